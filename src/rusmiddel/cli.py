@@ -1,0 +1,291 @@
+"""The `rusmiddel` command line (contract: contracts/cli.md).
+
+`evaluate`, `deadlines` and `schedule` read no database: they answer from the standard
+files in milliseconds. Bad input exits 2 with one line on stderr naming the field; a
+traceback is never what a user sees. Django is imported only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXIT_BAD_INPUT = 2
+EVENTS = ("contact", "decision_received", "decision_sent", "course_ended")
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is the one line the user sees."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _date(option: str) -> Callable[[str], dt.date]:
+    def parse(value: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"'{value}' is not a valid date (expected YYYY-MM-DD)"
+            ) from None
+
+    parse.__name__ = option
+    return parse
+
+
+def _today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+
+
+def _emit(document: dict[str, Any]) -> None:
+    out = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    sys.stdout.buffer.write(out.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def _read_facts(source: str) -> Any:
+    name = "stdin" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"FACTS.json: cannot read '{name}': {reason}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"FACTS.json: malformed JSON in {name} at line {exc.lineno} column {exc.colno}: "
+            f"{exc.msg}"
+        ) from None
+
+
+def _offer(compiled: Any, offer_id: str | None) -> Any:
+    if offer_id is None:
+        return None
+    offer = compiled.standard.offer(offer_id)
+    if offer is None:
+        known = ", ".join(o.id for o in compiled.standard.offers)
+        raise UsageError(
+            f"--offer: unknown offer '{offer_id}' for {compiled.municipality} (known: {known})"
+        )
+    return offer
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from rusmiddel.rules import evaluate
+    from rusmiddel.standards.registry import load
+
+    on = args.on or _today()
+    compiled = load(args.municipality, on)  # an unknown municipality is named before the facts
+    _emit(evaluate(compiled, _read_facts(args.facts), on).to_json())
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from rusmiddel import rules
+    from rusmiddel.standards.registry import load
+
+    compiled = load(args.municipality, args.date)
+    standard = compiled.standard
+    offer = _offer(compiled, args.offer)
+    if args.channel is not None and args.event != "decision_sent":
+        raise UsageError("--channel: only used with --event decision_sent")
+    doc: dict[str, Any] = {
+        "municipality": compiled.municipality,
+        "event": args.event,
+        "date": args.date.isoformat(),
+        "offer": args.offer,
+    }
+    if args.event == "contact":
+        guarantee = rules.treatment_guarantee(standard, args.date, offer)
+        basis = standard.deadlines.treatment_guarantee.basis
+        if guarantee is None and offer is not None:
+            basis = (
+                offer.guarantee_note or f"{offer.title} er ikke omfattet af behandlingsgarantien"
+            )
+        doc |= {
+            "treatment_guarantee": guarantee.isoformat() if guarantee else None,
+            "covered": guarantee is not None,
+            "basis": basis,
+        }
+    elif args.event in ("decision_received", "decision_sent"):
+        received = args.date
+        if args.event == "decision_sent":
+            if args.channel is None:
+                raise UsageError(
+                    f"--channel: required with --event decision_sent "
+                    f"(one of {', '.join(rules.CHANNELS)})"
+                )
+            received = rules.received_on(args.date, args.channel)
+            doc |= {"channel": args.channel, "received": received.isoformat()}
+        weeks = rules.complaint_weeks(standard, offer)
+        if weeks is None:
+            doc["complaint_deadline"] = None
+        else:
+            deadline = rules.deadline_in_weeks(received, weeks)
+            doc["complaint_deadline"] = deadline.date.isoformat()
+            if deadline.adjusted_from is not None:
+                doc["adjusted_from"] = deadline.adjusted_from.isoformat()
+    else:  # course_ended
+        doc["follow_ups"] = [d.isoformat() for d in rules.follow_ups(standard, args.date)]
+    _emit(doc)
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from rusmiddel.rules import group_sessions
+    from rusmiddel.standards.registry import load
+
+    compiled = load(args.municipality, args.start)
+    offer = _offer(compiled, args.offer)
+    if offer.schedule is None:
+        with_calendar = ", ".join(o.id for o in compiled.standard.offers if o.schedule)
+        raise UsageError(
+            f"--offer: '{offer.id}' has no group calendar in {compiled.municipality} "
+            f"(offers with one: {with_calendar or 'none'})"
+        )
+    sessions = group_sessions(offer, args.start, args.stop_day)
+    fmt = "%Y-%m-%dT%H:%M"
+    _emit(
+        {
+            "municipality": compiled.municipality,
+            "offer": offer.id,
+            "sessions": [
+                {"start": s.start.strftime(fmt), "end": s.end.strftime(fmt)} for s in sessions
+            ],
+        }
+    )
+    return 0
+
+
+def cmd_standard_check(args: argparse.Namespace) -> int:
+    from rusmiddel.standards.loader import StandardFileError, load_file
+
+    failed = False
+    for file in args.files:
+        try:
+            compiled = load_file(file)
+        except StandardFileError as exc:
+            failed = True
+            for line in exc.lines():
+                print(line, file=sys.stderr)
+        else:
+            offers = len(compiled.standard.offers)
+            print(f"{file}: OK ({compiled.municipality} {compiled.version}, {offers} tilbud)")
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_standard_show(args: argparse.Namespace) -> int:
+    from rusmiddel.standards.registry import load
+    from rusmiddel.standards.render import to_html, to_markdown
+
+    compiled = load(args.municipality, args.on or _today())
+    text = to_html(compiled) if args.format == "html" else to_markdown(compiled)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    return 0
+
+
+def cmd_standard_list(args: argparse.Namespace) -> int:
+    from rusmiddel.standards.registry import municipalities, versions
+
+    _emit({m: [v.isoformat() for v in versions(m)] for m in municipalities()})
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rusmiddel.demo import run_demo
+
+    return run_demo(port=args.port, serve=not args.no_server)
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rusmiddel.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["rusmiddel manage", *args.arguments])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="rusmiddel",
+        description="Rusmiddel: rusmiddelbehandling efter kommunens kvalitetsstandard.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("evaluate", help="eligibility of every offer, with reasons")
+    p.add_argument("--municipality", required=True)
+    p.add_argument("--on", type=_date("--on"), help="date (default today)")
+    p.add_argument("facts", metavar="FACTS.json", help="assessment facts, or - for stdin")
+    p.set_defaults(handler=cmd_evaluate)
+
+    p = sub.add_parser("deadlines", help="legal and follow-up dates")
+    p.add_argument("--municipality", required=True)
+    p.add_argument("--event", required=True, choices=EVENTS)
+    p.add_argument("--date", required=True, type=_date("--date"))
+    p.add_argument("--offer")
+    p.add_argument("--channel", choices=("digital_post", "post", "quickpost"))
+    p.set_defaults(handler=cmd_deadlines)
+
+    p = sub.add_parser("schedule", help="a group's session calendar")
+    p.add_argument("--municipality", required=True)
+    p.add_argument("--offer", required=True)
+    p.add_argument("--start", required=True, type=_date("--start"))
+    p.add_argument("--stop-day", type=_date("--stop-day"))
+    p.set_defaults(handler=cmd_schedule)
+
+    p = sub.add_parser("standard", help="check, show or list quality standards")
+    std = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = std.add_parser("check", help="validate standard files; exit 2 on any error")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.set_defaults(handler=cmd_standard_check)
+    s = std.add_parser("show", help="render a standard as a readable Danish document")
+    s.add_argument("municipality")
+    s.add_argument("--on", type=_date("--on"))
+    s.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    s.set_defaults(handler=cmd_standard_show)
+    s = std.add_parser("list", help="municipalities and their versions")
+    s.set_defaults(handler=cmd_standard_list)
+
+    p = sub.add_parser("demo", help="print sample evaluations and start the demo server")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-server", action="store_true")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("manage", help="Django management commands", add_help=False)
+    p.add_argument("arguments", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from rusmiddel.rules.errors import RulesError
+
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except (UsageError, RulesError) as exc:
+        print(str(exc).splitlines()[0] if not _multi(exc) else str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _multi(exc: Exception) -> bool:
+    """A standard file error lists every problem, one per line; everything else is one line."""
+    from rusmiddel.standards.loader import StandardFileError
+
+    return isinstance(exc, StandardFileError)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

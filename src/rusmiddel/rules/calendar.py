@@ -1,0 +1,59 @@
+"""The Danish calendar: public holidays, working days, month arithmetic, ages.
+
+Public holidays come from the `holidays` package (Denmark, category public): New Year's
+Day, Maundy Thursday, Good Friday, Easter, Ascension Day, Whitsun and Christmas, and
+Store Bededag up to 2023, when it was abolished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+
+@lru_cache(maxsize=256)
+def _holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("DK", years=year)
+
+
+def holiday_name(day: dt.date) -> str | None:
+    """The public holiday on `day` (English name from the holidays package), or None."""
+    return _holidays(day.year).get(day)
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    return day in _holidays(day.year)
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday and not a public holiday (a hverdag)."""
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The `count`-th working day after `day` (`day` itself not counted)."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Months as months, clamped to the month's last day: 31 Jan + 1 month = 28/29 Feb."""
+    return day + relativedelta(months=months)
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Whole years at `on`. Born 29 February: a year older on 1 March in a non-leap year."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

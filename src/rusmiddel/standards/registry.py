@@ -1,0 +1,92 @@
+"""Find the standard in force for a municipality on a date.
+
+Standards live as `<municipality>/<valid_from>.yaml` in the package's `data/` folder and in
+any folder named in RUSMIDDEL_STANDARDS_PATH (os.pathsep-separated): adding a
+municipality, or a new version, is adding a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from rusmiddel.rules.compiled import CompiledStandard
+from rusmiddel.rules.errors import ErrorCode, RulesError
+
+from .loader import Problem, StandardFileError, load_file
+
+PACKAGE_DATA = Path(__file__).with_name("data")
+
+
+def search_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("RUSMIDDEL_STANDARDS_PATH", "").split(os.pathsep) if p]
+    return [PACKAGE_DATA, *extra]
+
+
+def _version_files(municipality: str) -> dict[dt.date, Path]:
+    found: dict[dt.date, Path] = {}
+    for base in search_dirs():
+        for path in sorted((base / municipality).glob("*.yaml")):
+            try:
+                found[dt.date.fromisoformat(path.stem)] = path
+            except ValueError:
+                raise StandardFileError(
+                    path, [Problem((), "file name must be <valid_from>.yaml, e.g. 2024-01-01.yaml")]
+                ) from None
+    return found
+
+
+def municipalities() -> list[str]:
+    """Ids of every municipality with at least one standard file."""
+    return sorted(
+        {
+            d.name
+            for base in search_dirs()
+            if base.is_dir()
+            for d in base.iterdir()
+            if d.is_dir() and any(d.glob("*.yaml"))
+        }
+    )
+
+
+def versions(municipality: str) -> list[dt.date]:
+    return sorted(_version_files(municipality))
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: str, mtime_ns: int) -> CompiledStandard:
+    compiled = load_file(path)
+    file = Path(path)
+    problems = []
+    if compiled.standard.valid_from.isoformat() != file.stem:
+        problems.append(Problem(("valid_from",), f"must match the file name ({file.stem})"))
+    if compiled.municipality != file.parent.name:
+        problems.append(
+            Problem(("municipality", "id"), f"must match the folder name ({file.parent.name})")
+        )
+    if problems:
+        raise StandardFileError(file, problems)
+    return compiled
+
+
+def load(municipality: str, on: dt.date) -> CompiledStandard:
+    """The version of `municipality`'s standard in force on `on`."""
+    files = _version_files(municipality)
+    if not files:
+        known = ", ".join(municipalities())
+        raise RulesError(
+            f"--municipality: unknown municipality '{municipality}' (known: {known})",
+            code=ErrorCode.UNKNOWN_MUNICIPALITY,
+        )
+    in_force = [d for d in files if d <= on]
+    if not in_force:
+        first = min(files).isoformat()
+        raise RulesError(
+            f"--on: no standard for {municipality} in force on {on.isoformat()} "
+            f"(the first applies from {first})",
+            code=ErrorCode.NO_STANDARD_IN_FORCE,
+        )
+    path = files[max(in_force)]
+    return _load_cached(str(path), path.stat().st_mtime_ns)

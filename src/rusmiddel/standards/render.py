@@ -1,0 +1,225 @@
+"""Render a standard back as a readable Danish document (Markdown, or HTML from it).
+
+The municipality holds this against its published standard to check that the file says
+what the PDF says; so every rule shows its seed section and, where we had to choose, our
+reading of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import markdown
+
+from rusmiddel.rules.compiled import CompiledStandard
+
+from .schema import AgeBand, Criterion, Offer, Standard
+
+SETTING = {
+    "outpatient": "ambulant",
+    "day": "dagbehandling",
+    "residential": "døgnbehandling",
+    "digital": "digitalt",
+    "outreach": "opsøgende",
+}
+DELIVERY = {
+    "individual": "individuelt",
+    "group": "i gruppe",
+    "individual_or_group": "individuelt eller i gruppe",
+    "family": "med familien",
+    "course": "som kursus",
+}
+AUDIENCE = {
+    "user": "borgeren med rusmiddelproblemet",
+    "relative": "pårørende",
+    "child": "børn",
+    "parent": "forældre",
+    "professional": "fagpersoner",
+    "any": "alle",
+}
+PAYS_FOR = {"food": "kost", "laundry": "vask"}
+CHANNEL = {"attendance": "fremmøde", "phone": "telefon", "video": "video"}
+WEEKDAY = {
+    "monday": "mandag",
+    "tuesday": "tirsdag",
+    "wednesday": "onsdag",
+    "thursday": "torsdag",
+    "friday": "fredag",
+    "saturday": "lørdag",
+    "sunday": "søndag",
+}
+
+
+def _yes(value: bool) -> str:
+    return "ja" if value else "nej"
+
+
+def _age(band: AgeBand | None) -> str:
+    if band is None:
+        return "ingen aldersgrænse"
+    if band.min is not None and band.max is not None:
+        return f"{band.min}–{band.max} år"
+    if band.min is not None:
+        return f"fra {band.min} år"
+    return f"under {band.max + 1} år"  # type: ignore[operator]
+
+
+def _criteria(criteria: Iterable[Criterion]) -> list[str]:
+    lines = []
+    for c in criteria:
+        lines.append(f"- {c.text} *(afsnit: {c.section})*")
+        if c.reading:
+            lines.append(f"  - Vores læsning: {c.reading}")
+    return lines
+
+
+def _offer(standard: Standard, offer: Offer) -> list[str]:
+    providers = ", ".join(
+        (p.name if (p := standard.provider(pid)) else pid) for pid in offer.providers
+    )
+    route = standard.complaint_route(offer.complaint_route)
+    rows = [
+        ("Lovgrundlag", ", ".join(offer.legal_basis)),
+        ("Form", f"{SETTING[offer.setting]}, {DELIVERY[offer.delivery]}"),
+        ("Målgruppe", AUDIENCE[offer.audience]),
+        ("Alder", _age(offer.age)),
+        ("Leverandør", providers),
+        ("Anonymt", _yes(offer.anonymous)),
+        (
+            "Behandlingsgaranti",
+            _yes(offer.guarantee) + (f" – {offer.guarantee_note}" if offer.guarantee_note else ""),
+        ),
+        ("Klageadgang", route.title if route else "ingen klageadgang"),
+    ]
+    if offer.intensity:
+        rows.append(("Intensitet", offer.intensity.text))
+    if offer.duration:
+        rows.append(("Varighed", offer.duration.text))
+    if offer.level_of_care:
+        rows.append(("Behandlingsniveau (ASAM, vores kortlægning)", offer.level_of_care))
+    lines = [
+        f"### {offer.title}",
+        "",
+        f"*Id: `{offer.id}` · afsnit: {offer.section}*",
+        "",
+        offer.description,
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in rows]
+    if offer.legal_basis_note:
+        lines += ["", f"Note om lovgrundlag: {offer.legal_basis_note}"]
+    if offer.treatment or offer.criteria:
+        lines += ["", "**Kriterier:**", ""]
+        if offer.treatment:
+            lines.append("- Borgeren er i målgruppen (se ovenfor)")
+        if offer.age:
+            lines.append(f"- Alder: {_age(offer.age)}")
+        lines += _criteria(offer.criteria)
+    if offer.schedule:
+        s = offer.schedule
+        day = WEEKDAY[s.weekday] if s.weekday else "samme ugedag som første mødegang"
+        lines += [
+            "",
+            f"**Gruppekalender:** {s.sessions} gange, {day} kl. {s.start_time}–"
+            f"{s.end_time}; helligdage springes over, og forløbet forlænges."
+            + (" Løbende optag." if s.rolling_intake else ""),
+        ]
+        if s.stop_day:
+            lines.append(f"Efter fælles stopdag: ekstra mødegang i {s.stop_day.weeks} uger.")
+        if s.reading:
+            lines.append(f"Vores læsning: {s.reading}")
+    return lines + [""]
+
+
+def to_markdown(compiled: CompiledStandard) -> str:
+    """The whole standard as one Danish Markdown document."""
+    s = compiled.standard
+    m = s.municipality
+    out = [
+        f"# {s.title}",
+        "",
+        f"**{m.name}** – {m.department}  ",
+        f"{m.address}  ",
+        f"Gælder fra {s.valid_from:%d.%m.%Y} · version `{compiled.version}`  ",
+        f"Kilde: {s.source}",
+        "",
+        "## Lovgrundlag",
+        "",
+    ]
+    for basis in s.legal_bases:
+        out.append(
+            f"- **{basis.citation}**: {basis.text}"
+            + (f" (standardens ordlyd: {basis.seed_wording})" if basis.seed_wording else "")
+        )
+    out += ["", "## Målgruppe", "", s.target_group.description, ""]
+    out += _criteria(s.target_group.criteria)
+    if s.treatment_criteria:
+        out += ["", "**Gælder for alle behandlingstilbud:**", ""] + _criteria(s.treatment_criteria)
+    out += ["", "## Tilbud", ""]
+    for offer in s.offers:
+        out += _offer(s, offer)
+    if s.actions:
+        out += ["## Handlepligter", ""]
+        out += [f"- {a.text} *(afsnit: {a.section})*" for a in s.actions]
+        out.append("")
+    if s.priorities:
+        out += ["## Prioriterede målgrupper", ""]
+        for p in sorted(s.priorities, key=lambda p: p.rank):
+            out.append(f"{p.rank}. {p.text} (gælder: {', '.join(p.offers)})")
+        out.append("")
+    d = s.deadlines
+    out += [
+        "## Frister",
+        "",
+        f"- **Behandlingsgaranti** ({d.treatment_guarantee.basis}): højst "
+        f"{d.treatment_guarantee.days} dage. {d.treatment_guarantee.text}",
+        f"- **Klagefrist**: {d.complaint_weeks} uger fra modtagelsen af afgørelsen.",
+        f"- **Opfølgning**: {', '.join(str(n) for n in d.follow_up.months)} måneder efter "
+        f"afsluttet forløb ved {d.follow_up.by} "
+        f"({', '.join(CHANNEL[c] for c in d.follow_up.channels)}). {d.follow_up.text}",
+    ]
+    if d.status_reports:
+        out.append(f"- **Status**: {d.status_reports.text}")
+    out += ["", "## Klagevejledning", ""]
+    for r in s.complaint_routes:
+        out += [
+            f"### {r.title}",
+            "",
+            r.text,
+            "",
+            f"- Frist: {r.deadline_text}",
+            f"- Klagen sendes til: {r.first_instance}" + (f", {r.address}" if r.address else ""),
+        ]
+        if r.forwards_to:
+            out.append(f"- Fastholdes afgørelsen, sendes klagen videre til {r.forwards_to}")
+        out.append("")
+    fc = s.free_choice
+    out += ["## Frit valg", "", f"{fc.text} ({', '.join(fc.legal_basis)})", ""]
+    out += [f"- {c}" for c in fc.conditions] + [""]
+    for sp in s.self_payment:
+        only = ", ".join(PAYS_FOR[x] for x in sp.keeps_rent_pays_only)
+        out += [
+            f"## {sp.title}",
+            "",
+            sp.text,
+            "",
+            f"Bevarer borgeren sin husleje, betales kun for: {only}.",
+            "",
+            f"- Ophold: {sp.stay_per_day_dkk:.2f} kr. pr. døgn",
+            f"- Kost: {sp.food_per_day_dkk:.2f} kr. pr. døgn",
+            f"- Vask: {sp.laundry_per_month_dkk:.2f} kr. pr. måned",
+            f"- Rådighedsbeløb: mindst {sp.minimum_disposable_per_month_dkk:.2f} kr. pr. måned",
+        ]
+        if sp.amounts_are_examples:
+            out.append("- *Beløbene er eksempler; kommunen fastsætter sine takster.*")
+        out.append("")
+    for section in s.texts:
+        out += [f"## {section.title}", "", section.text, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_html(compiled: CompiledStandard) -> str:
+    """The Markdown document as an HTML fragment."""
+    return markdown.markdown(to_markdown(compiled), extensions=["tables"])

@@ -1,0 +1,302 @@
+"""The shape of a municipality's quality standard (kvalitetsstandard) as data.
+
+One YAML file per municipality and version; these pydantic models are its schema.
+Field names are English (see the glossary in docs/); every text meant for a citizen or a
+caseworker is Danish. Every rule carries the seed `section` it was read from, and a
+`reading` where the seed was vague and we had to choose how a caseworker would read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case ASCII id")]
+Text = Annotated[str, Field(min_length=1)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key in a standard file must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Criterion(Strict):
+    """One condition, as a CEL expression over the assessment facts, with its Danish sentence."""
+
+    id: Id
+    when: Text = Field(description="CEL expression over the assessment facts; must be boolean")
+    text: Text = Field(description="Danish sentence stating the condition, fit for a letter")
+    section: Text = Field(description="the seed section the rule was read from")
+    reading: str | None = Field(None, description="how we read a vague seed sentence, and why")
+
+
+class Action(Strict):
+    """Something the standard obliges staff to do when `when` holds (unknown: not raised)."""
+
+    id: Id
+    when: Text
+    text: Text
+    section: Text
+    reading: str | None = None
+
+
+class Priority(Strict):
+    """A priority group for the listed offers (e.g. Helsingør's residential priorities)."""
+
+    id: Id
+    when: Text
+    text: Text
+    section: Text
+    offers: list[Id] = Field(min_length=1)
+    rank: int = Field(ge=1, description="1 goes first")
+    reading: str | None = None
+
+
+class AgeBand(Strict):
+    """Whole years, both ends inclusive: `max: 24` reads 'under 25 år'."""
+
+    min: int | None = Field(None, ge=0, le=130)
+    max: int | None = Field(None, ge=0, le=130)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeBand:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not be above max ({self.max})")
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        return self
+
+
+class Intensity(Strict):
+    """How often; `text` is the seed's wording, the numbers are for planning and statistics."""
+
+    text: Text
+    per: Literal["day", "week", "month", "course"] | None = None
+    min: float | None = Field(None, ge=0)
+    max: float | None = Field(None, ge=0)
+    hours_min: float | None = Field(None, ge=0, description="hours per attendance")
+    hours_max: float | None = Field(None, ge=0)
+    weekdays_only: bool = False
+
+
+class Duration(Strict):
+    text: Text
+    months_min: float | None = Field(None, ge=0)
+    months_max: float | None = Field(None, ge=0)
+    weeks: int | None = Field(None, ge=1)
+    open_ended: bool = Field(False, description="e.g. maintenance substitution may be lifelong")
+
+
+class StopDayIntensification(Strict):
+    """Extra sessions after a common stop day (Helsingør's cocaine and hash stop group)."""
+
+    weeks: int = Field(ge=1, description="how many weeks after the stop day")
+    extra_session_offset_days: int = Field(
+        ge=1, le=6, description="the extra weekly session, days after the regular one"
+    )
+    stop_day_within_weeks: int = Field(ge=1, description="the stop day lies in the first weeks")
+    section: Text
+    reading: str | None = None
+
+
+class Schedule(Strict):
+    """A group's calendar: weekly sessions that skip Danish public holidays."""
+
+    weekday: Weekday | None = Field(None, description="None: the weekday of the start date")
+    start_time: str
+    end_time: str
+    sessions: int = Field(ge=1, description="regular sessions the course delivers")
+    rolling_intake: bool = False
+    stop_day: StopDayIntensification | None = None
+    section: Text
+    reading: str | None = None
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError(f"'{value}' is not a time of day HH:MM")
+        return value
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Schedule:
+        if self.end_time <= self.start_time:
+            raise ValueError(f"end_time {self.end_time} must be after start_time {self.start_time}")
+        return self
+
+
+class Offer(Strict):
+    """A treatment offer (tilbud/indsats) with everything a decision needs."""
+
+    id: Id
+    title: Text
+    section: Text
+    description: Text
+    legal_basis: list[Text] = Field(min_length=1)
+    legal_basis_note: str | None = None
+    treatment: bool = Field(
+        description="a treatment offer: needs the target group, youth consent and the guarantee"
+    )
+    setting: Literal["outpatient", "day", "residential", "digital", "outreach"]
+    level_of_care: str | None = Field(None, description="ASAM level, our mapping")
+    substances: list[Literal["drugs", "alcohol"]] = Field(min_length=1)
+    delivery: Literal["individual", "group", "individual_or_group", "family", "course"]
+    audience: Literal["user", "relative", "child", "parent", "professional", "any"] = "user"
+    providers: list[Id] = Field(min_length=1)
+    age: AgeBand | None = None
+    anonymous: bool = False
+    guarantee: bool = Field(description="covered by the 14-day treatment guarantee")
+    guarantee_note: str | None = None
+    complaint_route: Id | None = Field(None, description="None: no complaint (e.g. § 101 a)")
+    self_payment: Id | None = None
+    intensity: Intensity | None = None
+    duration: Duration | None = None
+    schedule: Schedule | None = None
+    criteria: list[Criterion] = Field(default_factory=list)
+
+
+class Municipality(Strict):
+    id: Id
+    name: Text
+    department: Text
+    address: Text
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+
+
+class Provider(Strict):
+    id: Id
+    name: Text
+    kind: Literal["own", "external", "private"]
+    address: str | None = None
+    phone: str | None = None
+    tilbudsportalen: bool = Field(description="approved on Tilbudsportalen")
+    note: str | None = None
+
+
+class LegalBasis(Strict):
+    citation: Text
+    text: Text
+    seed_wording: str | None = Field(None, description="the seed's own (older) citation")
+
+
+class TargetGroup(Strict):
+    description: Text
+    section: Text
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class Guarantee(Strict):
+    days: int = Field(ge=1)
+    basis: Text
+    text: Text
+    section: Text
+
+
+class FollowUp(Strict):
+    months: list[int] = Field(min_length=1)
+    by: Text
+    channels: list[Literal["attendance", "phone", "video"]] = Field(min_length=1)
+    text: Text
+    section: Text
+
+
+class StatusReports(Strict):
+    text: Text
+    every_months: int | None = Field(None, ge=1, description="our default cadence")
+    section: Text
+    reading: str | None = None
+
+
+class Deadlines(Strict):
+    treatment_guarantee: Guarantee
+    complaint_weeks: int = Field(ge=1)
+    follow_up: FollowUp
+    status_reports: StatusReports | None = None
+
+
+class ComplaintRoute(Strict):
+    """Where and by when a citizen complains; `deadline_weeks` None when no deadline applies."""
+
+    id: Id
+    title: Text
+    appealable: bool
+    deadline_weeks: int | None = Field(None, ge=1)
+    deadline_text: Text
+    first_instance: Text = Field(description="who receives the complaint first")
+    address: str | None = None
+    reassessment: bool = Field(description="the municipality reassesses before forwarding")
+    forwards_to: str | None = None
+    text: Text
+    section: Text
+
+
+class FreeChoice(Strict):
+    legal_basis: list[Text] = Field(min_length=1)
+    text: Text
+    conditions: list[Text] = Field(min_length=1)
+    section: Text
+
+
+class SelfPayment(Strict):
+    """Self-payment for the stay part of residential treatment; amounts are parameters."""
+
+    id: Id
+    title: Text
+    legal_basis: list[Text] = Field(min_length=1)
+    text: Text
+    keeps_rent_pays_only: list[Literal["food", "laundry"]] = Field(min_length=1)
+    stay_per_day_dkk: float = Field(ge=0)
+    food_per_day_dkk: float = Field(ge=0)
+    laundry_per_month_dkk: float = Field(ge=0)
+    minimum_disposable_per_month_dkk: float = Field(ge=0, description="rådighedsbeløb")
+    amounts_are_examples: bool = Field(description="true until the municipality sets its rates")
+    section: Text
+
+
+class Section(Strict):
+    """A piece of the published text kept for the rendered document (purpose, duties …)."""
+
+    title: Text
+    text: Text
+
+
+class Standard(Strict):
+    """One version of a municipality's quality standard."""
+
+    municipality: Municipality
+    valid_from: dt.date
+    title: Text
+    source: Text = Field(description="the published document this file encodes")
+    legal_bases: list[LegalBasis] = Field(min_length=1)
+    target_group: TargetGroup
+    treatment_criteria: list[Criterion] = Field(
+        default_factory=list, description="apply to every offer with treatment: true"
+    )
+    providers: list[Provider] = Field(min_length=1)
+    offers: list[Offer] = Field(min_length=1)
+    actions: list[Action] = Field(default_factory=list)
+    priorities: list[Priority] = Field(default_factory=list)
+    deadlines: Deadlines
+    complaint_routes: list[ComplaintRoute] = Field(min_length=1)
+    default_complaint_route: Id
+    free_choice: FreeChoice
+    self_payment: list[SelfPayment] = Field(default_factory=list)
+    texts: list[Section] = Field(default_factory=list)
+
+    def offer(self, offer_id: str) -> Offer | None:
+        return next((o for o in self.offers if o.id == offer_id), None)
+
+    def complaint_route(self, route_id: str | None) -> ComplaintRoute | None:
+        return next((r for r in self.complaint_routes if r.id == route_id), None)
+
+    def provider(self, provider_id: str) -> Provider | None:
+        return next((p for p in self.providers if p.id == provider_id), None)

@@ -1,0 +1,68 @@
+"""The standard viewer: each municipality's standard rendered as a readable document.
+
+Views parse input and call the standards package; they hold no rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from rusmiddel.rules.errors import ErrorCode, RulesError
+from rusmiddel.standards import registry
+from rusmiddel.standards.render import to_html
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "id": m,
+            "versions": registry.versions(m),
+            "standard": registry.load(m, timezone.localdate()).standard,
+        }
+        for m in registry.municipalities()
+    ]
+    return render(request, "web/home.html", {"rows": rows})
+
+
+def standard_detail(request: HttpRequest, municipality: str) -> HttpResponse:
+    raw_on = request.GET.get("on")
+    error = None
+    on = timezone.localdate()
+    if raw_on:
+        try:
+            on = dt.date.fromisoformat(raw_on)
+        except ValueError:
+            error = f"Datoen '{raw_on}' er ikke gyldig – skriv den som ÅÅÅÅ-MM-DD."
+    try:
+        compiled = registry.load(municipality, on)
+    except RulesError as exc:
+        if exc.code == ErrorCode.UNKNOWN_MUNICIPALITY:
+            raise Http404("Ukendt kommune") from None
+        return render(
+            request,
+            "web/standard.html",
+            {"municipality": municipality, "error": str(exc), "on": on},
+            status=404,
+        )
+    context = {
+        "municipality": municipality,
+        "compiled": compiled,
+        "document": mark_safe(to_html(compiled)),  # built from our own validated files
+        "versions": registry.versions(municipality),
+        "on": on,
+        "error": error,
+    }
+    return render(request, "web/standard.html", context, status=400 if error else 200)
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for the proxy: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
