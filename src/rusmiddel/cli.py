@@ -196,6 +196,14 @@ def cmd_standard_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_standard_readings(args: argparse.Namespace) -> int:
+    from rusmiddel.standards.registry import every_version
+    from rusmiddel.standards.render import readings_markdown
+
+    sys.stdout.buffer.write(readings_markdown(every_version()).encode("utf-8"))
+    return 0
+
+
 def cmd_standard_list(args: argparse.Namespace) -> int:
     from rusmiddel.standards.registry import municipalities, versions
 
@@ -255,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--on", type=_date("--on"))
     s.add_argument("--format", choices=("markdown", "html"), default="markdown")
     s.set_defaults(handler=cmd_standard_show)
+    s = std.add_parser("readings", help="every reading of a vague seed sentence (Markdown)")
+    s.set_defaults(handler=cmd_standard_readings)
     s = std.add_parser("list", help="municipalities and their versions")
     s.set_defaults(handler=cmd_standard_list)
 

@@ -41,3 +41,16 @@ def test_show_command(capsys):
 def test_show_unknown_municipality(capsys):
     assert main(["standard", "show", "odense"]) == 2
     assert "odense" in capsys.readouterr().err
+
+
+def test_docs_readings_is_generated_from_the_current_standard_files():
+    """docs/readings.md lists every reading; regenerate with `rusmiddel standard readings`."""
+    from pathlib import Path
+
+    from rusmiddel.standards.registry import every_version
+    from rusmiddel.standards.render import readings_markdown
+
+    expected = readings_markdown(every_version())
+    doc = Path(__file__).parents[2] / "docs" / "readings.md"
+    assert doc.read_text("utf-8") == expected, "run: rusmiddel standard readings > docs/readings.md"
+    assert expected.count("Læsning:") >= 40

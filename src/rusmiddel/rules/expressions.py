@@ -14,13 +14,13 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import RuleFailure
+from .facts import DERIVED, SECTIONS, complete_facts, expression_context, known_paths
+
 # The cel package's __init__ also imports its interactive REPL (cel.cli → prompt_toolkit),
 # a third of our start-up time; we never use it, so it gets an empty module.
 sys.modules.setdefault("cel.cli", types.ModuleType("cel.cli"))
 import cel  # noqa: E402
-
-from .errors import RuleFailure
-from .facts import DERIVED, SECTIONS, complete_facts, expression_context, known_paths
 
 _PATH = re.compile(r"(?<![\w.])(" + "|".join(SECTIONS) + r")\.([A-Za-z_]\w*)")
 _DERIVED = re.compile(r"(?<![\w.])(" + "|".join(DERIVED) + r")(?!\w)")

@@ -90,3 +90,8 @@ def load(municipality: str, on: dt.date) -> CompiledStandard:
         )
     path = files[max(in_force)]
     return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+def every_version() -> list[CompiledStandard]:
+    """Every version of every municipality's standard, in name and date order."""
+    return [load(m, v) for m in municipalities() for v in versions(m)]

@@ -7,9 +7,11 @@ reading of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import markdown
+from pydantic import BaseModel
 
 from rusmiddel.rules.compiled import CompiledStandard
 
@@ -217,6 +219,43 @@ def to_markdown(compiled: CompiledStandard) -> str:
         out.append("")
     for section in s.texts:
         out += [f"## {section.title}", "", section.text, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _with_readings(node: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Every part of the standard that carries a `reading`, with its dotted location."""
+    if isinstance(node, BaseModel):
+        if getattr(node, "reading", None):
+            yield where, node
+        for name in type(node).model_fields:
+            yield from _with_readings(getattr(node, name), f"{where}.{name}" if where else name)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            key = getattr(item, "id", None)
+            yield from _with_readings(item, f"{where}[{key if key else i}]")
+
+
+def readings_markdown(compiled: Iterable[CompiledStandard]) -> str:
+    """Every reading we chose of a vague seed sentence, per standard: docs/readings.md."""
+    out = [
+        "# Readings of the seeds",
+        "",
+        "Where a seed sentence is vague, the standard file records the reading a caseworker",
+        "would choose next to the rule (`reading:`), and a test named after the seed section",
+        "holds it. This page is generated from the files (`rusmiddel standard readings`);",
+        "a test keeps it current.",
+        "",
+    ]
+    for c in compiled:
+        out += [f"## {c.standard.municipality.name} (`{c.version}`)", ""]
+        for where, part in _with_readings(c.standard, ""):
+            section = getattr(part, "section", None)
+            rule = getattr(part, "text", None)
+            out.append(f"- `{where}`" + (f" — afsnit *{section}*" if section else ""))
+            if rule:
+                out.append(f"  - Regel: {' '.join(rule.split())}")
+            out.append(f"  - Læsning: {' '.join(part.reading.split())}")
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
