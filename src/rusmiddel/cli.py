@@ -109,15 +109,10 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     }
     if args.event == "contact":
         guarantee = rules.treatment_guarantee(standard, args.date, offer)
-        basis = standard.deadlines.treatment_guarantee.basis
-        if guarantee is None and offer is not None:
-            basis = (
-                offer.guarantee_note or f"{offer.title} er ikke omfattet af behandlingsgarantien"
-            )
         doc |= {
             "treatment_guarantee": guarantee.isoformat() if guarantee else None,
             "covered": guarantee is not None,
-            "basis": basis,
+            "basis": rules.guarantee_basis(standard, offer, guarantee is not None),
         }
     elif args.event in ("decision_received", "decision_sent"):
         received = args.date
@@ -129,14 +124,10 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
                 )
             received = rules.received_on(args.date, args.channel)
             doc |= {"channel": args.channel, "received": received.isoformat()}
-        weeks = rules.complaint_weeks(standard, offer)
-        if weeks is None:
-            doc["complaint_deadline"] = None
-        else:
-            deadline = rules.deadline_in_weeks(received, weeks)
-            doc["complaint_deadline"] = deadline.date.isoformat()
-            if deadline.adjusted_from is not None:
-                doc["adjusted_from"] = deadline.adjusted_from.isoformat()
+        deadline = rules.complaint_deadline(standard, offer, received)
+        doc["complaint_deadline"] = deadline.date.isoformat() if deadline else None
+        if deadline is not None and deadline.adjusted_from is not None:
+            doc["adjusted_from"] = deadline.adjusted_from.isoformat()
     else:  # course_ended
         doc["follow_ups"] = [d.isoformat() for d in rules.follow_ups(standard, args.date)]
     _emit(doc)

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rusmiddel.accounts",
+    "rusmiddel.audit",
+    "rusmiddel.cases",
+    "rusmiddel.groups",
     "rusmiddel.web",
 ]
 

@@ -1,3 +1,8 @@
 from django.urls import include, path
 
-urlpatterns = [path("", include("rusmiddel.web.urls"))]
+from rusmiddel.api.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("", include("rusmiddel.web.urls")),
+]

@@ -9,14 +9,17 @@ from .compiled import CompiledStandard
 from .deadlines import (
     CHANNELS,
     MovedDate,
+    complaint_deadline,
     complaint_weeks,
     deadline_in_weeks,
     follow_ups,
+    guarantee_basis,
     received_on,
     treatment_guarantee,
 )
 from .errors import ErrorCode, InputError, RuleFailure, RulesError
 from .evaluation import Evaluation, OfferResult, Reason, evaluate
+from .payment import SelfPaymentCalculation, self_payment
 from .schedule import Session, group_sessions
 
 __all__ = [
@@ -30,17 +33,21 @@ __all__ = [
     "Reason",
     "RuleFailure",
     "RulesError",
+    "SelfPaymentCalculation",
     "Session",
     "add_months",
     "add_working_days",
     "age_on",
+    "complaint_deadline",
     "complaint_weeks",
     "deadline_in_weeks",
     "evaluate",
     "follow_ups",
     "group_sessions",
+    "guarantee_basis",
     "is_public_holiday",
     "is_working_day",
     "received_on",
+    "self_payment",
     "treatment_guarantee",
 ]

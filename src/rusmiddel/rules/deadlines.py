@@ -68,6 +68,21 @@ def treatment_guarantee(
     return contact + dt.timedelta(days=standard.deadlines.treatment_guarantee.days)
 
 
+def guarantee_basis(standard: Standard, offer: Offer | None, covered: bool) -> str:
+    """The sentence that explains the guarantee date, or why there is none."""
+    if covered or offer is None:
+        return standard.deadlines.treatment_guarantee.basis
+    return offer.guarantee_note or f"{offer.title} er ikke omfattet af behandlingsgarantien"
+
+
+def complaint_deadline(
+    standard: Standard, offer: Offer | None, received: dt.date
+) -> MovedDate | None:
+    """The last day to complain of a decision received on `received` (None: no appeal)."""
+    weeks = complaint_weeks(standard, offer)
+    return None if weeks is None else deadline_in_weeks(received, weeks)
+
+
 def follow_ups(standard: Standard, ended: dt.date) -> list[dt.date]:
     """Follow-up dates after a course ends (both seeds: one and six months)."""
     return [add_months(ended, m) for m in standard.deadlines.follow_up.months]

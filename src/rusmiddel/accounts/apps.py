@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "rusmiddel.accounts"
+    label = "accounts"
+    verbose_name = "Kommuner, leverandører og brugere"

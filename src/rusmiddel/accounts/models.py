@@ -1,0 +1,108 @@
+"""Tenants (municipalities), providers and staff with one role each.
+
+Every row of personal data belongs to one municipality; staff see only their municipality's
+cases and only what their role allows (see `permissions`). Provider staff see only the cases
+referred to their provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class Municipality(models.Model):
+    """A tenant: one municipality whose standard file is `standards/data/<slug>/`."""
+
+    slug = models.SlugField(unique=True, help_text="the standard's municipality id")
+    name = models.CharField(max_length=100)
+    case_sequence = models.PositiveIntegerField(default=0)  # last case number handed out
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "kommune"
+        verbose_name_plural = "kommuner"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(models.Model):
+    """A treatment site (leverandør): the municipality's own centre or an external provider."""
+
+    slug = models.SlugField(unique=True, help_text="the standard's provider id")
+    name = models.CharField(max_length=200)
+    municipalities = models.ManyToManyField(Municipality, related_name="providers")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "leverandør"
+        verbose_name_plural = "leverandører"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Sagsbehandler"
+    THERAPIST = "therapist", "Behandler"
+    SUBSTANCE_CONSULTANT = "substance_consultant", "Rusmiddelkonsulent"
+    HEAD_OF_UNIT = "head_of_unit", "Leder"
+    ADMINISTRATOR = "administrator", "Systemadministrator"
+    PROVIDER_STAFF = "provider_staff", "Medarbejder hos leverandør"
+
+
+class StaffProfile(models.Model):
+    """A user's place of work and role; a user without one sees nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )  # set for provider staff only
+
+    class Meta:
+        verbose_name = "medarbejder"
+        verbose_name_plural = "medarbejdere"
+        constraints = [
+            models.CheckConstraint(
+                name="provider_staff_has_provider",
+                condition=(models.Q(role="provider_staff") & models.Q(provider__isnull=False))
+                | (~models.Q(role="provider_staff") & models.Q(provider__isnull=True)),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_role_display()}, {self.municipality})"
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API; only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @classmethod
+    def issue(cls, *, user, name: str = "") -> tuple[ApiToken, str]:
+        """A new token; the plain key is returned once and never stored."""
+        key = secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, key_hash=_token_hash(key), name=name), key
+
+    @classmethod
+    def user_for(cls, key: str):
+        token = cls.objects.select_related("user__staff").filter(key_hash=_token_hash(key)).first()
+        return token.user if token and token.user.is_active else None

@@ -1,0 +1,63 @@
+"""Who may do what: one table, read by services, selectors, the API and the web.
+
+Authority roles (caseworker, head of unit) never see anonymous cases (SEL § 101 a: the
+municipality gets no identifying information); treatment roles at the municipality's own
+centre do. Provider staff see only the cases referred to their provider. The administrator
+runs standards, users and the audit log, and reads no case.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .models import Role
+
+
+class Action(StrEnum):
+    CASE_READ = "case_read"
+    CASE_CREATE = "case_create"  # a contact that opens a case
+    CONTACT_RECORD = "contact_record"
+    ASSESSMENT_RECORD = "assessment_record"
+    DECISION_RECORD = "decision_record"
+    COURSE_MANAGE = "course_manage"  # start, plan, sessions, groups, status reports, change
+    COURSE_END = "course_end"
+    FOLLOW_UP_RECORD = "follow_up_record"
+    COMPLAINT_HANDLE = "complaint_handle"
+    DUE_LIST = "due_list"
+    AUDIT_READ = "audit_read"
+
+
+R = Role
+ALLOWED: dict[Action, frozenset[str]] = {
+    Action.CASE_READ: frozenset(
+        {R.CASEWORKER, R.THERAPIST, R.SUBSTANCE_CONSULTANT, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}
+    ),
+    Action.CASE_CREATE: frozenset(
+        {R.CASEWORKER, R.THERAPIST, R.SUBSTANCE_CONSULTANT, R.PROVIDER_STAFF}
+    ),
+    Action.CONTACT_RECORD: frozenset(
+        {R.CASEWORKER, R.THERAPIST, R.SUBSTANCE_CONSULTANT, R.PROVIDER_STAFF}
+    ),
+    Action.ASSESSMENT_RECORD: frozenset({R.CASEWORKER, R.THERAPIST, R.PROVIDER_STAFF}),
+    # Gentofte's authority decides; Helsingør's centre decides on its own offers.
+    Action.DECISION_RECORD: frozenset({R.CASEWORKER, R.THERAPIST}),
+    Action.COURSE_MANAGE: frozenset({R.THERAPIST, R.PROVIDER_STAFF, R.CASEWORKER}),
+    Action.COURSE_END: frozenset({R.THERAPIST, R.PROVIDER_STAFF, R.CASEWORKER}),
+    Action.FOLLOW_UP_RECORD: frozenset({R.SUBSTANCE_CONSULTANT, R.THERAPIST, R.CASEWORKER}),
+    Action.COMPLAINT_HANDLE: frozenset({R.CASEWORKER, R.THERAPIST}),
+    Action.DUE_LIST: frozenset(
+        {R.CASEWORKER, R.THERAPIST, R.SUBSTANCE_CONSULTANT, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}
+    ),
+    Action.AUDIT_READ: frozenset({R.HEAD_OF_UNIT, R.ADMINISTRATOR}),
+}
+
+#: Roles on the authority side: they never learn who an anonymous case is.
+AUTHORITY_ROLES = frozenset({R.CASEWORKER, R.HEAD_OF_UNIT, R.ADMINISTRATOR})
+
+
+def may(role: str | None, action: Action) -> bool:
+    return role is not None and role in ALLOWED[action]
+
+
+def sees_anonymous(role: str | None) -> bool:
+    return role is not None and role not in AUTHORITY_ROLES

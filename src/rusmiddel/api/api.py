@@ -1,0 +1,337 @@
+"""The JSON API (OpenAPI at /api/docs): thin handlers that parse, call a service or selector,
+and answer. Errors are JSON naming the field: 422 for bad input, 404 for anything the user
+may not see (another municipality's ids included), 403 for a role that may not act, 409 for a
+stale version (nothing written)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI, Status
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from rusmiddel.accounts.models import ApiToken
+from rusmiddel.cases import selectors, services
+from rusmiddel.cases.errors import ErrorCode, ServiceError
+from rusmiddel.cases.scoping import staff_of
+
+from . import schemas as s
+from .serializers import case_detail, case_summary, course_json, deadline_json, decision_json
+
+STATUS = {
+    ErrorCode.INVALID: 422,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONFLICT: 409,
+}
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.user_for(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Rusmiddel API",
+    version="1",
+    description="Case management for municipal substance-use treatment. Writes take the "
+    "case `version` you read; a stale one answers 409 and changes nothing.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError):
+    return api.create_response(request, {"error": exc.to_json()}, status=STATUS[exc.code])
+
+
+def _field(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError):
+    errors = [
+        {"code": "invalid", "field": _field(e.get("loc", ())), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"error": errors[0], "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {"error": {"code": "unauthenticated", "field": None, "message": "Log ind først."}},
+        status=401,
+    )
+
+
+def _today():
+    return timezone.localdate()
+
+
+# --- auth and me ------------------------------------------------------------------------------
+
+
+@api.post("/auth/token", auth=None, tags=["auth"])
+def token_create(request: HttpRequest, body: s.TokenIn):
+    """Exchange a username and password for a bearer token (shown once)."""
+    user = authenticate(request, username=body.username, password=body.password)
+    if user is None or staff_of(user) is None:
+        raise ServiceError("Forkert brugernavn eller adgangskode.", field="password")
+    _, key = ApiToken.issue(user=user, name="api")
+    return {"token": key}
+
+
+@api.get("/me", tags=["auth"])
+def me(request: HttpRequest):
+    staff = staff_of(request.user)
+    return {
+        "username": request.user.get_username(),
+        "role": staff.role if staff else None,
+        "municipality": staff.municipality.slug if staff else None,
+        "provider": staff.provider.slug if staff and staff.provider else None,
+    }
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+@api.get("/cases", tags=["cases"])
+def case_list(
+    request: HttpRequest, after: int | None = None, limit: int = 50, status: str | None = None
+):
+    """Cases you may read, newest first. Keyset pagination: pass `next_after` as `after`."""
+    page = selectors.case_list_visible_to(
+        user=request.user, after=after, limit=limit, status=status
+    )
+    return {
+        "items": [case_summary(c) for c in page],
+        "next_after": page[-1].pk if len(page) == max(1, min(limit, selectors.MAX_PAGE)) else None,
+    }
+
+
+@api.post("/cases", response={201: dict}, tags=["cases"])
+def case_create(request: HttpRequest, body: s.CaseCreateIn):
+    """Open a case with its first contact; starts the treatment guarantee where it applies."""
+    citizen = body.citizen
+    case = services.case_create(
+        actor=request.user,
+        received_on=body.received_on,
+        channel=body.channel,
+        contact_by=body.contact_by,
+        wishes_treatment=body.wishes_treatment,
+        requested_offer=body.requested_offer,
+        note=body.note,
+        anonymous=body.anonymous,
+        pseudonym=body.pseudonym,
+        citizen_cpr=citizen.cpr if citizen else "",
+        citizen_name=citizen.name if citizen else "",
+        citizen_phone=citizen.phone if citizen else "",
+        citizen_email=citizen.email if citizen else "",
+        citizen_address=citizen.address if citizen else "",
+        person_role=body.person_role,
+        related_case_id=body.related_case_id,
+        provider=body.provider,
+    )
+    return Status(201, _case(request, case.pk))
+
+
+def _case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return case_detail(selectors.case_get(user=request.user, case_id=case_id), _today())
+
+
+@api.get("/cases/{case_id}", tags=["cases"])
+def case_read(request: HttpRequest, case_id: int):
+    """The whole case: contacts, assessment, evaluation, decisions, courses, complaints and
+    deadlines. The read is logged."""
+    return _case(request, case_id)
+
+
+@api.post("/cases/{case_id}/contacts", response={201: dict}, tags=["cases"])
+def contact_create(request: HttpRequest, case_id: int, body: s.ContactIn):
+    services.contact_record(actor=request.user, case_id=case_id, **body.dict())
+    return Status(201, _case(request, case_id))
+
+
+@api.post("/cases/{case_id}/assessments", response={201: dict}, tags=["cases"])
+def assessment_create(request: HttpRequest, case_id: int, body: s.AssessmentIn):
+    """Record the facts (a new version) and evaluate every offer; answers the evaluation."""
+    _, evaluation = services.assessment_record(
+        actor=request.user,
+        case_id=case_id,
+        version=body.version,
+        facts=body.facts,
+        on=body.on or _today(),
+    )
+    return Status(201, {"evaluation_id": evaluation.pk, **evaluation.result})
+
+
+@api.post("/cases/{case_id}/decisions", response={201: dict}, tags=["cases"])
+def decision_create(request: HttpRequest, case_id: int, body: s.DecisionIn):
+    decision = services.decision_record(actor=request.user, case_id=case_id, **body.dict())
+    return Status(201, decision_json(decision))
+
+
+@api.post("/cases/{case_id}/courses", response={201: dict}, tags=["courses"])
+def course_create(request: HttpRequest, case_id: int, body: s.CourseStartIn):
+    course = services.course_start(actor=request.user, case_id=case_id, **body.dict())
+    return Status(201, course_json(course))
+
+
+@api.post("/cases/{case_id}/complaints", response={201: dict}, tags=["complaints"])
+def complaint_create(request: HttpRequest, case_id: int, body: s.ComplaintIn):
+    complaint = services.complaint_receive(actor=request.user, case_id=case_id, **body.dict())
+    return Status(
+        201,
+        {
+            "id": complaint.pk,
+            "route": complaint.route,
+            "within_deadline": complaint.within_deadline,
+            "reassess_by": complaint.reassess_by.isoformat(),
+            "status": complaint.status,
+        },
+    )
+
+
+@api.post("/complaints/{complaint_id}/reassessment", tags=["complaints"])
+def complaint_reassess(request: HttpRequest, complaint_id: int, body: s.ReassessIn):
+    complaint = services.complaint_reassess(
+        actor=request.user, complaint_id=complaint_id, **body.dict()
+    )
+    return {
+        "id": complaint.pk,
+        "status": complaint.status,
+        "forwarded_to": complaint.forwarded_to or None,
+    }
+
+
+# --- courses ----------------------------------------------------------------------------------
+
+
+@api.post("/courses/{course_id}/plans", response={201: dict}, tags=["courses"])
+def plan_create(request: HttpRequest, course_id: int, body: s.PlanIn):
+    plan = services.plan_record(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, {"id": plan.pk, "version": plan.version, "goal": plan.goal})
+
+
+@api.post("/courses/{course_id}/sessions", response={201: dict}, tags=["courses"])
+def session_create(request: HttpRequest, course_id: int, body: s.SessionIn):
+    session = services.session_record(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, {"id": session.pk, "starts_at": session.starts_at.isoformat()})
+
+
+@api.post("/sessions/{session_id}/attendance", tags=["courses"])
+def attendance_set(request: HttpRequest, session_id: int, body: s.AttendanceIn):
+    result = services.attendance_record(actor=request.user, session_id=session_id, **body.dict())
+    return {
+        "id": session_id,
+        "attendance": result["session"].attendance,
+        "no_show_streak": result["no_show_streak"],
+        "flag": result["flag"],
+    }
+
+
+@api.post("/courses/{course_id}/enrolments", response={201: dict}, tags=["courses"])
+def enrolment_create(request: HttpRequest, course_id: int, body: s.EnrolIn):
+    enrolment = services.group_enrol(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, {"id": enrolment.pk, "group_id": enrolment.group_id})
+
+
+@api.post("/courses/{course_id}/status-reports", response={201: dict}, tags=["courses"])
+def status_report_create(request: HttpRequest, course_id: int, body: s.StatusReportIn):
+    report = services.status_report_record(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, {"id": report.pk, "kind": report.kind})
+
+
+@api.post("/courses/{course_id}/self-payment", response={201: dict}, tags=["courses"])
+def self_payment_create(request: HttpRequest, course_id: int, body: s.SelfPaymentIn):
+    record = services.self_payment_record(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, record.calculation)
+
+
+@api.post("/courses/{course_id}/end", tags=["courses"])
+def course_end(request: HttpRequest, course_id: int, body: s.CourseEndIn):
+    """End the course; answers the follow-ups created (one and six months)."""
+    follow_ups = services.course_end(actor=request.user, course_id=course_id, **body.dict())
+    return {
+        "follow_ups": [
+            {"id": f.pk, "months": f.months, "due_on": f.due_on.isoformat()} for f in follow_ups
+        ]
+    }
+
+
+@api.post("/courses/{course_id}/change-offer", response={201: dict}, tags=["courses"])
+def offer_change(request: HttpRequest, course_id: int, body: s.OfferChangeIn):
+    course = services.offer_change(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, course_json(course))
+
+
+@api.post("/follow-ups/{follow_up_id}", tags=["courses"])
+def follow_up_record(request: HttpRequest, follow_up_id: int, body: s.FollowUpIn):
+    f = services.follow_up_record(actor=request.user, follow_up_id=follow_up_id, **body.dict())
+    return {"id": f.pk, "done_on": f.done_on.isoformat(), "outcome": f.outcome or None}
+
+
+# --- due list and audit -----------------------------------------------------------------------
+
+
+@api.get("/due", tags=["deadlines"])
+def due(
+    request: HttpRequest,
+    days: int = 14,
+    caseworker_id: int | None = None,
+    provider: str | None = None,
+):
+    """Everything that falls due within `days` days (overdue included), soonest first."""
+    from rusmiddel.accounts.models import Provider
+
+    today = _today()
+    provider_id = None
+    if provider:
+        provider_id = Provider.objects.filter(slug=provider).values_list("pk", flat=True).first()
+        if provider_id is None:
+            raise ServiceError(f"Ukendt leverandør '{provider}'.", field="provider")
+    rows = selectors.due_list(
+        user=request.user,
+        until=today + dt.timedelta(days=days),
+        caseworker_id=caseworker_id,
+        provider_id=provider_id,
+    )
+    return {"today": today.isoformat(), "items": [deadline_json(d, today) for d in rows]}
+
+
+@api.get("/audit", tags=["audit"])
+def audit(request: HttpRequest, case_id: int | None = None, after: int | None = None):
+    """The audit log of your municipality (heads of unit and administrators)."""
+    rows = selectors.audit_list(user=request.user, case_id=case_id, after=after)
+    return {
+        "items": [
+            {
+                "id": e.pk,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "role": e.role,
+                "event": e.event,
+                "write": e.write,
+                "case_id": e.case_id,
+                "object_type": e.object_type or None,
+                "object_id": e.object_id,
+                "why": e.why,
+            }
+            for e in rows
+        ],
+        "next_after": rows[-1].pk if rows else None,
+    }

@@ -1,0 +1,156 @@
+"""Request bodies of the JSON API. Unknown keys are refused, so a misspelt field is an error
+that names it, not a silently ignored value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Versioned(In):
+    version: int = Field(description="the case version you read; a stale one answers 409")
+
+
+class TokenIn(In):
+    username: str
+    password: str
+
+
+class CitizenIn(In):
+    cpr: str = Field(description="10 digits; modulus 11 is not required")
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+class CaseCreateIn(In):
+    received_on: dt.date
+    channel: Literal["self_service", "digital_post", "phone", "walk_in", "letter"]
+    contact_by: Literal["citizen", "relative", "professional"] = "citizen"
+    wishes_treatment: bool = True
+    requested_offer: str = ""
+    note: str = ""
+    anonymous: bool = False
+    pseudonym: str = ""
+    citizen: CitizenIn | None = None
+    person_role: str = "user"
+    related_case_id: int | None = None
+    provider: str | None = None
+
+
+class ContactIn(Versioned):
+    received_on: dt.date
+    channel: Literal["self_service", "digital_post", "phone", "walk_in", "letter"]
+    contact_by: Literal["citizen", "relative", "professional"] = "citizen"
+    wishes_treatment: bool = True
+    requested_offer: str = ""
+    note: str = ""
+
+
+class AssessmentIn(Versioned):
+    facts: dict[str, Any] = Field(description="contracts/assessment.schema.json")
+    on: dt.date | None = Field(None, description="evaluation date (default today)")
+
+
+class DecisionIn(Versioned):
+    offer: str
+    outcome: Literal["granted", "refused"]
+    decided_on: dt.date
+    send_channel: Literal["digital_post", "post", "quickpost"] = "digital_post"
+    provider: str | None = None
+    free_choice_requested: str = ""
+    free_choice_outcome: Literal["not_requested", "granted", "refused"] = "not_requested"
+    override_reason: str = ""
+    note: str = ""
+
+
+class CourseStartIn(Versioned):
+    started_on: dt.date
+    decision_id: int | None = None
+    offer: str | None = None
+    provider: str | None = None
+
+
+class PlanIn(Versioned):
+    goal: Literal["abstinence", "reduction", "stabilisation"]
+    goals_text: str
+    agreed_on: dt.date
+
+
+class SessionIn(Versioned):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    attendance: Literal["", "attended", "no_show", "cancelled"] = ""
+    note: str = ""
+
+
+class AttendanceIn(Versioned):
+    attendance: Literal["attended", "no_show", "cancelled"]
+    note: str = ""
+
+
+class EnrolIn(Versioned):
+    group_id: int
+    enrolled_on: dt.date
+
+
+class StatusReportIn(Versioned):
+    text: str
+    submitted_on: dt.date
+
+
+class SelfPaymentIn(Versioned):
+    days: int
+    keeps_rent: bool
+    monthly_income_dkk: Decimal | None = None
+
+
+class CourseEndIn(Versioned):
+    ended_on: dt.date
+    reason: Literal[
+        "completed", "dropped_out", "terminated", "transferred", "moved", "deceased", "other"
+    ]
+    outcome: Literal[
+        "substance_free",
+        "reduced",
+        "stabilised",
+        "unchanged",
+        "dropped_out",
+        "moved",
+        "deceased",
+    ]
+    final_report: str
+
+
+class OfferChangeIn(Versioned):
+    decision_id: int
+    changed_on: dt.date
+
+
+class FollowUpIn(Versioned):
+    done_on: dt.date
+    channel: Literal["attendance", "phone", "video"]
+    reached: bool
+    outcome: str = ""
+    note: str = ""
+
+
+class ComplaintIn(Versioned):
+    decision_id: int
+    received_on: dt.date
+    text: str
+
+
+class ReassessIn(Versioned):
+    reassessed_on: dt.date
+    upheld: bool
+    text: str

@@ -1,0 +1,191 @@
+"""What the API shows of a case: written out field by field, so that nothing personal leaves
+by accident. An anonymous case has no citizen block at all, only the chosen pseudonym."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rusmiddel.cases.models import Case, Course, Deadline, Decision
+
+
+def _d(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _person(case: Case) -> dict[str, Any]:
+    if case.anonymous:
+        return {"anonymous": True, "pseudonym": case.pseudonym}
+    citizen = case.citizen
+    return {
+        "anonymous": False,
+        "citizen": {
+            "name": citizen.name,
+            "cpr": citizen.cpr,
+            "birth_date": _d(citizen.birth_date),
+            "phone": citizen.phone,
+            "email": citizen.email,
+            "address": citizen.address,
+        }
+        if citizen
+        else None,
+    }
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "version": case.version,
+        "person_role": case.person_role,
+        "provider": case.provider.slug if case.provider else None,
+        "caseworker": case.caseworker.get_username() if case.caseworker else None,
+        "updated_at": _d(case.updated_at),
+        **_person(case),
+    }
+
+
+def decision_json(d: Decision) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "offer": d.offer,
+        "outcome": d.outcome,
+        "evaluation_status": d.evaluation_status,
+        "legal_basis": d.legal_basis,
+        "reasoning": d.reasoning,
+        "override_reason": d.override_reason,
+        "provider": d.provider.slug if d.provider else None,
+        "free_choice_requested": d.free_choice_requested,
+        "free_choice_outcome": d.free_choice_outcome,
+        "decided_on": _d(d.decided_on),
+        "send_channel": d.send_channel,
+        "received_on": _d(d.received_on),
+        "complaint_route": d.complaint_route or None,
+        "complaint_deadline": _d(d.complaint_deadline),
+        "standard_version": d.standard_version,
+    }
+
+
+def course_json(c: Course) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "offer": c.offer,
+        "provider": c.provider.slug if c.provider else None,
+        "status": c.status,
+        "decision_id": c.decision_id,
+        "previous_id": c.previous_id,
+        "started_on": _d(c.started_on),
+        "ended_on": _d(c.ended_on),
+        "end_reason": c.end_reason or None,
+        "outcome": c.outcome or None,
+        "plans": [
+            {
+                "version": p.version,
+                "goal": p.goal,
+                "goals_text": p.goals_text,
+                "agreed_on": _d(p.agreed_on),
+            }
+            for p in c.plans.all()
+        ],
+        "sessions": [
+            {
+                "id": s.pk,
+                "starts_at": _d(s.starts_at),
+                "ends_at": _d(s.ends_at),
+                "group_id": s.group_id,
+                "attendance": s.attendance or None,
+            }
+            for s in c.sessions.all()
+        ],
+        "status_reports": [
+            {"id": r.pk, "kind": r.kind, "text": r.text, "submitted_on": _d(r.submitted_on)}
+            for r in c.status_reports.all()
+        ],
+        "follow_ups": [
+            {
+                "id": f.pk,
+                "months": f.months,
+                "due_on": _d(f.due_on),
+                "done_on": _d(f.done_on),
+                "channel": f.channel or None,
+                "reached": f.reached,
+                "outcome": f.outcome or None,
+            }
+            for f in c.follow_ups.all()
+        ],
+        "self_payments": [p.calculation for p in c.self_payments.all()],
+    }
+
+
+def deadline_json(d: Deadline, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "case_id": d.case_id,
+        "case_number": d.case.number,
+        "due_on": _d(d.due_on),
+        "days_left": (d.due_on - today).days,
+        "text": d.text,
+        "met_on": _d(d.met_on),
+    }
+
+
+def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
+    evaluations = list(case.evaluations.all())
+    assessments = list(case.assessments.all())
+    return {
+        **case_summary(case),
+        "municipality": case.municipality.slug,
+        "related_case_id": case.related_case_id,
+        "contacts": [
+            {
+                "id": c.pk,
+                "received_on": _d(c.received_on),
+                "channel": c.channel,
+                "contact_by": c.contact_by,
+                "wishes_treatment": c.wishes_treatment,
+                "requested_offer": c.requested_offer or None,
+                "treatment_guarantee": _d(c.guarantee_due),
+                "guarantee_basis": c.guarantee_basis,
+            }
+            for c in case.contacts.all()
+        ],
+        "assessment": {
+            "version": assessments[0].version,
+            "facts": assessments[0].facts,
+            "recorded_at": _d(assessments[0].recorded_at),
+        }
+        if assessments
+        else None,
+        "evaluation": {
+            "id": evaluations[0].pk,
+            "evaluated_on": _d(evaluations[0].evaluated_on),
+            "standard_version": evaluations[0].standard_version,
+            "result": evaluations[0].result,
+        }
+        if evaluations
+        else None,
+        "decisions": [decision_json(d) for d in case.decisions.all()],
+        "courses": [course_json(c) for c in case.courses.all()],
+        "complaints": [
+            {
+                "id": k.pk,
+                "decision_id": k.decision_id,
+                "route": k.route,
+                "received_on": _d(k.received_on),
+                "within_deadline": k.within_deadline,
+                "status": k.status,
+                "reassess_by": _d(k.reassess_by),
+                "reassessed_on": _d(k.reassessed_on),
+                "forwarded_to": k.forwarded_to or None,
+            }
+            for k in case.complaints.all()
+        ],
+        "deadlines": [deadline_json_on_case(d, case, today) for d in case.deadlines.all()],
+    }
+
+
+def deadline_json_on_case(d: Deadline, case: Case, today: dt.date) -> dict[str, Any]:
+    d.case = case  # already loaded: no query per deadline
+    return deadline_json(d, today)

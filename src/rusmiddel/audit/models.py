@@ -1,0 +1,58 @@
+"""The audit log: every read and write of personal data, append-only.
+
+Rows are never updated or deleted: a database trigger refuses it (see the migration). The
+log keeps plain ids, not foreign keys, so that nothing elsewhere can cascade into it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Event(models.TextChoices):
+    CASE_LIST = "case_list", "Sagsliste læst"
+    CASE_READ = "case_read", "Sag læst"
+    CASE_CREATED = "case_created", "Sag oprettet"
+    CONTACT_RECORDED = "contact_recorded", "Henvendelse registreret"
+    ASSESSMENT_RECORDED = "assessment_recorded", "Udredning registreret"
+    EVALUATION_RECORDED = "evaluation_recorded", "Visitation beregnet"
+    DECISION_RECORDED = "decision_recorded", "Afgørelse truffet"
+    COURSE_STARTED = "course_started", "Forløb startet"
+    PLAN_RECORDED = "plan_recorded", "Behandlingsplan registreret"
+    SESSION_RECORDED = "session_recorded", "Samtale registreret"
+    ATTENDANCE_RECORDED = "attendance_recorded", "Fremmøde registreret"
+    GROUP_ENROLLED = "group_enrolled", "Tilmeldt gruppe"
+    STATUS_REPORT_RECORDED = "status_report_recorded", "Status registreret"
+    OFFER_CHANGED = "offer_changed", "Tilbud ændret"
+    SELF_PAYMENT_RECORDED = "self_payment_recorded", "Egenbetaling beregnet"
+    COURSE_ENDED = "course_ended", "Forløb afsluttet"
+    FOLLOW_UP_RECORDED = "follow_up_recorded", "Opfølgning registreret"
+    COMPLAINT_RECEIVED = "complaint_received", "Klage modtaget"
+    COMPLAINT_REASSESSED = "complaint_reassessed", "Klage genvurderet"
+    DUE_LIST = "due_list", "Frister læst"
+    AUDIT_READ = "audit_read", "Log læst"
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_id = models.BigIntegerField(null=True)  # None: the system (cron jobs)
+    actor = models.CharField(max_length=150)  # the username at the time
+    role = models.CharField(max_length=30, blank=True)
+    municipality_id = models.BigIntegerField(null=True, db_index=True)
+    event = models.CharField(max_length=40, choices=Event.choices)
+    write = models.BooleanField()  # False: a read of personal data
+    case_id = models.BigIntegerField(null=True, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True)
+    why = models.CharField(max_length=200, blank=True)  # the purpose given for the access
+    old = models.JSONField(null=True)
+    new = models.JSONField(null=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["municipality_id", "-at"])]
+        verbose_name = "logpost"
+        verbose_name_plural = "log"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.event} sag {self.case_id}"

@@ -1,0 +1,417 @@
+"""The course of a case: contact → assessment → evaluation → decision → course → ending →
+follow-up, and complaints. Every row belongs to one municipality through its case.
+
+Rows are written only by `services`; every step records who and when.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rusmiddel.accounts.models import Municipality, Provider
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Citizen(models.Model):
+    """A named person (borger). Anonymous cases have none."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    cpr = models.CharField(max_length=10)  # ten digits, validated by python-stdnum
+    name = models.CharField(max_length=200)
+    birth_date = models.DateField()  # from the CPR number (date and century digit)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "cpr"], name="one_citizen_per_cpr")
+        ]
+        verbose_name = "borger"
+        verbose_name_plural = "borgere"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    CONTACT = "contact", "Henvendelse"  # contact recorded, not assessed
+    ASSESSMENT = "assessment", "Udredning"  # facts recorded
+    DECIDED = "decided", "Afgjort"  # at least one decision, no course yet
+    IN_COURSE = "in_course", "I forløb"
+    ENDED = "ended", "Afsluttet"  # course ended; follow-ups may be open
+
+
+class PersonRole(models.TextChoices):
+    USER = "user", "Borger med rusmiddelproblem"
+    RELATIVE = "relative", "Pårørende"
+    CHILD_OF_USER = "child_of_user", "Barn af forælder med rusmiddelproblem"
+    ADULT_CHILD_OF_USER = "adult_child_of_user", "Voksent barn"
+    PARENT_OF_USER = "parent_of_user", "Forælder til barn/ung med rusmiddelproblem"
+    PROFESSIONAL = "professional", "Fagperson"
+
+
+class Case(models.Model):
+    """One person's case in one municipality; `version` guards against stale writes."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(max_length=20, unique=True)  # e.g. GEN-2026-000123
+    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.PROTECT)
+    anonymous = models.BooleanField(default=False)  # SEL § 101 a: no CPR, no name
+    pseudonym = models.CharField(max_length=60, blank=True)  # chosen by the anonymous person
+    person_role = models.CharField(
+        max_length=30, choices=PersonRole.choices, default=PersonRole.USER
+    )
+    related_case = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="relatives"
+    )  # a relative's own case points at the case of the person they are relative to
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default="contact")
+    caseworker = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )  # the provider the case is referred to (anonymous: where the person turned up)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["municipality", "status", "-updated_at"]),
+            models.Index(fields=["provider", "-updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="anonymous_case_has_no_citizen",
+                condition=models.Q(anonymous=False) | models.Q(citizen__isnull=True),
+            )
+        ]
+        verbose_name = "sag"
+        verbose_name_plural = "sager"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ContactChannel(models.TextChoices):
+    SELF_SERVICE = "self_service", "Selvbetjening"
+    DIGITAL_POST = "digital_post", "Digital Post"
+    PHONE = "phone", "Telefon"
+    WALK_IN = "walk_in", "Personligt fremmøde"
+    LETTER = "letter", "Brev"
+
+
+class ContactBy(models.TextChoices):
+    CITIZEN = "citizen", "Borgeren selv"
+    RELATIVE = "relative", "Pårørende"
+    PROFESSIONAL = "professional", "Fagperson"
+
+
+class Contact(models.Model):
+    """A henvendelse. With a wish for treatment it starts the 14-day guarantee clock."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    received_on = models.DateField()
+    channel = models.CharField(max_length=20, choices=ContactChannel.choices)
+    contact_by = models.CharField(max_length=20, choices=ContactBy.choices, default="citizen")
+    wishes_treatment = models.BooleanField(default=True)
+    requested_offer = models.CharField(max_length=60, blank=True)
+    note = models.TextField(blank=True)
+    guarantee_due = models.DateField(null=True, blank=True)  # None: not covered
+    guarantee_basis = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Assessment(models.Model):
+    """The facts of contracts/assessment.schema.json; a new version for every change."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    version = models.PositiveIntegerField()
+    facts = models.JSONField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="one_assessment_version")
+        ]
+
+
+class Evaluation(models.Model):
+    """An evaluation as it was computed: the result and the exact standard version, so a
+    decision can be reproduced years later."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT)
+    evaluated_on = models.DateField()
+    standard_version = models.CharField(max_length=60)
+    result = models.JSONField()  # the CLI contract's evaluate document
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-id"]
+
+    def offer_result(self, offer_id: str) -> dict | None:
+        return next((o for o in self.result["offers"] if o["offer"] == offer_id), None)
+
+
+class DecisionOutcome(models.TextChoices):
+    GRANTED = "granted", "Bevilget"
+    REFUSED = "refused", "Afslag"
+
+
+class SendChannel(models.TextChoices):
+    DIGITAL_POST = "digital_post", "Digital Post"
+    POST = "post", "Almindelig post"
+    QUICKPOST = "quickpost", "Quickpost"
+
+
+class FreeChoiceOutcome(models.TextChoices):
+    NOT_REQUESTED = "not_requested", "Ikke ønsket"
+    GRANTED = "granted", "Imødekommet"
+    REFUSED = "refused", "Afslået (ikke et tilsvarende tilbud)"
+
+
+class Decision(models.Model):
+    """An afgørelse on one offer, with its reasoning and complaint deadline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT)
+    offer = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=10, choices=DecisionOutcome.choices)
+    evaluation_status = models.CharField(max_length=20)  # the offer's status when decided
+    reasoning = models.TextField()  # forvaltningsloven §§ 22–24: rules, facts, assessment
+    override_reason = models.TextField(blank=True)  # granting against the evaluation
+    legal_basis = models.JSONField(default=list)
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT)
+    free_choice_requested = models.CharField(max_length=200, blank=True)  # the provider wished
+    free_choice_outcome = models.CharField(
+        max_length=20, choices=FreeChoiceOutcome.choices, default="not_requested"
+    )
+    decided_on = models.DateField()
+    sent_on = models.DateField()
+    send_channel = models.CharField(max_length=20, choices=SendChannel.choices)
+    received_on = models.DateField()  # when it counts as received (vejledning nr. 9533)
+    complaint_route = models.CharField(max_length=60, blank=True)
+    complaint_deadline = models.DateField(null=True, blank=True)  # None: no appeal
+    standard_version = models.CharField(max_length=60)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", "Aktivt"
+    ENDED = "ended", "Afsluttet"
+
+
+class EndReason(models.TextChoices):
+    COMPLETED = "completed", "Gennemført"
+    DROPPED_OUT = "dropped_out", "Udeblevet/afbrudt"
+    TERMINATED = "terminated", "Afsluttet af behandlingsstedet"
+    TRANSFERRED = "transferred", "Overgået til andet tilbud"
+    MOVED = "moved", "Fraflyttet"
+    DECEASED = "deceased", "Død"
+    OTHER = "other", "Andet"
+
+
+class EndOutcome(models.TextChoices):
+    SUBSTANCE_FREE = "substance_free", "Stof-/alkoholfri"
+    REDUCED = "reduced", "Reduceret forbrug"
+    STABILISED = "stabilised", "Stabiliseret forbrug"
+    UNCHANGED = "unchanged", "Uændret"
+    DROPPED_OUT = "dropped_out", "Udeblevet"
+    MOVED = "moved", "Fraflyttet"
+    DECEASED = "deceased", "Død"
+
+
+class Course(models.Model):
+    """A forløb: treatment under one offer at one provider, from start to ending."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="courses")
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT)
+    offer = models.CharField(max_length=60)
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(max_length=10, choices=CourseStatus.choices, default="active")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=EndOutcome.choices, blank=True)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next"
+    )  # a change of offer ends one course and starts the next
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "started_on", "id"]
+
+
+class Goal(models.TextChoices):
+    ABSTINENCE = "abstinence", "Ophør (stof-/alkoholfrihed)"
+    REDUCTION = "reduction", "Reduktion"
+    STABILISATION = "stabilisation", "Stabilisering"
+
+
+class TreatmentPlan(models.Model):
+    """A behandlingsplan (SEL § 101, stk. 8) with the citizen's goals; versions kept."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveIntegerField()
+    goal = models.CharField(max_length=20, choices=Goal.choices)
+    goals_text = models.TextField()  # the citizen's own words
+    agreed_on = models.DateField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "version"], name="one_plan_version")
+        ]
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", "Mødt"
+    NO_SHOW = "no_show", "Udeblevet"
+    CANCELLED = "cancelled", "Aflyst"
+
+
+class Session(models.Model):
+    """A samtale (individual) or a group meeting attended by the course's citizen."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    group = models.ForeignKey(
+        "treatment_groups.Group", null=True, blank=True, on_delete=models.PROTECT
+    )
+    attendance = models.CharField(max_length=10, choices=Attendance.choices, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["course", "starts_at"]
+        indexes = [models.Index(fields=["course", "starts_at"])]
+
+
+class StatusReportKind(models.TextChoices):
+    PERIODIC = "periodic", "Løbende status"
+    FINAL = "final", "Afsluttende status"
+
+
+class StatusReport(models.Model):
+    """A status report from the provider to the authority."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="status_reports")
+    kind = models.CharField(max_length=10, choices=StatusReportKind.choices)
+    text = models.TextField()
+    submitted_on = models.DateField()
+    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+
+class FollowUpChannel(models.TextChoices):
+    ATTENDANCE = "attendance", "Fremmøde"
+    PHONE = "phone", "Telefon"
+    VIDEO = "video", "Video"
+
+
+class FollowUp(models.Model):
+    """An opfølgning one or six months after the course ended."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    channel = models.CharField(max_length=12, choices=FollowUpChannel.choices, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    reached = models.BooleanField(null=True)  # None: not yet tried
+    outcome = models.CharField(max_length=20, choices=EndOutcome.choices, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", "Modtaget"
+    CHANGED = "changed", "Genvurderet: afgørelsen ændret"
+    FORWARDED = "forwarded", "Fastholdt og sendt videre"
+
+
+class Complaint(models.Model):
+    """A klage over an afgørelse, handled along the offer's complaint route."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complaints")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="complaints")
+    route = models.CharField(max_length=60)
+    received_on = models.DateField()
+    within_deadline = models.BooleanField()
+    text = models.TextField()
+    status = models.CharField(max_length=12, choices=ComplaintStatus.choices, default="received")
+    reassess_by = models.DateField()  # reassess and forward within 4 weeks (rsl. § 66)
+    reassessed_on = models.DateField(null=True, blank=True)
+    forwarded_to = models.CharField(max_length=200, blank=True)
+    reassessment_text = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+
+class SelfPaymentAssessment(models.Model):
+    """The self-payment calculated for a residential course, with its figures."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="self_payments")
+    rule = models.CharField(max_length=60)
+    days = models.PositiveIntegerField()
+    keeps_rent = models.BooleanField()
+    monthly_income_dkk = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    calculation = models.JSONField()
+    total_dkk = models.DecimalField(max_digits=10, decimal_places=2)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class DeadlineKind(models.TextChoices):
+    TREATMENT_GUARANTEE = "treatment_guarantee", "Behandlingsgaranti"
+    COMPLAINT_REASSESSMENT = "complaint_reassessment", "Genvurdering af klage"
+    FOLLOW_UP = "follow_up", "Opfølgning"
+    STATUS_REPORT = "status_report", "Status fra leverandør"
+
+
+class Deadline(models.Model):
+    """Everything that falls due, kept by the services that create and meet it, so that one
+    indexed query lists what falls due per municipality, caseworker and provider."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=30, choices=DeadlineKind.choices)
+    due_on = models.DateField()
+    text = models.CharField(max_length=200)
+    caseworker = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.SET_NULL)
+    anonymous = models.BooleanField(default=False)  # copied from the case: scoping
+    source_type = models.CharField(max_length=30)  # contact | complaint | follow_up | course
+    source_id = models.BigIntegerField()
+    met_on = models.DateField(null=True, blank=True)  # None: still open
+    warned_at = models.DateTimeField(null=True, blank=True)  # set by `rusmiddel due --notify`
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["municipality", "due_on"],
+                name="open_deadlines",
+                condition=models.Q(met_on__isnull=True),
+            ),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "source_type", "source_id"], name="one_deadline_per_source"
+            )
+        ]

@@ -1,0 +1,112 @@
+"""Every read of cases: scoped to what the user may see, and written to the audit log.
+
+Query counts stay constant as data grows: lists use keyset pagination on the primary key and
+fetch related rows with select_related/prefetch_related; reads of personal data are logged
+in one bulk INSERT per page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from rusmiddel.accounts.permissions import Action
+from rusmiddel.audit.models import AuditEntry, Event
+from rusmiddel.audit.services import audit_reads, audit_record
+
+from .errors import NotFound
+from .models import Case, Course, Deadline
+from .scoping import require, visible_cases, visible_deadlines
+
+MAX_PAGE = 200
+
+
+def case_list_visible_to(
+    *,
+    user: Any,
+    after: int | None = None,
+    limit: int = 50,
+    status: str | None = None,
+    why: str = "sagsliste",
+) -> list[Case]:
+    """A page of the cases the user may read, newest first (keyset: ids below `after`)."""
+    require(user, Action.CASE_READ)
+    rows = visible_cases(user).select_related("citizen", "provider", "caseworker")
+    if status:
+        rows = rows.filter(status=status)
+    if after is not None:
+        rows = rows.filter(pk__lt=after)
+    page = list(rows.order_by("-pk")[: max(1, min(limit, MAX_PAGE))])
+    audit_reads(actor=user, event=Event.CASE_LIST, case_ids=[c.pk for c in page], why=why)
+    return page
+
+
+def case_get(*, user: Any, case_id: int, why: str = "sagsvisning") -> Case:
+    """One case with its whole course, in a fixed number of queries; the read is logged."""
+    require(user, Action.CASE_READ)
+    case = (
+        visible_cases(user)
+        .select_related("citizen", "provider", "caseworker", "municipality")
+        .prefetch_related(
+            "contacts",
+            "assessments",
+            "evaluations",
+            "decisions__provider",
+            Prefetch(
+                "courses",
+                queryset=Course.objects.select_related("provider").prefetch_related(
+                    "plans", "sessions", "status_reports", "follow_ups", "self_payments"
+                ),
+            ),
+            "complaints",
+            "deadlines",
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"Sag {case_id} findes ikke.")
+    audit_record(actor=user, event=Event.CASE_READ, write=False, case_id=case.pk, why=why)
+    return case
+
+
+def due_list(
+    *,
+    user: Any,
+    until: dt.date,
+    caseworker_id: int | None = None,
+    provider_id: int | None = None,
+    include_anonymous_counts: bool = False,
+) -> list[Deadline]:
+    """Every open deadline on cases the user may read that falls due by `until`, soonest
+    first: one indexed query over the `Deadline` rows the services keep."""
+    require(user, Action.DUE_LIST)
+    rows = visible_deadlines(user).filter(met_on__isnull=True, due_on__lte=until)
+    if caseworker_id is not None:
+        rows = rows.filter(caseworker_id=caseworker_id)
+    if provider_id is not None:
+        rows = rows.filter(provider_id=provider_id)
+    page = list(rows.select_related("case", "case__citizen").order_by("due_on", "pk")[:1000])
+    audit_reads(actor=user, event=Event.DUE_LIST, case_ids=sorted({d.case_id for d in page}))
+    return page
+
+
+def audit_list(
+    *,
+    user: Any,
+    case_id: int | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> QuerySet[AuditEntry] | list[AuditEntry]:
+    """The audit log of the user's municipality, newest first (heads and administrators)."""
+    staff = require(user, Action.AUDIT_READ)
+    rows = AuditEntry.objects.filter(municipality_id=staff.municipality_id)
+    if case_id is not None:
+        rows = rows.filter(case_id=case_id)
+    if after is not None:
+        rows = rows.filter(pk__lt=after)
+    page = list(rows.order_by("-pk")[: max(1, min(limit, MAX_PAGE))])
+    audit_record(actor=user, event=Event.AUDIT_READ, write=False, case_id=case_id, why="logvisning")
+    return page
