@@ -1,0 +1,52 @@
+"""Every write to a case: one service per step, each in one transaction with its audit entry.
+
+Services take keyword-only, typed arguments, check the actor's role and the case's version
+(optimistic locking: a stale version raises Conflict and writes nothing), apply the
+municipality's standard through `rusmiddel.rules`, and keep the `Deadline` rows that the due
+list reads.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from .complaints import REASSESSMENT_WEEKS, complaint_reassess, complaint_receive
+from .courses import (
+    NO_SHOW_LIMIT,
+    attendance_record,
+    course_end,
+    course_start,
+    group_enrol,
+    offer_change,
+    plan_record,
+    self_payment_record,
+    session_record,
+    status_report_record,
+)
+from .decisions import decision_record
+from .follow_ups import follow_up_record
+from .intake import assessment_record, case_create, contact_record, cpr_validate
+
+#: Every service, by name: the API, the web and the authorization tests read this.
+SERVICES: dict[str, Callable[..., Any]] = {
+    f.__name__: f
+    for f in (
+        case_create,
+        contact_record,
+        assessment_record,
+        decision_record,
+        course_start,
+        plan_record,
+        session_record,
+        attendance_record,
+        group_enrol,
+        status_report_record,
+        self_payment_record,
+        course_end,
+        offer_change,
+        follow_up_record,
+        complaint_receive,
+        complaint_reassess,
+    )
+}
+
+__all__ = ["NO_SHOW_LIMIT", "REASSESSMENT_WEEKS", "SERVICES", "cpr_validate", *SERVICES]

@@ -1,0 +1,127 @@
+"""Steps every service shares: the standard in force, locking a case at the version the
+actor saw (optimistic locking), counting versions, and keeping the due list's deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F
+
+from rusmiddel.accounts.models import Municipality, Provider
+from rusmiddel.accounts.permissions import Action
+from rusmiddel.rules.errors import RulesError
+from rusmiddel.standards import registry
+from rusmiddel.standards.schema import Offer
+
+from ..errors import Conflict, Invalid, NotFound
+from ..models import (
+    Case,
+    Deadline,
+)
+from ..scoping import case_filter, require
+
+
+def standard_on(municipality_slug: str, on: dt.date):
+    try:
+        return registry.load(municipality_slug, on)
+    except RulesError as exc:
+        raise Invalid(str(exc), field="date") from None
+
+
+def offer_in(compiled: Any, offer_id: str, field: str = "offer") -> Offer:
+    offer = compiled.standard.offer(offer_id)
+    if offer is None:
+        known = ", ".join(o.id for o in compiled.standard.offers)
+        raise Invalid(
+            f"Ukendt tilbud '{offer_id}' i {compiled.standard.municipality.name}s standard "
+            f"(kendte: {known}).",
+            field=field,
+        )
+    return offer
+
+
+def provider_in(slug: str | None, municipality: Municipality, field: str = "provider"):
+    if not slug:
+        return None
+    provider = Provider.objects.filter(slug=slug, municipalities=municipality).first()
+    if provider is None:
+        raise Invalid(f"Ukendt leverandør '{slug}' for {municipality.name}.", field=field)
+    return provider
+
+
+def locked_case(*, actor: Any, case_id: int, version: int, action: Action) -> Case:
+    """The case, locked for this transaction, if the actor may see it and act on it and the
+    version the actor saw is still current."""
+    require(actor, action)
+    q = case_filter(actor)
+    case = (
+        Case.objects.select_for_update()
+        .select_related("municipality")
+        .filter(q, pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"Sag {case_id} findes ikke.")
+    if case.version != version:
+        raise Conflict(
+            f"Sagen er ændret af en anden (version {case.version}, du så version {version}). "
+            "Hent sagen igen; intet er gemt.",
+            field="version",
+        )
+    return case
+
+
+def locked_child(
+    model: Any, *, actor: Any, pk: int, version: int, action: Action, path: str, what: str
+) -> tuple[Any, Case]:
+    """A row hanging off a case (by `path`), with its case locked and version-checked."""
+    case_id = model.objects.filter(case_filter(actor, path), pk=pk).values_list(
+        f"{path}id", flat=True
+    )
+    if not case_id:
+        require(actor, action)
+        raise NotFound(f"{what} {pk} findes ikke.")
+    case = locked_case(actor=actor, case_id=case_id[0], version=version, action=action)
+    return model.objects.get(pk=pk), case
+
+
+def bump(case: Case, *, status: str | None = None) -> None:
+    """Count one more version of the case (and move its status along)."""
+    changes: dict[str, Any] = {"version": F("version") + 1}
+    if status is not None:
+        changes["status"] = status
+        case.status = status
+    Case.objects.filter(pk=case.pk).update(**changes)
+    case.version += 1
+
+
+def deadline_add(case: Case, *, kind: str, due_on: dt.date, text: str, source: Any) -> Deadline:
+    return Deadline.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        kind=kind,
+        due_on=due_on,
+        text=text[:200],
+        caseworker_id=case.caseworker_id,
+        provider_id=case.provider_id,
+        anonymous=case.anonymous,
+        source_type=type(source).__name__.lower(),
+        source_id=source.pk,
+    )
+
+
+def deadlines_meet(case: Case, kind: str, on: dt.date, **source: Any) -> int:
+    """Mark open deadlines of `kind` on the case as met on `on`."""
+    rows = Deadline.objects.filter(case=case, kind=kind, met_on__isnull=True)
+    if source:
+        rows = rows.filter(**source)
+    return rows.update(met_on=on)
+
+
+def not_before(later: dt.date, earlier: dt.date, field: str, what: str) -> None:
+    if later < earlier:
+        raise Invalid(
+            f"{field}: {later.isoformat()} ligger før {what} ({earlier.isoformat()}).",
+            field=field,
+        )

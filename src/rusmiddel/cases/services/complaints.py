@@ -1,0 +1,143 @@
+"""Complaints (klager): registered along the decision's route, reassessed by the
+municipality and forwarded if upheld."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from rusmiddel import rules
+from rusmiddel.accounts.permissions import Action
+from rusmiddel.audit.models import Event
+from rusmiddel.audit.services import audit_record
+
+from ..errors import Invalid
+from ..models import (
+    Complaint,
+    ComplaintStatus,
+    DeadlineKind,
+)
+from ._common import (
+    bump,
+    deadline_add,
+    deadlines_meet,
+    locked_case,
+    locked_child,
+    not_before,
+    standard_on,
+)
+
+#: The municipality reassesses a complaint and, if it upholds the decision, forwards it
+#: within four weeks (retssikkerhedsloven § 66).
+REASSESSMENT_WEEKS = 4
+
+
+def complaint_receive(
+    *,
+    actor: Any,
+    case_id: int,
+    version: int,
+    decision_id: int,
+    received_on: dt.date,
+    text: str,
+) -> Complaint:
+    """Register a complaint of a decision along its route; the municipality must reassess
+    (and forward, if it upholds the decision) within four weeks."""
+    if not text.strip():
+        raise Invalid("Skriv hvad klagen går ud på.", field="text")
+    with transaction.atomic():
+        case = locked_case(
+            actor=actor, case_id=case_id, version=version, action=Action.COMPLAINT_HANDLE
+        )
+        decision = case.decisions.filter(pk=decision_id).first()
+        if decision is None:
+            raise Invalid(f"Afgørelse {decision_id} findes ikke på sagen.", field="decision_id")
+        compiled = standard_on(case.municipality.slug, decision.decided_on)
+        route = compiled.standard.complaint_route(decision.complaint_route or None)
+        if route is None or not route.appealable:
+            raise Invalid(
+                "Der er ikke klageadgang over denne afgørelse"
+                + (f": {route.deadline_text}" if route else " (anonym behandling)."),
+                field="decision_id",
+            )
+        not_before(received_on, decision.decided_on, "received_on", "afgørelsen")
+        reassess_by = rules.deadline_in_weeks(received_on, REASSESSMENT_WEEKS).date
+        complaint = Complaint.objects.create(
+            case=case,
+            decision=decision,
+            route=route.id,
+            received_on=received_on,
+            within_deadline=decision.complaint_deadline is None
+            or received_on <= decision.complaint_deadline,
+            text=text.strip(),
+            reassess_by=reassess_by,
+            recorded_by=actor,
+        )
+        if route.reassessment:
+            deadline_add(
+                case,
+                kind=DeadlineKind.COMPLAINT_REASSESSMENT,
+                due_on=reassess_by,
+                text=f"Genvurdér klagen og send den evt. videre senest {reassess_by:%d.%m.%Y}",
+                source=complaint,
+            )
+        bump(case)
+        audit_record(
+            actor=actor,
+            event=Event.COMPLAINT_RECEIVED,
+            write=True,
+            case_id=case.pk,
+            obj=complaint,
+            new={"route": route.id, "within_deadline": complaint.within_deadline},
+        )
+    return complaint
+
+
+def complaint_reassess(
+    *,
+    actor: Any,
+    complaint_id: int,
+    version: int,
+    reassessed_on: dt.date,
+    upheld: bool,
+    text: str,
+) -> Complaint:
+    """The municipality's reassessment: changed in the citizen's favour, or upheld and
+    forwarded to the route's next instance (Ankestyrelsen)."""
+    if not text.strip():
+        raise Invalid("Skriv genvurderingen.", field="text")
+    with transaction.atomic():
+        complaint, case = locked_child(
+            Complaint,
+            actor=actor,
+            pk=complaint_id,
+            version=version,
+            action=Action.COMPLAINT_HANDLE,
+            path="case__",
+            what="Klage",
+        )
+        if complaint.status != ComplaintStatus.RECEIVED:
+            raise Invalid("Klagen er allerede genvurderet.", field="complaint_id")
+        not_before(reassessed_on, complaint.received_on, "reassessed_on", "klagens modtagelse")
+        compiled = standard_on(case.municipality.slug, complaint.decision.decided_on)
+        route = compiled.standard.complaint_route(complaint.route)
+        complaint.status = ComplaintStatus.FORWARDED if upheld else ComplaintStatus.CHANGED
+        complaint.forwarded_to = (route.forwards_to or "") if upheld and route else ""
+        complaint.reassessed_on = reassessed_on
+        complaint.reassessment_text = text.strip()
+        complaint.save()
+        deadlines_meet(
+            case, DeadlineKind.COMPLAINT_REASSESSMENT, reassessed_on, source_id=complaint.pk
+        )
+        bump(case)
+        audit_record(
+            actor=actor,
+            event=Event.COMPLAINT_REASSESSED,
+            write=True,
+            case_id=case.pk,
+            obj=complaint,
+            new={"status": complaint.status, "forwarded_to": complaint.forwarded_to},
+        )
+    return complaint

@@ -1,0 +1,294 @@
+"""Contact (henvendelse) and assessment (udredning): opening a case, starting the treatment
+guarantee clock, recording facts and evaluating every offer of the standard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from stdnum.dk import cpr as cpr_number
+from stdnum.exceptions import ValidationError as StdnumError
+
+from rusmiddel import rules
+from rusmiddel.accounts.models import Municipality
+from rusmiddel.accounts.permissions import Action
+from rusmiddel.audit.models import Event
+from rusmiddel.audit.services import audit_record
+from rusmiddel.rules.errors import RulesError
+
+from ..errors import Invalid
+from ..models import (
+    Assessment,
+    Case,
+    CaseStatus,
+    Citizen,
+    Contact,
+    DeadlineKind,
+    Evaluation,
+    PersonRole,
+)
+from ..scoping import case_filter, require
+from ._common import (
+    bump,
+    deadline_add,
+    locked_case,
+    offer_in,
+    provider_in,
+    standard_on,
+)
+
+
+def cpr_validate(raw: str, *, field: str = "citizen.cpr") -> tuple[str, dt.date]:
+    """Ten digits with a real birth date and century digit; modulus 11 is not required
+    (numbers without it have been issued since 2007)."""
+    try:
+        number = cpr_number.validate(raw)
+        born = cpr_number.get_birth_date(number)
+    except StdnumError:
+        raise Invalid(
+            f"CPR-nummeret '{raw}' er ikke gyldigt (10 cifre med en gyldig fødselsdato).",
+            field=field,
+        ) from None
+    return number, born
+
+
+def _guarantee(case: Case, contact: Contact) -> None:
+    """Start the treatment-guarantee clock where the standard says so (never for anonymous
+    treatment, nor for a contact without a wish for treatment)."""
+    if case.anonymous or not contact.wishes_treatment:
+        contact.guarantee_basis = (
+            "Ingen behandlingsgaranti ved anonym behandling (SEL § 101 a)."
+            if case.anonymous
+            else "Henvendelsen indeholder ikke et ønske om behandling."
+        )
+        return
+    compiled = standard_on(case.municipality.slug, contact.received_on)
+    offer = (
+        offer_in(compiled, contact.requested_offer, "requested_offer")
+        if contact.requested_offer
+        else None
+    )
+    due = rules.treatment_guarantee(compiled.standard, contact.received_on, offer)
+    contact.guarantee_due = due
+    contact.guarantee_basis = rules.guarantee_basis(compiled.standard, offer, due is not None)
+
+
+def case_create(
+    *,
+    actor: Any,
+    received_on: dt.date,
+    channel: str,
+    contact_by: str = "citizen",
+    wishes_treatment: bool = True,
+    requested_offer: str = "",
+    note: str = "",
+    anonymous: bool = False,
+    pseudonym: str = "",
+    citizen_cpr: str = "",
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    citizen_email: str = "",
+    citizen_address: str = "",
+    person_role: str = PersonRole.USER,
+    related_case_id: int | None = None,
+    provider: str | None = None,
+) -> Case:
+    """Open a case with its first contact (henvendelse)."""
+    staff = require(actor, Action.CASE_CREATE)
+    municipality = staff.municipality
+    if anonymous:
+        if citizen_cpr or citizen_name:
+            raise Invalid(
+                "En anonym sag må ikke indeholde CPR-nummer eller navn.", field="citizen.cpr"
+            )
+        if not pseudonym.strip():
+            raise Invalid("Skriv det kaldenavn, borgeren har valgt.", field="pseudonym")
+    else:
+        if not citizen_name.strip():
+            raise Invalid("Skriv borgerens navn.", field="citizen.name")
+        number, born = cpr_validate(citizen_cpr)
+    if person_role not in PersonRole.values:
+        raise Invalid(f"Ukendt rolle '{person_role}'.", field="person_role")
+    referred = staff.provider if staff.provider_id else provider_in(provider, municipality)
+    with transaction.atomic():
+        related = None
+        if related_case_id is not None:
+            related = Case.objects.filter(case_filter(actor), pk=related_case_id).first()
+            if related is None:
+                raise Invalid(f"Sag {related_case_id} findes ikke.", field="related_case_id")
+        citizen = None
+        if not anonymous:
+            citizen, _ = Citizen.objects.update_or_create(
+                municipality=municipality,
+                cpr=number,
+                defaults={
+                    "name": citizen_name.strip(),
+                    "birth_date": born,
+                    "phone": citizen_phone,
+                    "email": citizen_email,
+                    "address": citizen_address,
+                },
+            )
+        Municipality.objects.filter(pk=municipality.pk).update(case_sequence=F("case_sequence") + 1)
+        sequence = Municipality.objects.values_list("case_sequence", flat=True).get(
+            pk=municipality.pk
+        )
+        case = Case.objects.create(
+            municipality=municipality,
+            number=f"{municipality.slug[:3].upper()}-{received_on.year}-{sequence:06d}",
+            citizen=citizen,
+            anonymous=anonymous,
+            pseudonym=pseudonym.strip() if anonymous else "",
+            person_role=person_role,
+            related_case=related,
+            caseworker=actor if staff.role == "caseworker" else None,
+            provider=referred,
+        )
+        contact = _contact_create(
+            actor=actor,
+            case=case,
+            received_on=received_on,
+            channel=channel,
+            contact_by=contact_by,
+            wishes_treatment=wishes_treatment,
+            requested_offer=requested_offer,
+            note=note,
+        )
+        audit_record(
+            actor=actor,
+            event=Event.CASE_CREATED,
+            write=True,
+            case_id=case.pk,
+            obj=case,
+            new={"number": case.number, "anonymous": anonymous, "contact_id": contact.pk},
+        )
+    return case
+
+
+def _contact_create(*, actor: Any, case: Case, **fields: Any) -> Contact:
+    from ..models import ContactBy, ContactChannel
+
+    if fields["channel"] not in ContactChannel.values:
+        raise Invalid(
+            f"Ukendt kanal '{fields['channel']}' (en af {', '.join(ContactChannel.values)}).",
+            field="channel",
+        )
+    if fields["contact_by"] not in ContactBy.values:
+        raise Invalid(f"Ukendt afsender '{fields['contact_by']}'.", field="contact_by")
+    contact = Contact(case=case, recorded_by=actor, **fields)
+    _guarantee(case, contact)
+    contact.save()
+    if contact.guarantee_due is not None:
+        deadline_add(
+            case,
+            kind=DeadlineKind.TREATMENT_GUARANTEE,
+            due_on=contact.guarantee_due,
+            text=f"Behandling skal være iværksat senest {contact.guarantee_due:%d.%m.%Y}",
+            source=contact,
+        )
+    return contact
+
+
+def contact_record(
+    *,
+    actor: Any,
+    case_id: int,
+    version: int,
+    received_on: dt.date,
+    channel: str,
+    contact_by: str = "citizen",
+    wishes_treatment: bool = True,
+    requested_offer: str = "",
+    note: str = "",
+) -> Contact:
+    """A further contact on an open case (a new wish for treatment starts a new clock)."""
+    with transaction.atomic():
+        case = locked_case(
+            actor=actor, case_id=case_id, version=version, action=Action.CONTACT_RECORD
+        )
+        contact = _contact_create(
+            actor=actor,
+            case=case,
+            received_on=received_on,
+            channel=channel,
+            contact_by=contact_by,
+            wishes_treatment=wishes_treatment,
+            requested_offer=requested_offer,
+            note=note,
+        )
+        bump(case)
+        audit_record(
+            actor=actor,
+            event=Event.CONTACT_RECORDED,
+            write=True,
+            case_id=case.pk,
+            obj=contact,
+            new={"received_on": received_on.isoformat(), "channel": channel},
+        )
+    return contact
+
+
+def assessment_record(
+    *, actor: Any, case_id: int, version: int, facts: dict[str, Any], on: dt.date
+) -> tuple[Assessment, Evaluation]:
+    """Record a new version of the facts and evaluate every offer of the standard in force
+    on `on`; the evaluation is stored with the standard's exact version."""
+    with transaction.atomic():
+        case = locked_case(
+            actor=actor, case_id=case_id, version=version, action=Action.ASSESSMENT_RECORD
+        )
+        facts = _with_citizen_birth_date(case, facts)
+        compiled = standard_on(case.municipality.slug, on)
+        try:
+            result = rules.evaluate(compiled, facts, on)
+        except RulesError as exc:
+            field, _, message = str(exc).partition(": ")
+            raise Invalid(str(exc), field=f"facts.{field}" if message else "facts") from None
+        previous = case.assessments.order_by("-version").values_list("version", flat=True)
+        assessment = Assessment.objects.create(
+            case=case, version=(previous.first() or 0) + 1, facts=facts, recorded_by=actor
+        )
+        evaluation = Evaluation.objects.create(
+            case=case,
+            assessment=assessment,
+            evaluated_on=on,
+            standard_version=compiled.version,
+            result=result.to_json(),
+            created_by=actor,
+        )
+        bump(case, status=CaseStatus.ASSESSMENT if case.status == "contact" else None)
+        audit_record(
+            actor=actor,
+            event=Event.ASSESSMENT_RECORDED,
+            write=True,
+            case_id=case.pk,
+            obj=assessment,
+            new={"version": assessment.version, "facts": facts},
+        )
+        audit_record(
+            actor=actor,
+            event=Event.EVALUATION_RECORDED,
+            write=True,
+            case_id=case.pk,
+            obj=evaluation,
+            new={"standard_version": compiled.version, "on": on.isoformat()},
+        )
+    return assessment, evaluation
+
+
+def _with_citizen_birth_date(case: Case, facts: Any) -> Any:
+    """A named citizen's birth date comes from the CPR number, not from what is typed."""
+    if not isinstance(facts, dict) or case.citizen_id is None:
+        return facts
+    person = facts.get("person")
+    if person is not None and not isinstance(person, dict):
+        return facts  # let validation name the field
+    born = case.citizen.birth_date.isoformat()
+    if person and person.get("birth_date") not in (None, born):
+        raise Invalid(
+            f"Fødselsdatoen {person['birth_date']} passer ikke med CPR-nummeret ({born}).",
+            field="facts.person.birth_date",
+        )
+    return {**facts, "person": {**(person or {}), "birth_date": born}}
