@@ -216,6 +216,45 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_due(args: argparse.Namespace) -> int:
+    """What falls due, across every municipality; with --notify, warn the staff concerned."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rusmiddel.config.settings")
+    import django
+
+    django.setup()
+    from rusmiddel.cases.due import due_notify, due_rows
+
+    today = args.today or _today()
+    rows = due_rows(today=today, horizon_days=args.days)
+    warned = due_notify(today=today) if args.notify else None
+    if args.json:
+        _emit(
+            {
+                "today": today.isoformat(),
+                "items": [
+                    {
+                        "municipality": r.municipality,
+                        "case": r.case_number,
+                        "kind": r.kind,
+                        "due_on": r.due_on.isoformat(),
+                        "days_left": r.days_left,
+                        "text": r.text,
+                    }
+                    for r in rows
+                ],
+                "warnings_made": warned,
+            }
+        )
+        return 0
+    for r in rows:
+        late = "OVERSKREDET" if r.days_left < 0 else f"{r.days_left} dage"
+        print(f"{r.municipality:12} {r.case_number:16} {r.due_on} {late:>12}  {r.text}")
+    print(f"{len(rows)} frister inden for {args.days} dage.")
+    if warned is not None:
+        print(f"{warned} advarsler sendt.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rusmiddel",
@@ -263,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-server", action="store_true")
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("due", help="deadlines falling due (cron: --notify warns staff)")
+    p.add_argument("--notify", action="store_true", help="warn the staff concerned, once")
+    p.add_argument("--days", type=int, default=14, help="horizon in days (default 14)")
+    p.add_argument("--today", type=_date("--today"), help="date (default today)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_due)
 
     p = sub.add_parser("manage", help="Django management commands", add_help=False)
     p.add_argument("arguments", nargs=argparse.REMAINDER)

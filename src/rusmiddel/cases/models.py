@@ -415,3 +415,18 @@ class Deadline(models.Model):
                 fields=["kind", "source_type", "source_id"], name="one_deadline_per_source"
             )
         ]
+
+
+class Notification(models.Model):
+    """A warning to one staff member that a deadline is close (made by `rusmiddel due
+    --notify`, at most once per deadline and person)."""
+
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="notifications")
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "deadline"], name="warned_once")
+        ]

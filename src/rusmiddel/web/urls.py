@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -6,5 +7,11 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("standarder/<slug:municipality>/", views.standard_detail, name="standard"),
+    path("log/", views.audit, name="audit"),
     path("sundhed/", views.health, name="health"),
+]
+
+auth_urlpatterns = [
+    path("log-ind/", auth_views.LoginView.as_view(), name="login"),
+    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
 ]

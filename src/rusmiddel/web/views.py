@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -66,3 +68,30 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit log viewer for heads of unit and administrators (others: 403)."""
+    from rusmiddel.cases import selectors
+    from rusmiddel.cases.errors import Forbidden
+
+    error = None
+    case_id = after = None
+    try:
+        case_id = int(request.GET["case"]) if request.GET.get("case") else None
+        after = int(request.GET["after"]) if request.GET.get("after") else None
+    except ValueError:
+        error = "Sags-id skal være et tal."
+    try:
+        entries = selectors.audit_list(user=request.user, case_id=case_id, after=after)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    context = {
+        "entries": entries,
+        "case_id": case_id,
+        "error": error,
+        "municipality": request.user.staff.municipality,
+        "next_after": entries[-1].pk if len(entries) == 100 else None,
+    }
+    return render(request, "web/audit.html", context, status=400 if error else 200)

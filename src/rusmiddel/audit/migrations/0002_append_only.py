@@ -29,7 +29,7 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END;
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES)
+        schema_editor.execute(POSTGRES, params=None)  # no %-placeholders here
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE)
 
