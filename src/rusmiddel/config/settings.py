@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the OpenAPI page's own static files (no CDN)
     "rusmiddel.accounts",
     "rusmiddel.audit",
     "rusmiddel.cases",
