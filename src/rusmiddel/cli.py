@@ -216,12 +216,65 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_due(args: argparse.Namespace) -> int:
-    """What falls due, across every municipality; with --notify, warn the staff concerned."""
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rusmiddel.config.settings")
     import django
 
     django.setup()
+
+
+def cmd_tenants_sync(args: argparse.Namespace) -> int:
+    """Municipalities and providers from the standard files (run after adding a file)."""
+    _django()
+    from rusmiddel.accounts.services import tenants_sync
+
+    for m in tenants_sync(on=args.on or _today()):
+        print(f"{m.slug:16} {m.name} ({m.providers.count()} leverandører)")
+    return 0
+
+
+def cmd_staff_create(args: argparse.Namespace) -> int:
+    """A staff user; the password is asked for (or read from RUSMIDDEL_NEW_PASSWORD)."""
+    import getpass
+
+    _django()
+    from django.db import IntegrityError
+
+    from rusmiddel.accounts.models import Municipality, Provider, Role
+    from rusmiddel.accounts.services import staff_create
+
+    municipality = Municipality.objects.filter(slug=args.municipality).first()
+    if municipality is None:
+        raise UsageError(
+            f"--municipality: unknown municipality '{args.municipality}' "
+            "(run `rusmiddel tenants sync` first)"
+        )
+    provider = None
+    if args.role == Role.PROVIDER_STAFF:
+        provider = Provider.objects.filter(slug=args.provider or "").first()
+        if provider is None:
+            raise UsageError("--provider: provider staff need a known provider id")
+    elif args.provider:
+        raise UsageError("--provider: only for --role provider_staff")
+    password = os.environ.get("RUSMIDDEL_NEW_PASSWORD") or getpass.getpass("Adgangskode: ")
+    try:
+        staff_create(
+            username=args.username,
+            password=password,
+            municipality=municipality,
+            role=args.role,
+            provider=provider,
+            full_name=args.name or "",
+        )
+    except IntegrityError:
+        raise UsageError(f"username: '{args.username}' is taken") from None
+    print(f"{args.username}: {args.role} i {municipality.name}")
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    """What falls due, across every municipality; with --notify, warn the staff concerned."""
+    _django()
     from rusmiddel.cases.due import due_notify, due_rows
 
     today = args.today or _today()
@@ -298,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = std.add_parser("list", help="municipalities and their versions")
     s.set_defaults(handler=cmd_standard_list)
 
-    p = sub.add_parser("demo", help="print sample evaluations and start the demo server")
+    p = sub.add_parser("demo", help="demo users and cases in SQLite, then the demo server")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-server", action="store_true")
     p.set_defaults(handler=cmd_demo)
@@ -309,6 +362,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date("--today"), help="date (default today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_due)
+
+    p = sub.add_parser("tenants", help="municipalities and providers from the standard files")
+    t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = t.add_parser("sync", help="create or update them (after adding a standard file)")
+    s.add_argument("--on", type=_date("--on"))
+    s.set_defaults(handler=cmd_tenants_sync)
+
+    p = sub.add_parser("staff", help="staff users")
+    t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = t.add_parser("create", help="a user with one role in one municipality")
+    s.add_argument("username")
+    s.add_argument("--municipality", required=True)
+    s.add_argument(
+        "--role",
+        required=True,
+        choices=(
+            "caseworker",
+            "therapist",
+            "substance_consultant",
+            "head_of_unit",
+            "administrator",
+            "provider_staff",
+        ),
+    )
+    s.add_argument("--provider", help="provider id (provider staff only)")
+    s.add_argument("--name", help="full name")
+    s.set_defaults(handler=cmd_staff_create)
 
     p = sub.add_parser("manage", help="Django management commands", add_help=False)
     p.add_argument("arguments", nargs=argparse.REMAINDER)

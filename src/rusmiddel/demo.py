@@ -1,4 +1,6 @@
-"""`rusmiddel demo`: a sample evaluation per municipality, then the demo server."""
+"""`rusmiddel demo`: a sample evaluation per municipality; then the SQLite file is migrated,
+the standards loaded as tenants, demo users and cases created once (`demo_data.demo_fill`),
+the users printed with their password, and the demo served."""
 
 from __future__ import annotations
 
@@ -68,18 +70,84 @@ def print_sample_evaluations(on: dt.date) -> None:
             print(f"  ! {action['text']}")
 
 
+def print_fill(result: dict[str, Any]) -> None:
+    """What `demo_fill` did, and what the demo municipalities now hold."""
+    if result["created"]:
+        print(f"\nDemo data created: {result['users']} users, {result['cases']} cases")
+    else:
+        print(
+            f"\nDemo data already there (the demo users exist): nothing created. "
+            f"{result['users']} users, {result['cases']} cases"
+        )
+    for municipality, states in result["by_status"].items():
+        print(f"  {municipality:11} " + ", ".join(f"{s} {n}" for s, n in states.items()))
+    print(
+        f"  anonymous {result['anonymous']}, relatives {result['relatives']}, "
+        f"decisions {result['decisions']}, complaints {result['complaints']}, "
+        f"self-payments {result['self_payments']}"
+    )
+    print(
+        f"  courses {result['courses']}, sessions {result['sessions']}, "
+        f"groups {result['groups']} ({result['enrolments']} enrolments), "
+        f"follow-ups {result['follow_ups_open']} open / {result['follow_ups_done']} done"
+    )
+    print(f"  open deadlines {result['deadlines_open']}, audit entries {result['audit_entries']}")
+
+
+def print_users(base_url: str) -> None:
+    """The demo users, their one password, and how to use the JSON API."""
+    from rusmiddel.accounts.models import Municipality
+    from rusmiddel.demo_data import DEMO_PASSWORD, demo_users
+
+    names = dict(Municipality.objects.values_list("slug", "name"))
+    rows = [
+        (
+            u.username,
+            u.role,
+            names.get(u.municipality, u.municipality) + (f" ({u.provider})" if u.provider else ""),
+            DEMO_PASSWORD,
+        )
+        for u in demo_users()
+    ]
+    header = ("username", "role", "municipality", "password")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print(f"\nDemo users (one password for all: {DEMO_PASSWORD})")
+    for row in [header, *rows]:
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    example = rows[0][0]
+    print(
+        f"\nJSON API (OpenAPI docs: {base_url}/api/docs)\n"
+        f"  token:  curl -s -X POST {base_url}/api/auth/token "
+        "-H 'Content-Type: application/json' \\\n"
+        f'            -d \'{{"username": "{example}", "password": "{DEMO_PASSWORD}"}}\'\n'
+        f"  use it: curl -s -H 'Authorization: Bearer <token>' {base_url}/api/cases"
+    )
+
+
 def run_demo(*, port: int, serve: bool) -> int:
+    """Migrate, load the standards as tenants, fill the demo data once, print the demo users,
+    then serve (unless `serve` is False)."""
     os.environ.setdefault("RUSMIDDEL_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rusmiddel.config.settings")
-    print_sample_evaluations(dt.date.today())
+    today = dt.date.today()
+    print_sample_evaluations(today)
     import django
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
     django.setup()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0, interactive=False)
+    print(f"\nDatabase migrated: {connection.vendor} {connection.settings_dict['NAME']}")
+    print("Filling the demo data (skipped if the demo users exist) …", flush=True)
+
+    from rusmiddel.demo_data import demo_fill
+
+    print_fill(demo_fill(today=today))
+    base_url = f"http://127.0.0.1:{port}"
+    print_users(base_url)
     if serve:
-        print(f"\nDemo: http://127.0.0.1:{port}/  (stop with Ctrl+C)")
+        print(f"\nDemo: {base_url}/  (stop with Ctrl+C)", flush=True)
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
     return 0

@@ -5,6 +5,8 @@ RUSMIDDEL_SECRET_KEY    required unless debugging: a missing secret fails at sta
 DATABASE_URL            e.g. postgres://user@host:5432/rusmiddel; default an SQLite file
 RUSMIDDEL_DATA_DIR      where the default SQLite file lives (default ./var)
 RUSMIDDEL_ALLOWED_HOSTS comma-separated host names
+RUSMIDDEL_BEHIND_PROXY  1 when a TLS-terminating proxy sets X-Forwarded-Proto (and only then)
+RUSMIDDEL_CSRF_TRUSTED_ORIGINS comma-separated origins, e.g. https://rusmiddel.kommune.dk
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("RUSMIDDEL_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
     if h.strip()
 ]
+
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("RUSMIDDEL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+if _flag("RUSMIDDEL_BEHIND_PROXY"):
+    # Trust the proxy's word that the request came over HTTPS; never set without a proxy that
+    # overwrites the header, or any client could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
