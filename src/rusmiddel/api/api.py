@@ -11,8 +11,8 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Status
-from ninja.errors import AuthenticationError
+from ninja import NinjaAPI, Query, Status
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -69,6 +69,16 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError):
     return api.create_response(request, {"error": errors[0], "errors": errors}, status=422)
 
 
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    """A body that cannot be parsed is bad input like any other: 422 naming the body."""
+    if exc.status_code == 400:
+        error = {"code": "invalid", "field": "body", "message": str(exc)}
+        return api.create_response(request, {"error": error}, status=422)
+    error = {"code": "error", "field": None, "message": str(exc)}
+    return api.create_response(request, {"error": error}, status=exc.status_code)
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
@@ -76,6 +86,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
         {"error": {"code": "unauthenticated", "field": None, "message": "Log ind først."}},
         status=401,
     )
+
+
+#: How far ahead the due list looks at most (ten years; a date past year 9999 would crash).
+MAX_DUE_DAYS = 3660
 
 
 def _today():
@@ -291,7 +305,7 @@ def follow_up_record(request: HttpRequest, follow_up_id: int, body: s.FollowUpIn
 @api.get("/due", tags=["deadlines"])
 def due(
     request: HttpRequest,
-    days: int = 14,
+    days: int = Query(14, ge=0, le=MAX_DUE_DAYS),
     caseworker_id: int | None = None,
     provider: str | None = None,
 ):

@@ -26,9 +26,10 @@ def case_filter(user: Any, prefix: str = "") -> Q | None:
     staff = staff_of(user)
     if staff is None or not may(staff.role, Action.CASE_READ):
         return None
-    if staff.role == Role.PROVIDER_STAFF:
-        return Q(**{f"{prefix}provider_id": staff.provider_id})
     q = Q(**{f"{prefix}municipality_id": staff.municipality_id})
+    if staff.role == Role.PROVIDER_STAFF:
+        # a provider may serve several municipalities: its staff see their own one's referrals
+        return q & Q(**{f"{prefix}provider_id": staff.provider_id})
     if not sees_anonymous(staff.role):
         q &= Q(**{f"{prefix}anonymous": False})
     return q

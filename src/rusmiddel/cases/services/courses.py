@@ -141,7 +141,9 @@ def _course_create(
         if decision is None:
             raise Invalid(f"Afgørelse {decision_id} findes ikke på sagen.", field="decision_id")
         if decision.outcome != DecisionOutcome.GRANTED:
-            raise Invalid("Afgørelsen er et afslag; der kan ikke startes forløb.", "decision_id")
+            raise Invalid(
+                "Afgørelsen er et afslag; der kan ikke startes forløb.", field="decision_id"
+            )
         not_before(started_on, decision.decided_on, "started_on", "afgørelsen")
         chosen = offer_in(compiled, decision.offer)
     else:
@@ -473,10 +475,13 @@ def _end(
     *, actor: Any, course: Course, ended_on: dt.date, reason: str, outcome: str
 ) -> list[FollowUp]:
     if reason not in EndReason.values:
-        raise Invalid(f"Ukendt årsag '{reason}' (en af {', '.join(EndReason.values)}).", "reason")
+        raise Invalid(
+            f"Ukendt årsag '{reason}' (en af {', '.join(EndReason.values)}).", field="reason"
+        )
     if outcome not in EndOutcome.values:
         raise Invalid(
-            f"Ukendt resultat '{outcome}' (en af {', '.join(EndOutcome.values)}).", "outcome"
+            f"Ukendt resultat '{outcome}' (en af {', '.join(EndOutcome.values)}).",
+            field="outcome",
         )
     _active(course)
     not_before(ended_on, course.started_on, "ended_on", "forløbets start")
@@ -548,6 +553,11 @@ def offer_change(
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
         )
+        # the change date ends one course and starts the next: name it, not their fields
+        not_before(changed_on, course.started_on, "changed_on", "forløbets start")
+        decision = course.case.decisions.filter(pk=decision_id).first()
+        if decision is not None:
+            not_before(changed_on, decision.decided_on, "changed_on", "afgørelsen")
         _end(
             actor=actor,
             course=course,

@@ -13,12 +13,12 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from rusmiddel import rules
 from rusmiddel.accounts.models import Municipality
-from rusmiddel.accounts.permissions import Action
+from rusmiddel.accounts.permissions import Action, sees_anonymous
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.rules.errors import RulesError
 
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid
 from ..models import (
     Assessment,
     Case,
@@ -57,6 +57,10 @@ def cpr_validate(raw: str, *, field: str = "citizen.cpr") -> tuple[str, dt.date]
 def _guarantee(case: Case, contact: Contact) -> None:
     """Start the treatment-guarantee clock where the standard says so (never for anonymous
     treatment, nor for a contact without a wish for treatment)."""
+    compiled = offer = None
+    if contact.requested_offer:  # an offer asked for must exist, guarantee or not
+        compiled = standard_on(case.municipality.slug, contact.received_on)
+        offer = offer_in(compiled, contact.requested_offer, "requested_offer")
     if case.anonymous or not contact.wishes_treatment:
         contact.guarantee_basis = (
             "Ingen behandlingsgaranti ved anonym behandling (SEL § 101 a)."
@@ -64,12 +68,7 @@ def _guarantee(case: Case, contact: Contact) -> None:
             else "Henvendelsen indeholder ikke et ønske om behandling."
         )
         return
-    compiled = standard_on(case.municipality.slug, contact.received_on)
-    offer = (
-        offer_in(compiled, contact.requested_offer, "requested_offer")
-        if contact.requested_offer
-        else None
-    )
+    compiled = compiled or standard_on(case.municipality.slug, contact.received_on)
     due = rules.treatment_guarantee(compiled.standard, contact.received_on, offer)
     contact.guarantee_due = due
     contact.guarantee_basis = rules.guarantee_basis(compiled.standard, offer, due is not None)
@@ -99,10 +98,24 @@ def case_create(
     staff = require(actor, Action.CASE_CREATE)
     municipality = staff.municipality
     if anonymous:
-        if citizen_cpr or citizen_name:
-            raise Invalid(
-                "En anonym sag må ikke indeholde CPR-nummer eller navn.", field="citizen.cpr"
+        if not sees_anonymous(staff.role):  # the authority never learns who they are
+            raise Forbidden(
+                f"Din rolle ({staff.get_role_display()}) kan ikke oprette anonyme sager "
+                "(SEL § 101 a)."
             )
+        identifying = {
+            "citizen.cpr": citizen_cpr,
+            "citizen.name": citizen_name,
+            "citizen.phone": citizen_phone,
+            "citizen.email": citizen_email,
+            "citizen.address": citizen_address,
+        }
+        for field, value in identifying.items():
+            if value.strip():
+                raise Invalid(
+                    "En anonym sag må ikke indeholde CPR-nummer, navn eller kontaktoplysninger.",
+                    field=field,
+                )
         if not pseudonym.strip():
             raise Invalid("Skriv det kaldenavn, borgeren har valgt.", field="pseudonym")
     else:
@@ -118,6 +131,12 @@ def case_create(
             related = Case.objects.filter(case_filter(actor), pk=related_case_id).first()
             if related is None:
                 raise Invalid(f"Sag {related_case_id} findes ikke.", field="related_case_id")
+            if related.anonymous and not anonymous:
+                # the named case would tell the authority who the anonymous person is
+                raise Invalid(
+                    "En sag med navn kan ikke knyttes til en anonym sag (SEL § 101 a).",
+                    field="related_case_id",
+                )
         citizen = None
         if not anonymous:
             citizen, _ = Citizen.objects.update_or_create(

@@ -1,0 +1,430 @@
+"""The authorization matrix of the JSON API: every role × every endpoint × its own
+municipality and the other one, and provider staff × a case referred to their provider and
+one that is not.
+
+What every cell must show:
+- an id the user may not see (another municipality's, a case not referred to the provider,
+  any case for a role that reads none) answers 404, never 403 and never data, and changes
+  nothing; an id in a body or query answers exactly as an id that does not exist;
+- within what the user may see, a role that may not act answers 403 and changes nothing;
+- a role that may act succeeds, and its write is counted on the case and audited.
+
+Who may act is read from `rusmiddel.accounts.permissions.ALLOWED`, so this table and the code
+cannot drift apart; `KEY_EXPECTATIONS` below hard-codes the most important answers on their
+own, so a wrong ALLOWED table fails too. Endpoints are read from the NinjaAPI itself: a new
+endpoint without a line in `ACTION_OF` fails `test_every_endpoint_has_an_expectation`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from case_world import (
+    ENDPOINT_CALLS,
+    HAS_GROUP_CALENDAR,
+    NONEXISTENT_ID,
+    REFERRED,
+    UNREFERRED,
+    Bundle,
+    _version,
+    api_endpoints,
+    assert_error,
+    assert_unchanged,
+    ident_of,
+    request,
+    snapshot,
+    world_fixture,  # noqa: F401 - the `world` fixture
+)
+from rusmiddel.accounts.models import Provider, Role
+from rusmiddel.accounts.permissions import Action, may
+from rusmiddel.audit.models import AuditEntry
+from rusmiddel.cases.models import Case
+from support import TODAY
+
+A = Action
+#: What each endpoint does, by the permission it needs (None: open to every member of staff).
+ACTION_OF: dict[tuple[str, str], Action | None] = {
+    ("POST", "/auth/token"): None,
+    ("GET", "/me"): None,
+    ("GET", "/cases"): A.CASE_READ,
+    ("POST", "/cases"): A.CASE_CREATE,
+    ("GET", "/cases/{case_id}"): A.CASE_READ,
+    ("POST", "/cases/{case_id}/contacts"): A.CONTACT_RECORD,
+    ("POST", "/cases/{case_id}/assessments"): A.ASSESSMENT_RECORD,
+    ("POST", "/cases/{case_id}/decisions"): A.DECISION_RECORD,
+    ("POST", "/cases/{case_id}/courses"): A.COURSE_MANAGE,
+    ("POST", "/cases/{case_id}/complaints"): A.COMPLAINT_HANDLE,
+    ("POST", "/complaints/{complaint_id}/reassessment"): A.COMPLAINT_HANDLE,
+    ("POST", "/courses/{course_id}/plans"): A.COURSE_MANAGE,
+    ("POST", "/courses/{course_id}/sessions"): A.COURSE_MANAGE,
+    ("POST", "/sessions/{session_id}/attendance"): A.COURSE_MANAGE,
+    ("POST", "/courses/{course_id}/enrolments"): A.COURSE_MANAGE,
+    ("POST", "/courses/{course_id}/status-reports"): A.COURSE_MANAGE,
+    ("POST", "/courses/{course_id}/self-payment"): A.COURSE_MANAGE,
+    ("POST", "/courses/{course_id}/end"): A.COURSE_END,
+    ("POST", "/courses/{course_id}/change-offer"): A.COURSE_MANAGE,
+    ("POST", "/follow-ups/{follow_up_id}"): A.FOLLOW_UP_RECORD,
+    ("GET", "/due"): A.DUE_LIST,
+    ("GET", "/audit"): A.AUDIT_READ,
+}
+
+ROLES = [
+    "caseworker",
+    "therapist",
+    "substance_consultant",
+    "head_of_unit",
+    "administrator",
+    "provider_staff",
+]
+MUNICIPALITIES = ["gentofte", "helsingoer"]
+OTHER = {"gentofte": "helsingoer", "helsingoer": "gentofte"}
+ENDPOINTS = api_endpoints()
+WRITES = [e for e in ENDPOINTS if e[0] == "POST" and e[1] != "/auth/token"]
+PATH_WRITES = [e for e in WRITES if "{" in e[1]]
+ENROLMENT = ("POST", "/courses/{course_id}/enrolments")
+
+
+def test_every_role_is_in_the_matrix():
+    assert sorted(ROLES) == sorted(Role.values)
+
+
+def test_every_endpoint_has_an_expectation():
+    served = set(ENDPOINTS)
+    assert served == set(ACTION_OF), (
+        f"no expectation for {sorted(served - set(ACTION_OF))}; "
+        f"stale expectations for {sorted(set(ACTION_OF) - served)}"
+    )
+    assert served == set(ENDPOINT_CALLS), "tests/case_world.py: ENDPOINT_CALLS is out of date"
+
+
+# --- expectations derived from ALLOWED --------------------------------------------------------
+
+
+def sees_case(role: str, target: str) -> bool:
+    """May the role read the target's case? `own` is the actor's municipality (for provider
+    staff: the case referred to them); `unreferred` is a case in it referred elsewhere."""
+    return target == "own" and may(role, Action.CASE_READ)
+
+
+def expected(role: str, target: str, endpoint: tuple[str, str]) -> str | int:
+    """ "ok", 403, 404, or "as_nonexistent" (an id in a body or query that must answer
+    exactly as an id that does not exist)."""
+    action, call = ACTION_OF[endpoint], ENDPOINT_CALLS[endpoint]
+    if call.where == "path":
+        if not sees_case(role, target):
+            return 404
+        return "ok" if action is None or may(role, action) else 403
+    if action is not None and not may(role, action):
+        return 403
+    if call.where == "query":  # the audit log: the municipality's, whatever the case
+        return "ok" if target != "other" else "as_nonexistent"
+    if call.where == "body":
+        return "ok" if sees_case(role, target) else "as_nonexistent"
+    return "ok"
+
+
+def _cells():
+    for role in ROLES:
+        targets = ["own", "other"] + (["unreferred"] if role == "provider_staff" else [])
+        for municipality in MUNICIPALITIES:
+            for target in targets:
+                for endpoint in ENDPOINTS:
+                    yield pytest.param(
+                        role,
+                        municipality,
+                        target,
+                        endpoint,
+                        id=f"{role}-{municipality}-{target}-{endpoint[0]} {endpoint[1]}",
+                    )
+
+
+def _actor(as_role, role: str, municipality: str):
+    provider = REFERRED[municipality] if role == "provider_staff" else None
+    return as_role(role, municipality, provider)
+
+
+def _target(world, municipality: str, target: str) -> Bundle:
+    if target == "own":
+        return world.referred(municipality)
+    if target == "unreferred":
+        return world.unreferred(municipality)
+    return world.referred(OTHER[municipality])
+
+
+def _visible_bundles(world, role: str, municipality: str) -> list[Bundle]:
+    if not may(role, Action.CASE_READ):
+        return []
+    if role == "provider_staff":
+        return [world.referred(municipality)]
+    return [b for b in world.bundles.values() if b.municipality == municipality]
+
+
+def _leaks(world, visible: list[Bundle], body) -> list[str]:
+    text = json.dumps(body, ensure_ascii=False)
+    return [
+        secret
+        for b in world.bundles.values()
+        if b not in visible
+        for secret in b.secrets
+        if secret in text
+    ]
+
+
+def _same_as_nonexistent(api, method, path, bundle, answer) -> None:
+    """The answer for the bundle's id equals the answer for an id that does not exist."""
+    call = ENDPOINT_CALLS[(method, path)]
+    real = ident_of(bundle, call.ident)
+    ghost = request(api, method, path, bundle, ident=NONEXISTENT_ID)
+
+    def scrub(a):
+        text = json.dumps(a[1], sort_keys=True)
+        return a[0], re.sub(rf"\b({real}|{NONEXISTENT_ID})\b", "<id>", text)
+
+    assert scrub(answer) == scrub(ghost)
+
+
+# --- the matrix -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "municipality", "target", "endpoint"), list(_cells()))
+def test_authorization_matrix(world, as_role, role, municipality, target, endpoint):
+    method, path = endpoint
+    if endpoint not in ACTION_OF:
+        pytest.fail(f"no expectation for {method} {path}: add it to ACTION_OF")
+    api = _actor(as_role, role, municipality)
+    bundle = _target(world, municipality, target)
+    call = ENDPOINT_CALLS[endpoint]
+    want = expected(role, target, endpoint)
+    visible = _visible_bundles(world, role, municipality)
+    version = _version(bundle.case_id)
+    last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    before = snapshot()
+
+    answer = request(api, method, path, bundle)
+    status, body = answer
+
+    # Nothing of a case the user may not see, whatever the answer
+    assert not _leaks(world, visible, body), f"{status}: {body}"
+
+    if want in (403, 404):
+        code = {403: "forbidden", 404: "not_found"}[want]
+        assert_error(answer, want, code, None)
+        assert_unchanged(before, snapshot())
+        if want == 404:  # indistinguishable from an id that does not exist
+            _same_as_nonexistent(api, method, path, bundle, answer)
+        return
+    if want == "as_nonexistent":
+        assert status != 403, body
+        assert_unchanged(before, snapshot())
+        _same_as_nonexistent(api, method, path, bundle, answer)
+        if path == "/audit":
+            assert status == 200 and body["items"] == [], body
+        return
+
+    assert want == "ok"
+    new_entries = AuditEntry.objects.filter(pk__gt=last_entry, actor_id=api.user.pk)
+    if endpoint == ENROLMENT and municipality not in HAS_GROUP_CALENDAR:
+        # Past the authorization (the course was found and locked): the standard has no
+        # group calendar, so nothing can be booked.
+        assert_error(answer, 422, "invalid", "group_id")
+        assert_unchanged(before, snapshot())
+        return
+    assert status in (200, 201), body
+    if call.writes:
+        assert new_entries.filter(write=True).exists(), "a write without its audit entry"
+        if call.where == "path":
+            assert _version(bundle.case_id) > version, "a write that did not count the case"
+        else:
+            created = Case.objects.get(pk=body["id"])
+            assert created.related_case_id == bundle.case_id
+            assert created.municipality.slug == municipality
+    else:
+        assert not new_entries.filter(write=True).exists(), "a read wrote"
+        assert_unchanged(before, snapshot())
+    _check_read(world, api, role, municipality, target, bundle, endpoint, body, new_entries)
+
+
+def _check_read(world, api, role, municipality, target, bundle, endpoint, body, new_entries):
+    """What a successful read shows: only what the user may see, the target where it should."""
+    visible_ids = {b.case_id for b in _visible_bundles(world, role, municipality)}
+    path = endpoint[1] if endpoint[0] == "GET" or endpoint[1] == "/auth/token" else None
+    if path == "/me":
+        assert body["role"] == role and body["municipality"] == municipality
+    elif path == "/auth/token":
+        assert isinstance(body["token"], str) and len(body["token"]) > 20
+    elif path == "/cases/{case_id}":
+        assert body["id"] == bundle.case_id and body["citizen"]["cpr"] == bundle.cpr
+        assert new_entries.filter(event="case_read", case_id=bundle.case_id).count() == 1
+    elif path == "/cases":
+        ids = {item["id"] for item in body["items"]}
+        assert ids <= visible_ids
+        assert (bundle.case_id in ids) == (target == "own")
+        assert new_entries.filter(event="case_list").count() == len(ids)
+    elif path == "/due":
+        ids = {item["case_id"] for item in body["items"]}
+        assert ids <= visible_ids
+        assert (bundle.case_id in ids) == (target == "own")
+    elif path == "/audit":
+        ids = [item["id"] for item in body["items"]]
+        assert ids, "the case's own entries are missing from the log"
+        assert {item["case_id"] for item in body["items"]} == {bundle.case_id}
+        own = set(
+            AuditEntry.objects.filter(municipality_id=api.user.staff.municipality_id).values_list(
+                "pk", flat=True
+            )
+        )
+        assert set(ids) <= own
+
+
+# --- hard-coded expectations: fail if ALLOWED itself is wrong ---------------------------------
+
+KEY_EXPECTATIONS = [
+    # The administrator runs standards, users and the audit log, and reads no case
+    ("administrator", "own", ("GET", "/cases/{case_id}"), 404),
+    ("administrator", "own", ("GET", "/cases"), 403),
+    ("administrator", "own", ("GET", "/due"), 403),
+    ("administrator", "own", ("GET", "/audit"), 200),
+    ("administrator", "own", ("POST", "/cases"), 403),
+    ("administrator", "own", ("POST", "/cases/{case_id}/contacts"), 404),
+    ("administrator", "own", ("POST", "/courses/{course_id}/sessions"), 404),
+    # Caseworkers run cases, not the audit log
+    ("caseworker", "own", ("GET", "/audit"), 403),
+    ("caseworker", "own", ("GET", "/cases/{case_id}"), 200),
+    ("caseworker", "own", ("POST", "/cases"), 201),
+    ("caseworker", "own", ("POST", "/cases/{case_id}/decisions"), 201),
+    ("caseworker", "own", ("POST", "/complaints/{complaint_id}/reassessment"), 200),
+    ("caseworker", "other", ("GET", "/cases/{case_id}"), 404),
+    ("caseworker", "other", ("POST", "/cases/{case_id}/decisions"), 404),
+    # The head of unit reads (cases, due list, log) and never writes
+    ("head_of_unit", "own", ("GET", "/cases/{case_id}"), 200),
+    ("head_of_unit", "own", ("GET", "/cases"), 200),
+    ("head_of_unit", "own", ("GET", "/due"), 200),
+    ("head_of_unit", "own", ("GET", "/audit"), 200),
+    *[("head_of_unit", "own", e, 403) for e in WRITES],
+    *[("head_of_unit", "other", e, 404) for e in PATH_WRITES],
+    # Therapists treat (and Helsingør's centre decides on its own offers), no audit log
+    ("therapist", "own", ("POST", "/cases/{case_id}/decisions"), 201),
+    ("therapist", "own", ("POST", "/courses/{course_id}/sessions"), 201),
+    ("therapist", "own", ("GET", "/audit"), 403),
+    # The substance consultant counsels and follows up; no assessment, decision or treatment
+    ("substance_consultant", "own", ("POST", "/follow-ups/{follow_up_id}"), 200),
+    ("substance_consultant", "own", ("POST", "/cases/{case_id}/assessments"), 403),
+    ("substance_consultant", "own", ("POST", "/cases/{case_id}/decisions"), 403),
+    ("substance_consultant", "own", ("POST", "/courses/{course_id}/sessions"), 403),
+    # Provider staff treat the cases referred to them, and nothing else
+    ("provider_staff", "own", ("GET", "/cases/{case_id}"), 200),
+    ("provider_staff", "own", ("POST", "/courses/{course_id}/sessions"), 201),
+    ("provider_staff", "own", ("POST", "/cases/{case_id}/decisions"), 403),
+    ("provider_staff", "own", ("POST", "/complaints/{complaint_id}/reassessment"), 403),
+    ("provider_staff", "own", ("POST", "/follow-ups/{follow_up_id}"), 403),
+    ("provider_staff", "own", ("GET", "/audit"), 403),
+    ("provider_staff", "unreferred", ("GET", "/cases/{case_id}"), 404),
+    ("provider_staff", "unreferred", ("POST", "/courses/{course_id}/sessions"), 404),
+    ("provider_staff", "other", ("GET", "/cases/{case_id}"), 404),
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "endpoint", "status"),
+    [pytest.param(*k, id=f"{k[0]}-{k[1]}-{k[2][0]} {k[2][1]}-{k[3]}") for k in KEY_EXPECTATIONS],
+)
+def test_key_expectations(world, as_role, role, target, endpoint, status):
+    """The answers that matter most, written out by hand (Helsingør, which can book groups)."""
+    derived = expected(role, target, endpoint)
+    assert derived == ("ok" if status in (200, 201) else status), "ALLOWED disagrees"
+    api = _actor(as_role, role, "helsingoer")
+    bundle = _target(world, "helsingoer", target)
+    before = snapshot()
+    got, body = request(api, *endpoint, bundle)
+    assert got == status, body
+    if status >= 400:
+        assert_unchanged(before, snapshot())
+
+
+# --- outside the matrix -----------------------------------------------------------------------
+
+
+def test_without_logging_in_every_endpoint_but_the_token_answers_401(world, client):
+    bundle = world.referred("gentofte")
+    before = snapshot()
+    for method, path in ENDPOINTS:
+        if path == "/auth/token":
+            continue
+        call = ENDPOINT_CALLS[(method, path)]
+        url = "/api" + (
+            path if call.where != "path" else re.sub(r"\{\w+\}", str(bundle.case_id), path)
+        )
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        assert response.status_code == 401, (method, path)
+        assert response.json()["error"]["code"] == "unauthenticated"
+    assert_unchanged(before, snapshot())
+
+
+def test_a_user_without_a_role_sees_and_changes_nothing(world, django_user_model):
+    from conftest import Api
+
+    api = Api(django_user_model.objects.create_user(username="nobody", password="x-1234567"))
+    bundle = world.referred("gentofte")
+    before = snapshot()
+    for endpoint in ENDPOINTS:
+        if endpoint[1] in ("/auth/token", "/me"):
+            continue
+        status, body = request(api, *endpoint, bundle)
+        want = 404 if ENDPOINT_CALLS[endpoint].where == "path" else 403
+        assert status == want, (endpoint, body)
+        assert not _leaks(world, [], body)
+    assert_unchanged(before, snapshot())
+    assert api.get("/me")[1]["role"] is None
+
+
+def test_provider_staff_see_only_their_own_municipality_of_a_shared_provider(world, as_role):
+    """A provider serving two municipalities: its staff employed for Gentofte do not see a
+    Helsingør case referred to the same provider (each row belongs to one municipality)."""
+    from factories import staff
+    from rusmiddel.accounts.models import Municipality
+    from rusmiddel.cases import services
+
+    Provider.objects.get(slug="kabs").municipalities.add(
+        Municipality.objects.get(slug="helsingoer")
+    )
+    helsingoer_case = services.case_create(
+        actor=staff("therapist", "helsingoer"),
+        received_on=TODAY,
+        channel="phone",
+        citizen_cpr="0903791234",
+        citizen_name="Karen Delt",
+        provider="kabs",
+    )
+    assert helsingoer_case.provider.slug == "kabs"
+    kabs_gentofte = as_role("provider_staff", "gentofte", "kabs")
+    before = snapshot()
+
+    assert_error(kabs_gentofte.get(f"/cases/{helsingoer_case.pk}"), 404, "not_found", None)
+    status, page = kabs_gentofte.get("/cases", limit=200)
+    assert status == 200
+    assert helsingoer_case.pk not in {c["id"] for c in page["items"]}
+    assert "Karen Delt" not in json.dumps(page, ensure_ascii=False)
+    status, due = kabs_gentofte.get("/due", days=3000)
+    assert helsingoer_case.pk not in {d["case_id"] for d in due["items"]}
+    assert_error(
+        kabs_gentofte.post(
+            f"/cases/{helsingoer_case.pk}/contacts",
+            {"version": 1, "received_on": "2026-12-01", "channel": "phone"},
+        ),
+        404,
+        "not_found",
+        None,
+    )
+    assert_unchanged(before, snapshot())
+    # …while Gentofte's own case referred to KABS stays theirs
+    assert kabs_gentofte.get(f"/cases/{world.referred('gentofte').case_id}")[0] == 200
+
+
+def test_provider_staff_of_another_provider_in_the_municipality_see_nothing_of_it(world, as_role):
+    gladsaxe = as_role("provider_staff", "gentofte", UNREFERRED["gentofte"])
+    status, page = gladsaxe.get("/cases", limit=200)
+    assert status == 200
+    assert {c["id"] for c in page["items"]} == {world.unreferred("gentofte").case_id}

@@ -1,0 +1,501 @@
+"""A populated world for the authorization, bad-input and audit tests.
+
+Each `Bundle` is one named case in one municipality, referred to one provider, with every
+kind of row a write endpoint takes the id of, each in a state where that write can succeed:
+a granted decision with an appealable complaint route, an active course, a residential
+course (self-payment), a booked session, an ended course with open follow-ups, a received
+complaint and a group run. `ENDPOINT_CALLS` says, for every endpoint of the JSON API, which
+id it takes and a valid request against a bundle; a test that fails when a new endpoint is
+missing from it lives in tests/api/test_authorization.py.
+
+The world is built once per test module (import `world_fixture`, then ask for `world`)
+inside a transaction that is rolled back at the end of the module; every test runs in its
+own savepoint on top of it, so each test sees the world fresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+
+from factories import PASSWORD, staff
+from support import TODAY
+
+# The facts each municipality's bundle is assessed on (no birth date: it comes from the CPR).
+FACTS: dict[str, dict[str, Any]] = {
+    "gentofte": {
+        "person": {"role": "user", "children_at_home": 0, "pregnant": False},
+        "use": {
+            "substances": [{"substance": "cannabis", "primary": True}],
+            "level": "problematic",
+            "harms_daily_life": True,
+        },
+        "social": {"self_supporting": True, "housing": "rented", "social_problems": "none"},
+        "health": {"psychiatric_disorder": "none"},
+        "wishes": {"requests_substitution": False},
+    },
+    "helsingoer": {
+        "person": {"role": "user", "pregnant": False, "children_at_home": 0},
+        "use": {
+            "substances": [{"substance": "cocaine", "primary": True}],
+            "level": "dependent",
+            "harms_daily_life": True,
+        },
+        "history": {"previous_offers": ["individuelle_samtaler"]},
+        "social": {"housing": "rented", "occupation": "employed"},
+        "health": {"psychiatric_disorder": "none"},
+        "professional": {"needs_more_than_outpatient": True, "benefits_from_shielding": True},
+    },
+}
+
+# Per municipality: the offer of the main course (appealable along the social route, with
+# reassessment), the offer a change of offer moves to, and the group offer. Gentofte's
+# standard has no group calendar, so enrolling there is refused with field group_id.
+OFFERS = {
+    "gentofte": {"main": "ambulant", "change": "dagbehandling", "group": "ambulant"},
+    "helsingoer": {
+        "main": "kokain_hashstop",
+        "change": "individuelle_samtaler",
+        "group": "kokain_hashstop",
+    },
+}
+#: Municipalities whose standard can book a group run for the main course.
+HAS_GROUP_CALENDAR = {"helsingoer"}
+
+#: The bundles: (municipality, provider the case is referred to) → the person in it.
+PEOPLE = {
+    ("gentofte", "kabs"): ("1503851234", "Gerda Kabsdatter"),
+    ("gentofte", "gladsaxe_rusmiddelcenter"): ("1604861234", "Gunnar Gladsaxesen"),
+    ("helsingoer", "helsingoer_rusmiddelcenter"): ("1705871234", "Helle Kronborgdatter"),
+    ("helsingoer", "privat_doegnbehandling"): ("1806881234", "Holger Øresundsen"),
+}
+
+#: The provider whose staff the authorization matrix logs in as, per municipality; the other
+#: bundle of the municipality is the one *not* referred to them.
+REFERRED = {"gentofte": "kabs", "helsingoer": "helsingoer_rusmiddelcenter"}
+UNREFERRED = {"gentofte": "gladsaxe_rusmiddelcenter", "helsingoer": "privat_doegnbehandling"}
+
+OVERRIDE = "Visitationsmødet har vurderet, at tilbuddet er det rette"
+
+
+@dataclass
+class Bundle:
+    municipality: str
+    provider: str
+    cpr: str
+    name: str
+    case_id: int = 0
+    number: str = ""
+    decision_id: int = 0  # granted main offer: complaints, course start
+    change_decision_id: int = 0  # granted other offer: change of offer
+    course_id: int = 0  # active course on the main offer
+    residential_course_id: int = 0  # active residential course: self-payment
+    session_id: int = 0  # booked on the active course
+    ended_course_id: int = 0
+    follow_up_id: int = 0  # one month after the ended course, open
+    complaint_id: int = 0  # received, not reassessed
+    group_id: int = 0
+    builder: Any = None  # the therapist who built it
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never reach a user who may not see this case."""
+        return (self.cpr, self.name, self.number)
+
+
+@dataclass
+class World:
+    bundles: dict[tuple[str, str], Bundle] = field(default_factory=dict)
+
+    def __getitem__(self, key: tuple[str, str]) -> Bundle:
+        return self.bundles[key]
+
+    def referred(self, municipality: str) -> Bundle:
+        return self.bundles[(municipality, REFERRED[municipality])]
+
+    def unreferred(self, municipality: str) -> Bundle:
+        return self.bundles[(municipality, UNREFERRED[municipality])]
+
+
+def _version(case_id: int) -> int:
+    from rusmiddel.cases.models import Case
+
+    return Case.objects.values_list("version", flat=True).get(pk=case_id)
+
+
+def build_bundle(municipality: str, provider: str) -> Bundle:
+    """One case with every row a write endpoint can take the id of (see the module doc)."""
+    from rusmiddel.accounts.models import Municipality, Provider
+    from rusmiddel.cases import services
+    from rusmiddel.groups.models import Group
+
+    cpr, name = PEOPLE[(municipality, provider)]
+    b = Bundle(municipality, provider, cpr, name)
+    therapist = staff("therapist", municipality)
+    b.builder = therapist
+    offers = OFFERS[municipality]
+
+    case = services.case_create(
+        actor=therapist,
+        received_on=TODAY,
+        channel="digital_post",
+        citizen_cpr=cpr,
+        citizen_name=name,
+        requested_offer=offers["main"],
+        provider=provider,
+    )
+    b.case_id, b.number = case.pk, case.number
+    services.assessment_record(
+        actor=therapist,
+        case_id=case.pk,
+        version=_version(case.pk),
+        facts=FACTS[municipality],
+        on=dt.date(2026, 11, 26),
+    )
+
+    def grant(offer: str):
+        return services.decision_record(
+            actor=therapist,
+            case_id=case.pk,
+            version=_version(case.pk),
+            offer=offer,
+            outcome="granted",
+            decided_on=dt.date(2026, 11, 30),
+            provider=provider,
+            override_reason=OVERRIDE,
+        )
+
+    b.decision_id = grant(offers["main"]).pk
+    b.change_decision_id = grant(offers["change"]).pk
+    residential_decision = grant("doegnbehandling")
+
+    def start(decision_id: int):
+        return services.course_start(
+            actor=therapist,
+            case_id=case.pk,
+            version=_version(case.pk),
+            started_on=dt.date(2026, 12, 7),
+            decision_id=decision_id,
+            provider=provider,
+        )
+
+    b.course_id = start(b.decision_id).pk
+    b.residential_course_id = start(residential_decision.pk).pk
+    ended = start(b.decision_id)
+    b.ended_course_id = ended.pk
+    follow_ups = services.course_end(
+        actor=therapist,
+        course_id=ended.pk,
+        version=_version(case.pk),
+        ended_on=dt.date(2027, 1, 29),
+        reason="completed",
+        outcome="reduced",
+        final_report="Forløbet er gennemført.",
+    )
+    b.follow_up_id = follow_ups[0].pk
+    b.session_id = services.session_record(
+        actor=therapist,
+        course_id=b.course_id,
+        version=_version(case.pk),
+        starts_at=dt.datetime.fromisoformat("2027-01-05T10:00:00+01:00"),
+        ends_at=dt.datetime.fromisoformat("2027-01-05T11:00:00+01:00"),
+    ).pk
+    b.complaint_id = services.complaint_receive(
+        actor=therapist,
+        case_id=case.pk,
+        version=_version(case.pk),
+        decision_id=b.decision_id,
+        received_on=dt.date(2026, 12, 10),
+        text="Jeg ønsker et andet tilbud",
+    ).pk
+    b.group_id = Group.objects.create(
+        municipality=Municipality.objects.get(slug=municipality),
+        provider=Provider.objects.get(slug=provider),
+        offer=offers["group"],
+        title=f"Gruppe hos {provider}",
+        starts_on=dt.date(2027, 1, 4),  # a Monday
+        stop_day=dt.date(2027, 1, 11) if municipality in HAS_GROUP_CALENDAR else None,
+        seats=10,
+    ).pk
+    return b
+
+
+def build_world() -> World:
+    from rusmiddel.accounts.services import tenants_sync
+
+    tenants_sync(on=TODAY)
+    return World({key: build_bundle(*key) for key in PEOPLE})
+
+
+@pytest.fixture(scope="module", name="world")
+def world_fixture(django_db_setup, django_db_blocker):
+    """The bundles, built once per module and rolled back after it (see the module doc)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+# --- what a request changed ----------------------------------------------------------------
+
+
+def _state_models():
+    from rusmiddel.accounts.models import Municipality
+
+    models = [Municipality]
+    for label in ("cases", "treatment_groups"):
+        models += list(apps.get_app_config(label).get_models())
+    return models
+
+
+def snapshot() -> dict[str, Any]:
+    """Every row of every case table (and the case numbering), and the write-audit count:
+    equal snapshots before and after a request mean the request changed nothing."""
+    from rusmiddel.audit.models import AuditEntry
+
+    state: dict[str, Any] = {
+        m._meta.label: list(m.objects.order_by("pk").values_list()) for m in _state_models()
+    }
+    state["audit writes"] = AuditEntry.objects.filter(write=True).count()
+    return state
+
+
+def assert_unchanged(before: dict[str, Any], after: dict[str, Any]) -> None:
+    changed = [k for k in before if before[k] != after[k]]
+    assert not changed, f"the request changed {changed}"
+
+
+def assert_error(answer: tuple[int, Any], status: int, code: str, field: str | None) -> dict:
+    """An error answer: the status, and {"error": {"code", "field", "message"}}."""
+    got, body = answer
+    assert got == status, body
+    assert isinstance(body, dict) and isinstance(body.get("error"), dict), body
+    error = body["error"]
+    assert set(error) == {"code", "field", "message"}, error
+    assert error["code"] == code, error
+    assert error["field"] == field, error
+    assert isinstance(error["message"], str) and error["message"].strip(), error
+    return error
+
+
+# --- every endpoint, with a valid request against a bundle --------------------------------
+
+
+def _days_to(day: dt.date) -> int:
+    from django.utils import timezone
+
+    return (day - timezone.localdate()).days
+
+
+#: The last day any deadline of a bundle falls on is well before this.
+DUE_HORIZON = dt.date(2027, 12, 31)
+
+
+@dataclass(frozen=True)
+class Call:
+    """How to call one endpoint against a bundle.
+
+    `ident` names the bundle id in the request ("case", "course", …) and `where` says where it
+    goes: "path" (answers 404 when not visible), "body" or "query" (answers as for an id that
+    does not exist), or None (the endpoint takes no id)."""
+
+    ident: str | None
+    where: str | None
+    body: Callable[[Bundle, int], dict[str, Any]] | None = None
+    query: Callable[[Bundle], dict[str, Any]] | None = None
+    writes: bool = True
+
+
+def _v(b: Bundle, version: int) -> dict[str, Any]:
+    return {"version": version}
+
+
+NEW_CPR = "2102901234"  # a person not yet known in either municipality
+
+ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/auth/token"): Call(None, None, writes=False),  # body: the user's own login
+    ("GET", "/me"): Call(None, None, writes=False),
+    ("GET", "/cases"): Call("case", None, query=lambda b: {"limit": 200}, writes=False),
+    ("POST", "/cases"): Call(
+        "case",
+        "body",
+        body=lambda b, v: {
+            "received_on": "2026-12-01",
+            "channel": "phone",
+            "contact_by": "relative",
+            "citizen": {"cpr": NEW_CPR, "name": "Rasmus Pårørende"},
+            "person_role": "relative",
+            "related_case_id": b.case_id,
+        },
+    ),
+    ("GET", "/cases/{case_id}"): Call("case", "path", writes=False),
+    ("POST", "/cases/{case_id}/contacts"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {"version": v, "received_on": "2026-12-01", "channel": "phone"},
+    ),
+    ("POST", "/cases/{case_id}/assessments"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {"version": v, "facts": FACTS[b.municipality], "on": "2026-12-01"},
+    ),
+    ("POST", "/cases/{case_id}/decisions"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "offer": OFFERS[b.municipality]["main"],
+            "outcome": "refused",
+            "decided_on": "2026-12-02",
+        },
+    ),
+    ("POST", "/cases/{case_id}/courses"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {"version": v, "started_on": "2026-12-08", "decision_id": b.decision_id},
+    ),
+    ("POST", "/cases/{case_id}/complaints"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "decision_id": b.decision_id,
+            "received_on": "2026-12-11",
+            "text": "Jeg klager over afgørelsen",
+        },
+    ),
+    ("POST", "/complaints/{complaint_id}/reassessment"): Call(
+        "complaint",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "reassessed_on": "2026-12-20",
+            "upheld": True,
+            "text": "Afgørelsen fastholdes",
+        },
+    ),
+    ("POST", "/courses/{course_id}/plans"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "goal": "abstinence",
+            "goals_text": "Stoppe helt",
+            "agreed_on": "2026-12-08",
+        },
+    ),
+    ("POST", "/courses/{course_id}/sessions"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "starts_at": "2027-01-12T10:00:00+01:00",
+            "ends_at": "2027-01-12T11:00:00+01:00",
+        },
+    ),
+    ("POST", "/sessions/{session_id}/attendance"): Call(
+        "session", "path", body=lambda b, v: {"version": v, "attendance": "attended"}
+    ),
+    ("POST", "/courses/{course_id}/enrolments"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {"version": v, "group_id": b.group_id, "enrolled_on": "2027-01-04"},
+    ),
+    ("POST", "/courses/{course_id}/status-reports"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {"version": v, "text": "Stabilt fremmøde", "submitted_on": "2027-01-15"},
+    ),
+    ("POST", "/courses/{course_id}/self-payment"): Call(
+        "residential_course",
+        "path",
+        body=lambda b, v: {"version": v, "days": 30, "keeps_rent": True},
+    ),
+    ("POST", "/courses/{course_id}/end"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "ended_on": "2027-02-26",
+            "reason": "completed",
+            "outcome": "reduced",
+            "final_report": "Forløbet er gennemført.",
+        },
+    ),
+    ("POST", "/courses/{course_id}/change-offer"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "decision_id": b.change_decision_id,
+            "changed_on": "2027-01-15",
+        },
+    ),
+    ("POST", "/follow-ups/{follow_up_id}"): Call(
+        "follow_up",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "done_on": "2027-03-01",
+            "channel": "phone",
+            "reached": True,
+            "outcome": "reduced",
+        },
+    ),
+    ("GET", "/due"): Call(
+        "case", None, query=lambda b: {"days": _days_to(DUE_HORIZON)}, writes=False
+    ),
+    ("GET", "/audit"): Call("case", "query", query=lambda b: {"case_id": b.case_id}, writes=False),
+}
+
+
+def ident_of(bundle: Bundle, ident: str) -> int:
+    return getattr(bundle, f"{ident}_id")
+
+
+def path_for(path: str, call: Call, bundle: Bundle, ident: int | None = None) -> str:
+    """The path with the bundle's id (or `ident`) in place of the {…_id} placeholder."""
+    if call.where != "path":
+        return path
+    value = ident_of(bundle, call.ident) if ident is None else ident
+    return path[: path.index("{")] + str(value) + path[path.index("}") + 1 :]
+
+
+def request(api: Any, method: str, path: str, bundle: Bundle, **override: Any):
+    """Call one endpoint against `bundle` with a valid request; `override` changes the id
+    (`ident=`), the body's version (`version=`) or the body (`body=`)."""
+    call = ENDPOINT_CALLS[(method, path)]
+    url = path_for(path, call, bundle, override.get("ident"))
+    version = override.get("version", _version(bundle.case_id))
+    if path == "/auth/token":
+        return api.post(url, {"username": api.user.get_username(), "password": PASSWORD})
+    if method == "GET":
+        params = call.query(bundle) if call.query else {}
+        if call.where == "query" and "ident" in override:
+            params[f"{call.ident}_id"] = override["ident"]
+        return api.get(url, **params)
+    body = override.get("body") or call.body(bundle, version)
+    if call.where == "body" and "ident" in override:
+        body = {**body, f"related_{call.ident}_id": override["ident"]}
+    return api.post(url, body)
+
+
+def api_endpoints() -> list[tuple[str, str]]:
+    """Every (method, path) the NinjaAPI serves, read from its routers."""
+    from rusmiddel.api.api import api
+
+    return sorted(
+        (method, path)
+        for _prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    )
+
+
+NONEXISTENT_ID = 987_654_321
