@@ -1135,7 +1135,7 @@ def _gentofte(w: _Writer) -> None:
             "reduced",
             "Anonymt forløb afsluttet; borgeren har reduceret forbruget.",
         )
-        w.follow_up(case, one, sc, -18, "phone", "reduced")
+        w.follow_up(case, one, ps, -18, "phone", "reduced")  # KABS follows up its anonymous case
 
     # a relative's own case: counselling from the substance consultant
     @scenario(-20)

@@ -1,12 +1,12 @@
 """Anonymous cases (SEL § 101 a): no CPR, no name, and never visible to the authority side.
 
-Two anonymous cases are opened through the API: one by a therapist at Helsingør's own centre,
-one by provider staff at KABS for Gentofte. Each gets an assessment, a decision and a
-complaint (so every id a write endpoint takes exists), an active course with a session and an
-ended course with follow-ups (so it has deadlines). Then every authority role (caseworker,
-head of unit, administrator) calls every endpoint of the API with the anonymous case's ids:
-nothing may reveal the case — not its pseudonym, its number or its birth date — and every id
-answers as one that does not exist.
+Two anonymous cases are opened through the API: one by a therapist at Helsingør's own
+centre, one by Gentofte's own substance consultant (anonymous counselling). Each gets an
+assessment, a decision and a complaint (so every id a write endpoint takes exists), an
+active course with a session and an ended course with follow-ups (so it has deadlines). Then
+every authority role (caseworker, head of unit, administrator) calls every endpoint of the
+API with the anonymous case's ids: nothing may reveal the case — not its pseudonym, its
+number or its birth date — and every id answers as one that does not exist.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ ANONYMOUS = {
     # municipality: (who opens it, provider, pseudonym, birth date, anonymous offer, the
     #                role that decides in the municipality, the offer decided on)
     "helsingoer": ("therapist", None, "Ræven fra Kronborg", "1990-05-17", "anonym_gruppe"),
-    "gentofte": ("provider_staff", "kabs", "Måsen ved Øresund", "1988-03-09", "anonym_ambulant"),
+    "gentofte": ("substance_consultant", None, "Måsen ved Øresund", "1988-03-09", "raadgivning"),
 }
 DECIDED_OFFER = {"helsingoer": "kokain_hashstop", "gentofte": "ambulant"}
 
@@ -113,7 +113,7 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
         return Case.objects.values_list("version", flat=True).get(pk=cid)
 
     _ok(
-        treater.post(
+        therapist.post(
             f"/cases/{cid}/assessments",
             {"version": version(), "facts": _facts(born), "on": "2026-11-26"},
         )
@@ -302,6 +302,23 @@ def test_the_other_municipality_sees_no_anonymous_case_either(as_role):
         assert_error(api.get(f"/cases/{anonymous.bundle.case_id}"), 404, "not_found", None)
         status, page = api.get("/cases", limit=200)
         assert not _reveals(anonymous, page)
+
+
+@pytest.mark.django_db
+def test_an_anonymous_case_at_an_external_provider_is_seen_by_that_provider_only(as_role):
+    """Gentofte: the citizen turns to KABS "uden at Gentofte Kommune får personhenførbare
+    oplysninger" — not even the municipality's own treatment staff see the case."""
+    kabs = as_role("provider_staff", "gentofte", "kabs")
+    case = _ok(kabs.post("/cases", ANONYMOUS_BODY | {"requested_offer": "anonym_ambulant"}))
+    assert kabs.get(f"/cases/{case['id']}")[0] == 200
+    for role in ("therapist", "substance_consultant", *AUTHORITY_ROLES):
+        api = as_role(role, "gentofte")
+        assert_error(api.get(f"/cases/{case['id']}"), 404, "not_found", None)
+        status, page = api.get("/cases", limit=200)
+        assert status == (403 if role == "administrator" else 200), page
+        assert case["id"] not in {c["id"] for c in page.get("items", [])}
+    gladsaxe = as_role("provider_staff", "gentofte", "gladsaxe_rusmiddelcenter")
+    assert_error(gladsaxe.get(f"/cases/{case['id']}"), 404, "not_found", None)
 
 
 @pytest.mark.django_db

@@ -20,6 +20,8 @@ class Municipality(models.Model):
     slug = models.SlugField(unique=True, help_text="the standard's municipality id")
     name = models.CharField(max_length=100)
     case_sequence = models.PositiveIntegerField(default=0)  # last case number handed out
+    # anonymous cases count apart, so gaps in the named series reveal nothing
+    anonymous_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
@@ -30,11 +32,19 @@ class Municipality(models.Model):
         return self.name
 
 
+class ProviderKind(models.TextChoices):
+    OWN = "own", "Kommunens eget tilbud"
+    EXTERNAL = "external", "Ekstern leverandør"
+    PRIVATE = "private", "Privat leverandør"
+
+
 class Provider(models.Model):
     """A treatment site (leverandør): the municipality's own centre or an external provider."""
 
     slug = models.SlugField(unique=True, help_text="the standard's provider id")
     name = models.CharField(max_length=200)
+    # own: municipal staff may see its anonymous cases; external/private: only its own staff
+    kind = models.CharField(max_length=10, choices=ProviderKind.choices, default="external")
     municipalities = models.ManyToManyField(Municipality, related_name="providers")
 
     class Meta:

@@ -1,9 +1,11 @@
 """Who may do what: one table, read by services, selectors, the API and the web.
 
 Authority roles (caseworker, head of unit) never see anonymous cases (SEL § 101 a: the
-municipality gets no identifying information); treatment roles at the municipality's own
-centre do. Provider staff see only the cases referred to their provider. The administrator
-runs standards, users and the audit log, and reads no case.
+municipality gets no identifying information); treatment roles see those at the
+municipality's own centre, never those at an external provider (Gentofte: the citizen can
+turn to KABS or Gladsaxe "uden at Gentofte Kommune får personhenførbare oplysninger").
+Provider staff see only the cases referred to their provider. The administrator runs
+standards, users and the audit log, and reads no case.
 """
 
 from __future__ import annotations
@@ -41,9 +43,17 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.ASSESSMENT_RECORD: frozenset({R.CASEWORKER, R.THERAPIST, R.PROVIDER_STAFF}),
     # Gentofte's authority decides; Helsingør's centre decides on its own offers.
     Action.DECISION_RECORD: frozenset({R.CASEWORKER, R.THERAPIST}),
-    Action.COURSE_MANAGE: frozenset({R.THERAPIST, R.PROVIDER_STAFF, R.CASEWORKER}),
-    Action.COURSE_END: frozenset({R.THERAPIST, R.PROVIDER_STAFF, R.CASEWORKER}),
-    Action.FOLLOW_UP_RECORD: frozenset({R.SUBSTANCE_CONSULTANT, R.THERAPIST, R.CASEWORKER}),
+    # the substance consultant gives counselling (Gentofte's rådgivning) as a course of its own
+    Action.COURSE_MANAGE: frozenset(
+        {R.THERAPIST, R.PROVIDER_STAFF, R.CASEWORKER, R.SUBSTANCE_CONSULTANT}
+    ),
+    Action.COURSE_END: frozenset(
+        {R.THERAPIST, R.PROVIDER_STAFF, R.CASEWORKER, R.SUBSTANCE_CONSULTANT}
+    ),
+    # a provider follows up its own anonymous courses: the municipality cannot know who they are
+    Action.FOLLOW_UP_RECORD: frozenset(
+        {R.SUBSTANCE_CONSULTANT, R.THERAPIST, R.CASEWORKER, R.PROVIDER_STAFF}
+    ),
     Action.COMPLAINT_HANDLE: frozenset({R.CASEWORKER, R.THERAPIST}),
     Action.DUE_LIST: frozenset(
         {R.CASEWORKER, R.THERAPIST, R.SUBSTANCE_CONSULTANT, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}

@@ -22,7 +22,9 @@ def tenants_sync(*, on: dt.date) -> list[Municipality]:
             slug=slug, defaults={"name": standard.municipality.name}
         )
         for p in standard.providers:
-            provider, _ = Provider.objects.update_or_create(slug=p.id, defaults={"name": p.name})
+            provider, _ = Provider.objects.update_or_create(
+                slug=p.id, defaults={"name": p.name, "kind": p.kind}
+            )
             provider.municipalities.add(municipality)
         result.append(municipality)
     return result

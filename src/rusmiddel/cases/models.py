@@ -57,7 +57,7 @@ class Case(models.Model):
     """One person's case in one municipality; `version` guards against stale writes."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
-    number = models.CharField(max_length=20, unique=True)  # e.g. GEN-2026-000123
+    number = models.CharField(max_length=60, unique=True)  # e.g. GENTOFTE-2026-000123
     citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.PROTECT)
     anonymous = models.BooleanField(default=False)  # SEL § 101 a: no CPR, no name
     pseudonym = models.CharField(max_length=60, blank=True)  # chosen by the anonymous person

@@ -31,8 +31,13 @@ def case_filter(user: Any, prefix: str = "") -> Q | None:
         # a provider may serve several municipalities: its staff see their own one's referrals
         return q & Q(**{f"{prefix}provider_id": staff.provider_id})
     if not sees_anonymous(staff.role):
-        q &= Q(**{f"{prefix}anonymous": False})
-    return q
+        return q & Q(**{f"{prefix}anonymous": False})
+    # anonymous cases only where the municipality itself treats them (its own centre)
+    return q & (
+        Q(**{f"{prefix}anonymous": False})
+        | Q(**{f"{prefix}provider__isnull": True})
+        | Q(**{f"{prefix}provider__kind": "own"})
+    )
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:

@@ -150,13 +150,9 @@ def case_create(
                     "address": citizen_address,
                 },
             )
-        Municipality.objects.filter(pk=municipality.pk).update(case_sequence=F("case_sequence") + 1)
-        sequence = Municipality.objects.values_list("case_sequence", flat=True).get(
-            pk=municipality.pk
-        )
         case = Case.objects.create(
             municipality=municipality,
-            number=f"{municipality.slug[:3].upper()}-{received_on.year}-{sequence:06d}",
+            number=_next_case_number(municipality, anonymous=anonymous, year=received_on.year),
             citizen=citizen,
             anonymous=anonymous,
             pseudonym=pseudonym.strip() if anonymous else "",
@@ -184,6 +180,18 @@ def case_create(
             new={"number": case.number, "anonymous": anonymous, "contact_id": contact.pk},
         )
     return case
+
+
+def _next_case_number(municipality: Municipality, *, anonymous: bool, year: int) -> str:
+    """GENTOFTE-2026-000123, or GENTOFTE-A-2026-000007 for anonymous cases: the whole slug
+    keeps municipalities apart (frederiksberg, frederikssund), and anonymous cases count in
+    a series of their own so the named series shows no gaps. The row update serialises
+    concurrent intakes."""
+    field = "anonymous_sequence" if anonymous else "case_sequence"
+    Municipality.objects.filter(pk=municipality.pk).update(**{field: F(field) + 1})
+    sequence = Municipality.objects.values_list(field, flat=True).get(pk=municipality.pk)
+    series = "A-" if anonymous else ""
+    return f"{municipality.slug.upper()}-{series}{year}-{sequence:06d}"
 
 
 def _contact_create(*, actor: Any, case: Case, **fields: Any) -> Contact:
