@@ -59,7 +59,7 @@ def locked_case(*, actor: Any, case_id: int, version: int, action: Action) -> Ca
     case = (
         None
         if q is None
-        else Case.objects.select_for_update()
+        else Case.objects.select_for_update(of=("self",))  # not the joined provider row
         .select_related("municipality")
         .filter(q, pk=case_id)
         .first()
