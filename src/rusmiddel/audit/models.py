@@ -29,6 +29,9 @@ class Event(models.TextChoices):
     FOLLOW_UP_RECORDED = "follow_up_recorded", "Opfølgning registreret"
     COMPLAINT_RECEIVED = "complaint_received", "Klage modtaget"
     COMPLAINT_REASSESSED = "complaint_reassessed", "Klage genvurderet"
+    LETTER_CREATED = "letter_created", "Brev dannet"
+    LETTER_SENT = "letter_sent", "Brev sendt"
+    LETTER_READ = "letter_read", "Brev læst"
     DUE_LIST = "due_list", "Frister læst"
     AUDIT_READ = "audit_read", "Log læst"
 
@@ -56,3 +59,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.event} sag {self.case_id}"
+
+    @property
+    def role_display(self) -> str:
+        """The role's Danish name (the log keeps the code, as it was at the time)."""
+        from rusmiddel.accounts.models import Role
+
+        return Role(self.role).label if self.role in Role.values else self.role or "system"

@@ -122,7 +122,9 @@ class Contact(models.Model):
     note = models.TextField(blank=True)
     guarantee_due = models.DateField(null=True, blank=True)  # None: not covered
     guarantee_basis = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # None: the citizen applied through self-service
     recorded_at = models.DateTimeField(auto_now_add=True)
 
 
