@@ -272,6 +272,28 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Send what is due in the outbox (cron: --process), and list the failure worklist."""
+    _django()
+    from rusmiddel.letters.models import Delivery, DeliveryStatus
+    from rusmiddel.letters.outbox import outbox_process
+
+    if args.process:
+        result = outbox_process()
+        print(f"{result.sent} sendt, {result.retried} prøves igen, {result.failed} fejlet.")
+    failures = Delivery.objects.filter(
+        status__in=[DeliveryStatus.FAILED, DeliveryStatus.SENDING]
+    ).select_related("letter__case", "letter__municipality")
+    for d in failures:
+        print(
+            f"{d.letter.municipality.slug:12} {d.letter.case.number:24} {d.letter.kind:22} "
+            f"{d.get_status_display()}: {d.last_error or 'afbrudt under afsendelse'}"
+        )
+    pending = Delivery.objects.filter(status=DeliveryStatus.PENDING).count()
+    print(f"{pending} venter, {failures.count()} på arbejdslisten.")
+    return 0
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     """What falls due, across every municipality; with --notify, warn the staff concerned."""
     _django()
@@ -362,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date("--today"), help="date (default today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_due)
+
+    p = sub.add_parser("outbox", help="letters: send what is due (cron: --process), failures")
+    p.add_argument("--process", action="store_true", help="send the pending letters now")
+    p.set_defaults(handler=cmd_outbox)
 
     p = sub.add_parser("tenants", help="municipalities and providers from the standard files")
     t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)

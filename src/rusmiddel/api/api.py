@@ -299,6 +299,76 @@ def follow_up_record(request: HttpRequest, follow_up_id: int, body: s.FollowUpIn
     return {"id": f.pk, "done_on": f.done_on.isoformat(), "outcome": f.outcome or None}
 
 
+# --- letters and the outbox -------------------------------------------------------------------
+
+
+def _letter_json(letter) -> dict[str, Any]:
+    delivery = getattr(letter, "delivery", None)
+    return {
+        "id": letter.pk,
+        "case_id": letter.case_id,
+        "kind": letter.kind,
+        "title": letter.title,
+        "created_at": letter.created_at.isoformat(),
+        "sha256": letter.sha256,
+        "delivery": {
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "outbox": delivery.outbox or None,
+            "last_error": delivery.last_error or None,
+            "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
+        }
+        if delivery
+        else None,
+    }
+
+
+@api.get("/cases/{case_id}/letters", tags=["letters"])
+def case_letters(request: HttpRequest, case_id: int):
+    """The letters of a case, newest first, with their delivery status."""
+    from rusmiddel.letters.models import Letter
+
+    case = selectors.case_get(user=request.user, case_id=case_id, why="brevliste")
+    rows = Letter.objects.filter(case=case).select_related("delivery").defer("pdf", "context")
+    return {"items": [_letter_json(letter) for letter in rows]}
+
+
+@api.get("/letters/{letter_id}/pdf", tags=["letters"])
+def letter_pdf(request: HttpRequest, letter_id: int):
+    """The letter exactly as it was sent (PDF); the read is logged."""
+    from django.http import HttpResponse
+
+    from rusmiddel.letters.selectors import letter_get
+
+    letter = letter_get(user=request.user, letter_id=letter_id)
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter.case.number}-{letter.kind}.pdf"'
+    return response
+
+
+@api.get("/outbox/failures", tags=["letters"])
+def outbox_failures(request: HttpRequest):
+    """The worklist: letters that could not be delivered, with the reason."""
+    from rusmiddel.letters.selectors import letter_worklist
+
+    rows = letter_worklist(user=request.user)
+    return {"items": [_letter_json(d.letter) for d in rows]}
+
+
+@api.post("/letters/{letter_id}/retry", tags=["letters"])
+def letter_retry(request: HttpRequest, letter_id: int):
+    """Put a failed letter back in the outbox queue."""
+    from rusmiddel.accounts.permissions import Action
+    from rusmiddel.cases.scoping import require
+    from rusmiddel.letters.outbox import delivery_retry
+    from rusmiddel.letters.selectors import letter_get
+
+    letter = letter_get(user=request.user, letter_id=letter_id)
+    require(request.user, Action.CONTACT_RECORD)
+    delivery_retry(delivery=letter.delivery)
+    return _letter_json(letter)
+
+
 # --- due list and audit -----------------------------------------------------------------------
 
 

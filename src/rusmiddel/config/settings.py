@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rusmiddel.audit",
     "rusmiddel.cases",
     "rusmiddel.groups",
+    "rusmiddel.letters",
     "rusmiddel.web",
 ]
 
@@ -116,3 +117,17 @@ X_FRAME_OPTIONS = "DENY"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Where letters leave: file (default: PDFs under RUSMIDDEL_DATA_DIR/outbox), email (Django's
+# EMAIL_* settings), or digital_post (the seam for the national Digital Post service).
+RUSMIDDEL_OUTBOX = os.environ.get("RUSMIDDEL_OUTBOX", "file")
+if RUSMIDDEL_OUTBOX not in {"file", "email", "digital_post"}:
+    raise ImproperlyConfigured(
+        f"RUSMIDDEL_OUTBOX={RUSMIDDEL_OUTBOX!r}: must be file, email or digital_post"
+    )
+EMAIL_BACKEND = os.environ.get(
+    "RUSMIDDEL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("RUSMIDDEL_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RUSMIDDEL_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("RUSMIDDEL_EMAIL_FROM", "rusmiddel@localhost")

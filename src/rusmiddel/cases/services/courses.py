@@ -13,6 +13,7 @@ from rusmiddel import rules
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
+from rusmiddel.letters.services import letter_for_follow_up, letter_for_self_payment
 from rusmiddel.rules.errors import RulesError
 
 from ..errors import Conflict, Invalid
@@ -459,6 +460,7 @@ def self_payment_record(
             total_dkk=calc.total_dkk,
             recorded_by=actor,
         )
+        letter_for_self_payment(record=record, actor=actor)
         bump(course.case)
         audit_record(
             actor=actor,
@@ -506,6 +508,7 @@ def _end(
             source=follow_up,
         )
         follow_ups.append(follow_up)
+        letter_for_follow_up(follow_up=follow_up, actor=actor)
     return follow_ups
 
 

@@ -12,6 +12,7 @@ from rusmiddel import rules
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
+from rusmiddel.letters.services import letter_for_decision
 from rusmiddel.standards.schema import Offer
 
 from ..errors import Invalid
@@ -139,6 +140,7 @@ def decision_record(
         if case.caseworker_id is None and actor.staff.role == "caseworker":
             Case.objects.filter(pk=case.pk).update(caseworker=actor)
             Deadline.objects.filter(case=case).update(caseworker=actor)
+        letter_for_decision(decision=decision, actor=actor)
         bump(case, status=CaseStatus.DECIDED if case.status in ("contact", "assessment") else None)
         audit_record(
             actor=actor,

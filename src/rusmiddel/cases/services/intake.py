@@ -16,6 +16,7 @@ from rusmiddel.accounts.models import Municipality
 from rusmiddel.accounts.permissions import Action, sees_anonymous
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
+from rusmiddel.letters.services import letter_for_contact
 from rusmiddel.rules.errors import RulesError
 
 from ..errors import Forbidden, Invalid
@@ -215,6 +216,7 @@ def _contact_create(*, actor: Any, case: Case, **fields: Any) -> Contact:
             text=f"Behandling skal være iværksat senest {contact.guarantee_due:%d.%m.%Y}",
             source=contact,
         )
+    letter_for_contact(contact=contact, actor=actor)
     return contact
 
 

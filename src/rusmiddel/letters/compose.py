@@ -1,0 +1,194 @@
+"""What each letter says, as plain data: the letterhead and complaint guidance come from the
+municipality's standard file, the reasoning from the stored evaluation (forvaltningsloven
+§§ 22–24: the legal rules, the main facts, the assessment; § 25: complaint guidance with the
+body and the deadline as a date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymentAssessment
+from rusmiddel.standards import registry
+from rusmiddel.standards.schema import Standard
+
+MONTHS = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def danish_date(day: dt.date | str | None) -> str:
+    """24. november 2026."""
+    if day is None:
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def _standard(case: Case, on: dt.date) -> Standard:
+    return registry.load(case.municipality.slug, on).standard
+
+
+def _head(case: Case, standard: Standard, on: dt.date) -> dict[str, Any]:
+    m = standard.municipality
+    citizen = case.citizen
+    return {
+        "municipality": {
+            "name": m.name,
+            "department": m.department,
+            "address": m.address,
+            "phone": m.phone or "",
+            "email": m.email or "",
+            "website": m.website or "",
+        },
+        "recipient": {
+            "name": citizen.name if citizen else "",
+            "address": citizen.address if citizen else "",
+        },
+        "case_number": case.number,
+        "date": on.isoformat(),
+        "date_text": danish_date(on),
+    }
+
+
+def _guidance(standard: Standard, route_id: str | None, deadline: dt.date | None, received):
+    route = standard.complaint_route(route_id or None)
+    if route is None:
+        return None
+    guidance = {
+        "title": route.title,
+        "appealable": route.appealable,
+        "text": " ".join(route.text.split()),
+        "to": route.first_instance + (f", {route.address}" if route.address else ""),
+        "deadline_text": " ".join(route.deadline_text.split()),
+        "deadline": deadline.isoformat() if deadline else None,
+        "deadline_date_text": danish_date(deadline),
+        "received_text": danish_date(received),
+        "forwards_to": route.forwards_to or "",
+    }
+    return guidance
+
+
+def decision_context(decision: Decision) -> dict[str, Any]:
+    case = decision.case
+    standard = _standard(case, decision.decided_on)
+    offer = standard.offer(decision.offer)
+    result = decision.evaluation.offer_result(decision.offer) or {"reasons": []}
+    granted = decision.outcome == "granted"
+    provider = standard.provider(decision.provider.slug) if decision.provider else None
+    facts = [r["text"] for r in result["reasons"] if r["met"] is True]
+    against = [r["text"] for r in result["reasons"] if r["met"] is False]
+    unknown = [r["text"] for r in result["reasons"] if r["met"] is None]
+    guarantee = (
+        case.contacts.exclude(guarantee_due=None).order_by("received_on").first()
+        if granted and offer and offer.guarantee
+        else None
+    )
+    return {
+        **_head(case, standard, decision.decided_on),
+        "title": f"Afgørelse om {offer.title if offer else decision.offer}",
+        "granted": granted,
+        "offer": {
+            "title": offer.title if offer else decision.offer,
+            "description": " ".join(offer.description.split()) if offer else "",
+            "intensity": offer.intensity.text if offer and offer.intensity else "",
+            "duration": offer.duration.text if offer and offer.duration else "",
+        },
+        "legal_basis": list(decision.legal_basis),
+        "facts": facts,
+        "against": against,
+        "unknown": unknown,
+        "override_reason": decision.override_reason,
+        "reasoning": decision.reasoning,
+        "provider": {
+            "name": provider.name if provider else "",
+            "address": (provider.address or "") if provider else "",
+            "phone": (provider.phone or "") if provider else "",
+        },
+        "guarantee_date_text": danish_date(guarantee.guarantee_due) if guarantee else "",
+        "free_choice": {
+            "text": " ".join(standard.free_choice.text.split()),
+            "conditions": [" ".join(c.split()) for c in standard.free_choice.conditions],
+            "legal_basis": standard.free_choice.legal_basis,
+            "requested": decision.free_choice_requested,
+            "outcome": decision.free_choice_outcome,
+        }
+        if granted and offer and not offer.anonymous
+        else None,
+        "complaint": _guidance(
+            standard, decision.complaint_route, decision.complaint_deadline, decision.received_on
+        ),
+        "send_channel": decision.send_channel,
+        "decided_by": decision.decided_by.get_full_name() or decision.decided_by.get_username(),
+        "standard_version": decision.standard_version,
+    }
+
+
+def receipt_context(contact: Contact) -> dict[str, Any]:
+    case = contact.case
+    standard = _standard(case, contact.received_on)
+    return {
+        **_head(case, standard, contact.received_on),
+        "title": "Kvittering for din henvendelse",
+        "received_text": danish_date(contact.received_on),
+        "requested_offer": (o.title if (o := standard.offer(contact.requested_offer)) else "")
+        if contact.requested_offer
+        else "",
+        "guarantee_date_text": danish_date(contact.guarantee_due),
+        "guarantee_basis": " ".join(contact.guarantee_basis.split()),
+        "guarantee_days": standard.deadlines.treatment_guarantee.days,
+    }
+
+
+def follow_up_context(follow_up: FollowUp) -> dict[str, Any]:
+    course = follow_up.course
+    case = course.case
+    standard = _standard(case, course.ended_on)
+    channels = {"attendance": "fremmøde", "phone": "telefon", "video": "video"}
+    return {
+        **_head(case, standard, course.ended_on),
+        "title": f"Invitation til opfølgning {follow_up.months} "
+        f"måned{'er' if follow_up.months > 1 else ''} efter dit forløb",
+        "months": follow_up.months,
+        "ended_text": danish_date(course.ended_on),
+        "due_text": danish_date(follow_up.due_on),
+        "channels": [channels[c] for c in standard.deadlines.follow_up.channels],
+        "by": standard.deadlines.follow_up.by,
+        "text": " ".join(standard.deadlines.follow_up.text.split()),
+    }
+
+
+def self_payment_context(record: SelfPaymentAssessment) -> dict[str, Any]:
+    course = record.course
+    case = course.case
+    on = record.recorded_at.date() if record.recorded_at else course.started_on
+    standard = _standard(case, course.started_on)
+    rule = next(r for r in standard.self_payment if r.id == record.rule)
+    calc = record.calculation
+    return {
+        **_head(case, standard, on),
+        "title": rule.title,
+        "legal_basis": rule.legal_basis,
+        "text": " ".join(rule.text.split()),
+        "days": record.days,
+        "keeps_rent": record.keeps_rent,
+        "lines": calc["lines"],
+        "before_cap_dkk": calc["before_cap_dkk"],
+        "cap_dkk": calc["cap_dkk"],
+        "total_dkk": calc["total_dkk"],
+        "minimum_disposable_dkk": f"{rule.minimum_disposable_per_month_dkk:.2f}",
+        "amounts_are_examples": rule.amounts_are_examples,
+        "complaint": _guidance(standard, standard.default_complaint_route, None, None),
+    }

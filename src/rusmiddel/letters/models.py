@@ -1,0 +1,69 @@
+"""Letters to citizens (PDF) and their delivery through the outbox.
+
+A letter is written once, when the step that causes it is recorded (decision, contact,
+ending, self-payment): its text is frozen in `context` and its PDF in `pdf`, so what was sent
+can always be shown again. `key` makes creation idempotent: the same letter is never made,
+and so never sent, twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rusmiddel.accounts.models import Municipality
+from rusmiddel.cases.models import Case
+
+
+class LetterKind(models.TextChoices):
+    DECISION = "decision", "Afgørelse"
+    CONTACT_RECEIPT = "contact_receipt", "Kvittering for henvendelse"
+    FOLLOW_UP_INVITATION = "follow_up_invitation", "Invitation til opfølgning"
+    SELF_PAYMENT = "self_payment", "Afgørelse om egenbetaling"
+
+
+class Letter(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=30, choices=LetterKind.choices)
+    key = models.CharField(max_length=80, unique=True)  # "<kind>:<source id>": idempotency
+    title = models.CharField(max_length=200)
+    context = models.JSONField()  # every text and date in the letter, as sent
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Venter"
+    SENDING = "sending", "Sendes"  # claimed by a worker; left here only if it crashed
+    SENT = "sent", "Sendt"
+    FAILED = "failed", "Fejlet"  # on the worklist: needs a person
+
+
+class Delivery(models.Model):
+    """The sending of one letter through the installation's outbox, with retries."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="delivery")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default="pending")
+    outbox = models.CharField(max_length=30, blank=True)  # the adapter that sent it
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    receipt = models.CharField(max_length=300, blank=True)  # the adapter's id or path
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="deliveries_due",
+                condition=models.Q(status="pending"),
+            )
+        ]

@@ -1,0 +1,92 @@
+"""Making letters: called by the case services in their own transaction, so a decision and
+its letter commit together. Anonymous cases get no letters (there is nobody to address)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.utils import timezone
+
+from rusmiddel.audit.models import Event
+from rusmiddel.audit.services import audit_record
+from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymentAssessment
+
+from . import compose
+from .models import Delivery, Letter, LetterKind
+from .render import letter_pdf
+
+
+def _letter(*, case: Case, kind: str, source: Any, context: dict, actor: Any) -> Letter | None:
+    if case.anonymous or case.citizen_id is None:
+        return None
+    key = f"{kind}:{source.pk}"
+    existing = Letter.objects.filter(key=key).first()
+    if existing is not None:
+        return existing  # idempotent: the same letter is never made (or sent) twice
+    pdf = letter_pdf(kind, context)
+    letter = Letter.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        kind=kind,
+        key=key,
+        title=context["title"],
+        context=context,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        created_by=actor,
+    )
+    Delivery.objects.create(letter=letter, next_attempt_at=timezone.now())
+    audit_record(
+        actor=actor,
+        event=Event.LETTER_CREATED,
+        write=True,
+        case_id=case.pk,
+        obj=letter,
+        new={"kind": kind, "title": letter.title, "sha256": letter.sha256},
+        municipality_id=case.municipality_id,
+    )
+    return letter
+
+
+def letter_for_decision(*, decision: Decision, actor: Any) -> Letter | None:
+    return _letter(
+        case=decision.case,
+        kind=LetterKind.DECISION,
+        source=decision,
+        context=compose.decision_context(decision),
+        actor=actor,
+    )
+
+
+def letter_for_contact(*, contact: Contact, actor: Any) -> Letter | None:
+    """A receipt for a contact with a wish for treatment, with the guarantee date."""
+    if not contact.wishes_treatment:
+        return None
+    return _letter(
+        case=contact.case,
+        kind=LetterKind.CONTACT_RECEIPT,
+        source=contact,
+        context=compose.receipt_context(contact),
+        actor=actor,
+    )
+
+
+def letter_for_follow_up(*, follow_up: FollowUp, actor: Any) -> Letter | None:
+    return _letter(
+        case=follow_up.course.case,
+        kind=LetterKind.FOLLOW_UP_INVITATION,
+        source=follow_up,
+        context=compose.follow_up_context(follow_up),
+        actor=actor,
+    )
+
+
+def letter_for_self_payment(*, record: SelfPaymentAssessment, actor: Any) -> Letter | None:
+    return _letter(
+        case=record.course.case,
+        kind=LetterKind.SELF_PAYMENT,
+        source=record,
+        context=compose.self_payment_context(record),
+        actor=actor,
+    )
