@@ -160,3 +160,12 @@ def test_the_outbox_command_sends_and_lists_the_worklist(tenants, settings, tmp_
     out = capsys.readouterr().out
     assert "1 sendt" in out and "0 på arbejdslisten" in out
     assert len(list((tmp_path / "outbox" / "gentofte").glob("*.pdf"))) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_letter_leaves_right_after_its_transaction_commits(tenants, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    case = _case_with_receipt()
+    delivery = Delivery.objects.get(letter__case=case)
+    assert delivery.status == DeliveryStatus.SENT and delivery.outbox == "file"
+    assert len(list((tmp_path / "outbox" / "gentofte").glob("*.pdf"))) == 1

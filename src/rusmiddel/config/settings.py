@@ -125,6 +125,8 @@ if RUSMIDDEL_OUTBOX not in {"file", "email", "digital_post"}:
     raise ImproperlyConfigured(
         f"RUSMIDDEL_OUTBOX={RUSMIDDEL_OUTBOX!r}: must be file, email or digital_post"
     )
+# Send each new letter right after the transaction that made it commits (cron retries the rest).
+RUSMIDDEL_OUTBOX_SEND_ON_COMMIT = os.environ.get("RUSMIDDEL_OUTBOX_SEND_ON_COMMIT", "1") == "1"
 EMAIL_BACKEND = os.environ.get(
     "RUSMIDDEL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )

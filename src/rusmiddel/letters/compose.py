@@ -103,8 +103,8 @@ def decision_context(decision: Decision) -> dict[str, Any]:
         "offer": {
             "title": offer.title if offer else decision.offer,
             "description": " ".join(offer.description.split()) if offer else "",
-            "intensity": offer.intensity.text if offer and offer.intensity else "",
-            "duration": offer.duration.text if offer and offer.duration else "",
+            "intensity": offer.intensity.text.rstrip(".") if offer and offer.intensity else "",
+            "duration": offer.duration.text.rstrip(".") if offer and offer.duration else "",
         },
         "legal_basis": list(decision.legal_basis),
         "facts": facts,

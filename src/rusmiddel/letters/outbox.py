@@ -143,11 +143,13 @@ class ProcessResult:
     failed: int
 
 
-def _claim(now: dt.datetime) -> Delivery | None:
+def _claim(now: dt.datetime, pk: int | None = None) -> Delivery | None:
     """Take one due delivery and mark it sending, in a transaction of its own: a second worker
     skips it, and a crash after this leaves it 'sending' for a person, never sent twice."""
     with transaction.atomic():
         rows = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        if pk is not None:
+            rows = rows.filter(pk=pk)
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True, of=("self",))
         delivery = (
@@ -209,6 +211,14 @@ def outbox_process(
             break
         counts[_settle(delivery, outbox, now)] += 1
     return ProcessResult(**counts)
+
+
+def outbox_send_now(delivery_id: int) -> str | None:
+    """Send one new letter straight away (called after the commit that made it); the cron job
+    `rusmiddel outbox --process` retries whatever this could not send."""
+    now = timezone.now()
+    delivery = _claim(now, delivery_id)
+    return None if delivery is None else _settle(delivery, configured_outbox(), now)
 
 
 def delivery_retry(*, delivery: Delivery, now: dt.datetime | None = None) -> Delivery:

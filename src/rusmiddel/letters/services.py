@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from rusmiddel.audit.models import Event
@@ -14,6 +16,7 @@ from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymen
 
 from . import compose
 from .models import Delivery, Letter, LetterKind
+from .outbox import outbox_send_now
 from .render import letter_pdf
 
 
@@ -36,7 +39,9 @@ def _letter(*, case: Case, kind: str, source: Any, context: dict, actor: Any) ->
         sha256=hashlib.sha256(pdf).hexdigest(),
         created_by=actor,
     )
-    Delivery.objects.create(letter=letter, next_attempt_at=timezone.now())
+    delivery = Delivery.objects.create(letter=letter, next_attempt_at=timezone.now())
+    if settings.RUSMIDDEL_OUTBOX_SEND_ON_COMMIT:
+        transaction.on_commit(lambda: outbox_send_now(delivery.pk))
     audit_record(
         actor=actor,
         event=Event.LETTER_CREATED,
