@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import case_pages, caseload, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("standarder/<slug:municipality>/", views.standard_detail, name="standard"),
     path("log/", views.audit, name="audit"),
     path("sundhed/", views.health, name="health"),
+    *caseload.urlpatterns,
+    *case_pages.urlpatterns,
 ]
 
 auth_urlpatterns = [
