@@ -29,6 +29,7 @@ class Event(models.TextChoices):
     FOLLOW_UP_RECORDED = "follow_up_recorded", "Opfølgning registreret"
     COMPLAINT_RECEIVED = "complaint_received", "Klage modtaget"
     COMPLAINT_REASSESSED = "complaint_reassessed", "Klage genvurderet"
+    FIT_RECORDED = "fit_recorded", "FIT-score registreret"
     LETTER_CREATED = "letter_created", "Brev dannet"
     LETTER_SENT = "letter_sent", "Brev sendt"
     LETTER_READ = "letter_read", "Brev læst"

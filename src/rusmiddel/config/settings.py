@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rusmiddel.cases",
     "rusmiddel.groups",
     "rusmiddel.letters",
+    "rusmiddel.outcomes",
     "rusmiddel.web",
 ]
 

@@ -109,6 +109,10 @@ def _references(standard: Standard) -> Iterator[Problem]:
     yield from _duplicates(standard.priorities, "id", ("priorities",))
     yield from _duplicates(standard.target_group.criteria, "id", ("target_group", "criteria"))
     yield from _duplicates(standard.treatment_criteria, "id", ("treatment_criteria",))
+    if standard.outcome_measures is not None:
+        yield from _duplicates(
+            standard.outcome_measures.instruments, "id", ("outcome_measures", "instruments")
+        )
     if standard.default_complaint_route not in routes:
         yield Problem(
             ("default_complaint_route",),

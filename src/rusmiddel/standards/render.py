@@ -217,6 +217,31 @@ def to_markdown(compiled: CompiledStandard) -> str:
         if sp.amounts_are_examples:
             out.append("- *Beløbene er eksempler; kommunen fastsætter sine takster.*")
         out.append("")
+    if s.outcome_measures:
+        om = s.outcome_measures
+        out += ["## Effektmåling (FIT)", "", om.licence, ""]
+        for ins in om.instruments:
+            when = "ved samtalens start" if ins.moment == "session_start" else "ved samtalens slut"
+            out += [
+                f"### {ins.title}",
+                "",
+                f"Udfyldes {when}; {len(ins.items)} linjer à {ins.item_min:g}–{ins.item_max:g}:",
+                "",
+            ]
+            out += [f"- {item}" for item in ins.items]
+            for c in ins.cutoffs:
+                ages = f"{c.min_age or 0}–{c.max_age} år" if c.max_age else f"fra {c.min_age} år"
+                out.append(f"- Klinisk grænse ({ages}): under {c.below:g}")
+            if ins.reliable_change:
+                out.append(f"- Pålidelig forandring: {ins.reliable_change:g} point")
+            if ins.alliance_concern_below:
+                out.append(
+                    f"- Relationen tages op ved en samlet score under "
+                    f"{ins.alliance_concern_below:g}"
+                )
+            if ins.reading:
+                out.append(f"- Vores læsning: {' '.join(ins.reading.split())}")
+            out.append("")
     for section in s.texts:
         out += [f"## {section.title}", "", section.text, ""]
     return "\n".join(out).rstrip() + "\n"

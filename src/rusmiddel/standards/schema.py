@@ -262,6 +262,40 @@ class SelfPayment(Strict):
     section: Text
 
 
+class Cutoff(Strict):
+    """A clinical cut-off for an age band: a total below `below` is in the clinical range."""
+
+    min_age: int | None = Field(None, ge=0)
+    max_age: int | None = Field(None, ge=0)
+    below: float = Field(ge=0)
+
+
+class Instrument(Strict):
+    """An outcome instrument (FIT: ORS at the start of a session, SRS at its end)."""
+
+    id: Id
+    title: Text
+    moment: Literal["session_start", "session_end"]
+    items: list[Text] = Field(min_length=1, description="Danish label of each line")
+    item_min: float = 0
+    item_max: float = 10
+    decimals: int = Field(1, ge=0, le=2)
+    cutoffs: list[Cutoff] = Field(default_factory=list, description="ORS: clinical cut-offs")
+    reliable_change: float | None = Field(None, gt=0, description="ORS: points of real change")
+    flag_no_change_after_sessions: int | None = Field(None, ge=2)
+    alliance_concern_below: float | None = Field(None, ge=0, description="SRS: alliance flag")
+    section: Text
+    reading: str | None = None
+
+
+class OutcomeMeasures(Strict):
+    """The outcome instruments the municipality uses; licensed per agency, so they are data."""
+
+    licence: Text = Field(description="who holds the licence, and for what")
+    instruments: list[Instrument] = Field(min_length=1)
+    section: Text
+
+
 class Section(Strict):
     """A piece of the published text kept for the rendered document (purpose, duties …)."""
 
@@ -290,6 +324,7 @@ class Standard(Strict):
     default_complaint_route: Id
     free_choice: FreeChoice
     self_payment: list[SelfPayment] = Field(default_factory=list)
+    outcome_measures: OutcomeMeasures | None = None
     texts: list[Section] = Field(default_factory=list)
 
     def offer(self, offer_id: str) -> Offer | None:
@@ -297,6 +332,14 @@ class Standard(Strict):
 
     def complaint_route(self, route_id: str | None) -> ComplaintRoute | None:
         return next((r for r in self.complaint_routes if r.id == route_id), None)
+
+    def instrument(self, instrument_id: str) -> Instrument | None:
+        measures = self.outcome_measures
+        return (
+            next((i for i in measures.instruments if i.id == instrument_id), None)
+            if (measures)
+            else None
+        )
 
     def provider(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
