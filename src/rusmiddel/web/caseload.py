@@ -1,3 +1,775 @@
-"""(being written)"""
+"""The staff's daily lists: Mine sager (with search as you type), Frister, Opfølgning and Klager.
 
-urlpatterns: list = []
+Views parse input, read through `rusmiddel.cases.scoping` and `selectors` (so a user only ever
+sees what the role allows in the own municipality), write only through
+`rusmiddel.cases.services`, and log every read of personal data with `audit_reads`. Every
+list is one query (plus the audit INSERT) whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+
+from rusmiddel.accounts.models import Provider, Role
+from rusmiddel.accounts.permissions import Action, may, sees_anonymous
+from rusmiddel.audit.models import Event
+from rusmiddel.audit.services import audit_reads
+from rusmiddel.cases import selectors, services
+from rusmiddel.cases.errors import Conflict, Forbidden, NotFound, ServiceError
+from rusmiddel.cases.models import (
+    Case,
+    CaseStatus,
+    Complaint,
+    ComplaintStatus,
+    Deadline,
+    DeadlineKind,
+    EndOutcome,
+    FollowUp,
+    FollowUpChannel,
+)
+from rusmiddel.cases.scoping import case_filter, require, visible_cases
+from rusmiddel.rules.errors import RulesError
+from rusmiddel.standards import registry
+
+#: Cases per page of Mine sager (keyset pagination on the next due date and the id).
+PAGE_SIZE = 50
+#: At most this many search results; the user is asked to narrow the search beyond it.
+SEARCH_LIMIT = 20
+#: At least this many characters before a name, number or pseudonym is searched.
+SEARCH_MIN = 2
+#: At least this many digits before a CPR number is searched by its beginning.
+CPR_PREFIX_MIN = 6
+#: Open follow-ups and complaints shown at most (soonest first), reassessed complaints shown.
+LIST_LIMIT = 100
+DONE_LIMIT = 20
+#: Deadlines this close (in days) are shown in amber; overdue ones in red.
+SOON_DAYS = 3
+#: The horizons the due list can be limited to (days ahead); "" is every open deadline.
+HORIZONS = [("", "Alle åbne frister"), ("7", "7 dage"), ("14", "14 dage"), ("30", "30 dage")]
+
+CONFLICT_MESSAGE = "Sagen er ændret af en anden – hent siden igen. Intet er gemt."
+DIGITS = re.compile(r"[\d\s-]+")
+DATE_DK = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
+
+
+# ---------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _require(request: HttpRequest, action: Action) -> Any:
+    """The user's StaffProfile when the role may do `action`; 403 otherwise."""
+    try:
+        return require(request.user, action)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+
+
+def case_href(case_id: int) -> str:
+    """The case page's address (the literal path while the case page is not routed yet)."""
+    try:
+        return reverse("web:case", args=[case_id])
+    except NoReverseMatch:
+        return f"/sager/{case_id}/"
+
+
+def person_label(case: Case) -> str:
+    """The citizen's name, or the chosen pseudonym of an anonymous case (only treatment roles
+    ever see those)."""
+    if case.anonymous:
+        return f"{case.pseudonym} (anonym)"
+    return case.citizen.name if case.citizen_id and case.citizen else "–"
+
+
+def staff_name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """A date that falls due, seen from today: overdue in red, within three days in amber,
+    always with words as well as colour."""
+
+    on: dt.date
+    days: int
+
+    @classmethod
+    def of(cls, on: dt.date | None, today: dt.date) -> Due | None:
+        return None if on is None else cls(on, (on - today).days)
+
+    @property
+    def tone(self) -> str:
+        """The DKFDS badge variant: error (overdue), warning (within three days) or none."""
+        if self.days < 0:
+            return "error"
+        return "warning" if self.days <= SOON_DAYS else ""
+
+    @property
+    def label(self) -> str:
+        if self.days < 0:
+            return f"Overskredet med {_plural(-self.days, 'dag', 'dage')}"
+        if self.days == 0:
+            return "I dag"
+        if self.days == 1:
+            return "I morgen"
+        return f"Om {self.days} dage"
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _date(raw: str) -> dt.date | None:
+    """A date typed as ÅÅÅÅ-MM-DD (the date field) or dd.mm.åååå."""
+    raw = raw.strip()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    m = DATE_DK.fullmatch(raw)
+    if m:
+        try:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            return None
+    return None
+
+
+def _standard(slug: str, on: dt.date) -> Any:
+    """The municipality's standard in force on `on` (for offer and route titles), or None."""
+    try:
+        return registry.load(slug, on).standard
+    except RulesError:
+        return None
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _read(user: Any, case_ids: list[int], why: str) -> None:
+    """One audit entry per case shown (in one INSERT), each case once."""
+    audit_reads(actor=user, event=Event.CASE_LIST, case_ids=list(dict.fromkeys(case_ids)), why=why)
+
+
+# ---------------------------------------------------------------------------------------
+# Mine sager and search
+# ---------------------------------------------------------------------------------------
+
+
+def _with_next_deadline(rows: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with its earliest open deadline (date and kind), in the same query."""
+    first_open = Deadline.objects.filter(case=OuterRef("pk"), met_on__isnull=True).order_by(
+        "due_on", "pk"
+    )
+    return rows.select_related("citizen", "caseworker").annotate(
+        next_due=Min("deadlines__due_on", filter=Q(deadlines__met_on__isnull=True)),
+        next_kind=Subquery(first_open.values("kind")[:1]),
+    )
+
+
+def _caseload_rows(user: Any, staff: Any) -> QuerySet[Case]:
+    """The user's caseload: a caseworker's own cases and the municipality's unassigned ones;
+    every other role the cases visible to it."""
+    rows = visible_cases(user)
+    if staff.role == Role.CASEWORKER:
+        rows = rows.filter(Q(caseworker=user) | Q(caseworker__isnull=True))
+    return rows
+
+
+def _decorate(cases: list[Case], today: dt.date) -> list[Case]:
+    for c in cases:
+        c.href = case_href(c.pk)
+        c.person = person_label(c)
+        c.due = Due.of(c.next_due, today)
+        c.next_kind_label = DeadlineKind(c.next_kind).label if c.next_kind else ""
+        c.caseworker_name = staff_name(c.caseworker) if c.caseworker_id else ""
+    return cases
+
+
+def _cursor(raw: str | None) -> tuple[dt.date | None, int] | None:
+    """`after=2026-12-01.42` (next due date and case id) or `after=ingen.42` (no deadline)."""
+    if not raw or "." not in raw:
+        return None
+    day, _, pk = raw.partition(".")
+    if not pk.isdigit():
+        return None
+    if day == "ingen":
+        return None, int(pk)
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def _after(rows: QuerySet[Case], cursor: tuple[dt.date | None, int]) -> QuerySet[Case]:
+    due, pk = cursor
+    if due is None:
+        return rows.filter(next_due__isnull=True, pk__gt=pk)
+    return rows.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True))
+
+
+def _caseload(request: HttpRequest, staff: Any, today: dt.date) -> dict[str, Any]:
+    status = request.GET.get("status", "")
+    if status not in CaseStatus.values:
+        status = ""
+    rows = _with_next_deadline(_caseload_rows(request.user, staff))
+    if status:
+        rows = rows.filter(status=status)
+    cursor = _cursor(request.GET.get("after"))
+    if cursor is not None:
+        rows = _after(rows, cursor)
+    page = list(rows.order_by(F("next_due").asc(nulls_last=True), "pk")[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = _decorate(page[:PAGE_SIZE], today)
+    _read(request.user, [c.pk for c in page], "mine sager")
+    next_url = ""
+    if more:
+        last = page[-1]
+        after = f"{last.next_due.isoformat() if last.next_due else 'ingen'}.{last.pk}"
+        next_url = "?" + urlencode({k: v for k, v in (("status", status), ("after", after)) if v})
+    return {
+        "cases": page,
+        "status": status,
+        "statuses": CaseStatus.choices,
+        "next_url": next_url,
+        "first_url": _first_page(status) if cursor is not None else "",
+    }
+
+
+def _first_page(status: str) -> str:
+    url = reverse("web:caseload")
+    return f"{url}?{urlencode({'status': status})}" if status else url
+
+
+def _search_filter(term: str, staff: Any) -> Q:
+    """Case number (part of it), name (every word), CPR (ten digits, or the first six or
+    more, with or without the dash) and, for treatment roles, the pseudonym."""
+    if DIGITS.fullmatch(term):
+        digits = re.sub(r"\D", "", term)
+        q = Q(number__icontains=term)
+        if len(digits) == 10:
+            q |= Q(citizen__cpr=digits)
+        elif len(digits) >= CPR_PREFIX_MIN:
+            q |= Q(citizen__cpr__startswith=digits)
+        return q
+    words = term.split()
+    q = Q(number__icontains=term)
+    name = Q()
+    for word in words:
+        name &= Q(citizen__name__icontains=word)
+    q |= name
+    if sees_anonymous(staff.role):
+        q |= Q(anonymous=True, pseudonym__icontains=term)
+    return q
+
+
+def _search(request: HttpRequest, staff: Any, today: dt.date) -> dict[str, Any]:
+    term = " ".join(request.GET.get("q", "").split())[:100]
+    context: dict[str, Any] = {"q": term, "searched": bool(term), "results": [], "more": False}
+    if not term:
+        return context
+    if len(term) < SEARCH_MIN:
+        context["too_short"] = True
+        return context
+    rows = (
+        _with_next_deadline(visible_cases(request.user))
+        .filter(_search_filter(term, staff))
+        .order_by(Coalesce("citizen__name", "pseudonym"), "number")
+    )
+    found = list(rows[: SEARCH_LIMIT + 1])
+    context["more"] = len(found) > SEARCH_LIMIT
+    context["results"] = _decorate(found[:SEARCH_LIMIT], today)
+    _read(request.user, [c.pk for c in context["results"]], "søgning")
+    return context
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """Mine sager: the caseload sorted by what falls due, with search as you type."""
+    staff = _require(request, Action.CASE_READ)
+    today = timezone.localdate()
+    context = {"today": today, **_search(request, staff, today), **_caseload(request, staff, today)}
+    return render(request, "web/lists/caseload.html", context)
+
+
+@login_required
+def case_search(request: HttpRequest) -> HttpResponse:
+    """The search results alone for htmx; without htmx the whole page with the results."""
+    if not _is_htmx(request):
+        return caseload(request)
+    staff = _require(request, Action.CASE_READ)
+    context = _search(request, staff, timezone.localdate())
+    return render(request, "web/lists/_search_results.html", context)
+
+
+# ---------------------------------------------------------------------------------------
+# Frister
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class KindGroup:
+    kind: str
+    label: str
+    rows: list[Deadline] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"frist-{self.kind.replace('_', '-')}"
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    """Every open deadline the user may see, grouped by kind, soonest first; filters by
+    horizon, caseworker and provider."""
+    staff = _require(request, Action.DUE_LIST)
+    today = timezone.localdate()
+    horizon = request.GET.get("days", "")
+    if horizon not in dict(HORIZONS):
+        horizon = ""
+    until = today + dt.timedelta(days=int(horizon)) if horizon else dt.date.max
+    caseworker_id = _int(request.GET.get("caseworker"))
+    provider_id = None if staff.provider_id else _int(request.GET.get("provider"))
+    deadlines = selectors.due_list(
+        user=request.user, until=until, caseworker_id=caseworker_id, provider_id=provider_id
+    )
+    # names for the rows and the filters, in two queries whatever the number of rows
+    users = (
+        get_user_model()
+        .objects.filter(
+            Q(staff__municipality_id=staff.municipality_id, staff__role=Role.CASEWORKER)
+            | Q(pk__in={d.caseworker_id for d in deadlines if d.caseworker_id})
+        )
+        .select_related("staff")
+    )
+    names = {u.pk: staff_name(u) for u in users}
+    caseworkers = sorted(
+        (
+            (u.pk, names[u.pk])
+            for u in users
+            if getattr(u, "staff", None)
+            and u.staff.role == Role.CASEWORKER
+            and u.staff.municipality_id == staff.municipality_id
+        ),
+        key=lambda pair: pair[1].lower(),
+    )
+    providers = {
+        p.pk: p.name for p in Provider.objects.filter(municipalities=staff.municipality_id)
+    }
+    groups = {k: KindGroup(k, label) for k, label in DeadlineKind.choices}
+    overdue = soon = 0
+    for d in deadlines:
+        d.href = case_href(d.case_id)
+        d.person = person_label(d.case)
+        d.due = Due.of(d.due_on, today)
+        d.caseworker_name = names.get(d.caseworker_id, "") if d.caseworker_id else ""
+        d.provider_name = providers.get(d.provider_id, "") if d.provider_id else ""
+        overdue += d.due.tone == "error"
+        soon += d.due.tone == "warning"
+        groups[d.kind].rows.append(d)
+    context = {
+        "groups": list(groups.values()),
+        "total": len(deadlines),
+        "capped": len(deadlines) >= 1000,
+        "overdue": overdue,
+        "soon": soon,
+        "soon_days": SOON_DAYS,
+        "horizon": horizon,
+        "horizons": HORIZONS,
+        "caseworker_id": caseworker_id,
+        "caseworkers": caseworkers,
+        "provider_id": provider_id,
+        "providers": sorted(providers.items(), key=lambda pair: pair[1].lower()),
+        "show_provider_filter": not staff.provider_id,
+        "today": today,
+    }
+    return render(request, "web/lists/due.html", context)
+
+
+# ---------------------------------------------------------------------------------------
+# Forms shared by Opfølgning and Klager
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowForm:
+    """What the user typed into one row's form and what was wrong with it (field → message;
+    "" for an error that belongs to the whole form)."""
+
+    values: dict[str, str]
+    prefix: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.errors.get("") == CONFLICT_MESSAGE
+
+    @property
+    def first_error(self) -> str:
+        """The field that gets the focus after a failed save ("" for the whole form)."""
+        return next(iter(self.errors), "")
+
+    @property
+    def general_error(self) -> str:
+        return self.errors.get("", "")
+
+    def add_service_error(self, exc: ServiceError, fields: frozenset[str]) -> None:
+        """Put the service's message next to the field it names (the form's fields carry the
+        services' argument names), or above the form."""
+        if isinstance(exc, Conflict):
+            self.errors[""] = CONFLICT_MESSAGE
+            return
+        target = exc.field if exc.field in fields else ""
+        message = exc.message
+        if exc.field and message.startswith(f"{exc.field}: "):
+            message = message[len(exc.field) + 2 :]  # "done_on: 2027-01-01 ligger før …"
+        message = message[:1].upper() + message[1:]
+        self.errors[target] = message
+
+
+def _oob_versions(case_id: int, model: Any, path: str, exclude: int) -> list[int]:
+    """Other open rows on the same case: their forms carry the case's new version."""
+    rows = model.objects.filter(**{f"{path}id": case_id}).exclude(pk=exclude)
+    if model is FollowUp:
+        rows = rows.filter(done_on__isnull=True)
+    else:
+        rows = rows.filter(status=ComplaintStatus.RECEIVED)
+    return list(rows.values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------------------------------
+# Opfølgning
+# ---------------------------------------------------------------------------------------
+
+FOLLOW_UP_FIELDS = frozenset({"done_on", "channel", "reached", "outcome", "note"})
+
+
+def _open_follow_ups(user: Any) -> QuerySet[FollowUp]:
+    q = case_filter(user, "course__case__")
+    rows = FollowUp.objects.none() if q is None else FollowUp.objects.filter(q)
+    return rows.select_related("course__case__citizen", "course__provider")
+
+
+def _follow_up_item(f: FollowUp, today: dt.date, slug: str, form: RowForm | None) -> FollowUp:
+    case = f.course.case
+    f.case = case
+    f.href = case_href(case.pk)
+    f.person = person_label(case)
+    f.due = Due.of(f.due_on, today)
+    standard = _standard(slug, f.course.started_on)
+    offer = standard.offer(f.course.offer) if standard else None
+    f.offer_title = offer.title if offer else f.course.offer
+    f.form = form or RowForm(
+        {
+            "done_on": today.isoformat(),
+            "channel": "",
+            "reached": "",
+            "outcome": "",
+            "note": "",
+            "version": str(case.version),
+        }
+    )
+    f.form.prefix = f"fu-{f.pk}"
+    return f
+
+
+def _follow_up_context(staff: Any) -> dict[str, Any]:
+    return {
+        "channels": FollowUpChannel.choices,
+        "outcomes": EndOutcome.choices,
+        "may_record": may(staff.role, Action.FOLLOW_UP_RECORD),
+    }
+
+
+@login_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    """Open follow-ups visible to the user, soonest first, each with its form."""
+    staff = _require(request, Action.CASE_READ)
+    today = timezone.localdate()
+    rows = list(
+        _open_follow_ups(request.user)
+        .filter(done_on__isnull=True)
+        .order_by("due_on", "pk")[: LIST_LIMIT + 1]
+    )
+    capped = len(rows) > LIST_LIMIT
+    slug = staff.municipality.slug
+    items = [_follow_up_item(f, today, slug, None) for f in rows[:LIST_LIMIT]]
+    _read(request.user, [f.case.pk for f in items], "opfølgningsliste")
+    context = {"items": items, "capped": capped, "limit": LIST_LIMIT, "today": today}
+    return render(request, "web/lists/follow_ups.html", {**context, **_follow_up_context(staff)})
+
+
+def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
+    values = {
+        k: post.get(k, "").strip()
+        for k in ("done_on", "channel", "reached", "outcome", "note", "version")
+    }
+    values["note"] = post.get("note", "")  # keep the note as typed
+    form = RowForm(values)
+    done_on = _date(values["done_on"])
+    if done_on is None:
+        form.errors["done_on"] = (
+            "Skriv datoen for opfølgningen."
+            if not values["done_on"]
+            else "Datoen er ikke gyldig – skriv den som dd.mm.åååå."
+        )
+    if values["channel"] not in FollowUpChannel.values:
+        form.errors["channel"] = "Vælg hvordan opfølgningen foregik."
+    if values["reached"] not in ("ja", "nej"):
+        form.errors["reached"] = "Angiv om borgeren blev truffet."
+    if values["outcome"] and values["outcome"] not in EndOutcome.values:
+        form.errors["outcome"] = "Vælg borgerens situation på listen."
+    version = _int(values["version"])
+    if version is None:
+        form.errors[""] = CONFLICT_MESSAGE
+    args = {
+        "done_on": done_on,
+        "channel": values["channel"],
+        "reached": values["reached"] == "ja",
+        "outcome": values["outcome"],
+        "note": values["note"].strip(),
+        "version": version,
+    }
+    return form, args
+
+
+@login_required
+def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    """Record a follow-up (POST); GET shows the one follow-up's form on a page of its own."""
+    staff = _require(request, Action.CASE_READ)
+    today = timezone.localdate()
+    slug = staff.municipality.slug
+    form = None
+    status = 200
+    if request.method == "POST":
+        form, args = _parse_follow_up(request.POST)
+        if not form.errors:
+            try:
+                done = services.follow_up_record(
+                    actor=request.user, follow_up_id=follow_up_id, **args
+                )
+            except Forbidden as exc:
+                raise PermissionDenied(exc.message) from None
+            except NotFound:
+                raise Http404("Opfølgningen findes ikke.") from None
+            except ServiceError as exc:
+                form.add_service_error(exc, FOLLOW_UP_FIELDS)
+            else:
+                return _follow_up_done(request, done)
+        status = 409 if form.is_conflict else 422
+    f = _open_follow_ups(request.user).filter(pk=follow_up_id).first()
+    if f is None:
+        raise Http404("Opfølgningen findes ikke.")
+    if f.done_on is not None and form is None:
+        messages.info(request, "Opfølgningen er allerede registreret.")
+        return redirect("web:follow_ups")
+    item = _follow_up_item(f, today, slug, form)
+    _read(request.user, [f.case.pk], "opfølgning")
+    context = {"item": item, "today": today, **_follow_up_context(staff)}
+    if _is_htmx(request) and form is not None:
+        # htmx swaps only 2xx answers: the row comes back with its errors and what was typed
+        return render(request, "web/lists/_follow_up.html", context)
+    return render(request, "web/lists/follow_up_page.html", context, status=status)
+
+
+def _follow_up_done(request: HttpRequest, done: FollowUp) -> HttpResponse:
+    case = done.course.case
+    text = f"Opfølgningen på sag {case.number} er registreret."
+    if not _is_htmx(request):
+        messages.success(request, text)
+        return redirect("web:follow_ups")
+    version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+    siblings = _oob_versions(case.pk, FollowUp, "course__case__", done.pk)
+    context = {
+        "done_id": done.pk,
+        "text": text,
+        "prefix": "fu",
+        "version": version,
+        "siblings": siblings,
+    }
+    return render(request, "web/lists/_row_done.html", context)
+
+
+# ---------------------------------------------------------------------------------------
+# Klager
+# ---------------------------------------------------------------------------------------
+
+COMPLAINT_FIELDS = frozenset({"reassessed_on", "result", "text"})
+
+
+def _visible_complaints(user: Any) -> QuerySet[Complaint]:
+    q = case_filter(user, "case__")
+    rows = Complaint.objects.none() if q is None else Complaint.objects.filter(q)
+    return rows.select_related("case__citizen", "decision")
+
+
+def _complaint_item(c: Complaint, today: dt.date, slug: str, form: RowForm | None) -> Complaint:
+    c.href = case_href(c.case_id)
+    c.person = person_label(c.case)
+    c.is_open = c.status == ComplaintStatus.RECEIVED
+    c.due = Due.of(c.reassess_by, today) if c.is_open else None
+    standard = _standard(slug, c.decision.decided_on)
+    route = standard.complaint_route(c.route) if standard else None
+    offer = standard.offer(c.decision.offer) if standard else None
+    c.route_title = route.title if route else c.route
+    c.forwards_to = (route.forwards_to or "") if route else ""
+    c.offer_title = offer.title if offer else c.decision.offer
+    c.form = form or RowForm(
+        {
+            "reassessed_on": today.isoformat(),
+            "result": "",
+            "text": "",
+            "version": str(c.case.version),
+        }
+    )
+    c.form.prefix = f"klage-{c.pk}"
+    return c
+
+
+@login_required
+def complaints(request: HttpRequest) -> HttpResponse:
+    """Complaints of the cases the user may see: open ones first (reassess by), then the
+    latest reassessed."""
+    staff = _require(request, Action.CASE_READ)
+    today = timezone.localdate()
+    slug = staff.municipality.slug
+    rows = _visible_complaints(request.user)
+    open_rows = list(
+        rows.filter(status=ComplaintStatus.RECEIVED).order_by("reassess_by", "pk")[: LIST_LIMIT + 1]
+    )
+    done_rows = list(
+        rows.exclude(status=ComplaintStatus.RECEIVED).order_by("-reassessed_on", "-pk")[:DONE_LIMIT]
+    )
+    open_items = [_complaint_item(c, today, slug, None) for c in open_rows[:LIST_LIMIT]]
+    done_items = [_complaint_item(c, today, slug, None) for c in done_rows]
+    _read(request.user, [c.case_id for c in open_items + done_items], "klageliste")
+    context = {
+        "open_items": open_items,
+        "done_items": done_items,
+        "capped": len(open_rows) > LIST_LIMIT,
+        "limit": LIST_LIMIT,
+        "done_limit": DONE_LIMIT,
+        "may_handle": may(staff.role, Action.COMPLAINT_HANDLE),
+        "today": today,
+    }
+    return render(request, "web/lists/complaints.html", context)
+
+
+def _parse_reassessment(post: Any) -> tuple[RowForm, dict[str, Any]]:
+    values = {k: post.get(k, "").strip() for k in ("reassessed_on", "result", "version")}
+    values["text"] = post.get("text", "")
+    form = RowForm(values)
+    on = _date(values["reassessed_on"])
+    if on is None:
+        form.errors["reassessed_on"] = (
+            "Skriv datoen for genvurderingen."
+            if not values["reassessed_on"]
+            else "Datoen er ikke gyldig – skriv den som dd.mm.åååå."
+        )
+    if values["result"] not in ("upheld", "changed"):
+        form.errors["result"] = "Vælg resultatet af genvurderingen."
+    if not values["text"].strip():
+        form.errors["text"] = "Skriv begrundelsen for genvurderingen."
+    version = _int(values["version"])
+    if version is None:
+        form.errors[""] = CONFLICT_MESSAGE
+    args = {
+        "reassessed_on": on,
+        "upheld": values["result"] == "upheld",
+        "text": values["text"],
+        "version": version,
+    }
+    return form, args
+
+
+@login_required
+def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """Record the municipality's reassessment (POST); GET shows the complaint's form alone."""
+    staff = _require(request, Action.CASE_READ)
+    today = timezone.localdate()
+    form = None
+    status = 200
+    if request.method == "POST":
+        form, args = _parse_reassessment(request.POST)
+        if not form.errors:
+            try:
+                done = services.complaint_reassess(
+                    actor=request.user, complaint_id=complaint_id, **args
+                )
+            except Forbidden as exc:
+                raise PermissionDenied(exc.message) from None
+            except NotFound:
+                raise Http404("Klagen findes ikke.") from None
+            except ServiceError as exc:
+                form.add_service_error(exc, COMPLAINT_FIELDS)
+            else:
+                return _complaint_done(request, done)
+        status = 409 if form.is_conflict else 422
+    c = _visible_complaints(request.user).filter(pk=complaint_id).first()
+    if c is None:
+        raise Http404("Klagen findes ikke.")
+    item = _complaint_item(c, today, staff.municipality.slug, form)
+    _read(request.user, [c.case_id], "klage")
+    context = {"item": item, "today": today, "may_handle": may(staff.role, Action.COMPLAINT_HANDLE)}
+    if _is_htmx(request) and form is not None:
+        return render(request, "web/lists/_complaint.html", context)
+    return render(request, "web/lists/complaint_page.html", context, status=status)
+
+
+def _complaint_done(request: HttpRequest, done: Complaint) -> HttpResponse:
+    if done.status == ComplaintStatus.FORWARDED:
+        what = "fastholdt" + (
+            f" og sendes videre til {done.forwarded_to}" if done.forwarded_to else ""
+        )
+    else:
+        what = "ændret til borgerens fordel"
+    text = f"Klagen på sag {done.case.number} er genvurderet: afgørelsen er {what}."
+    if not _is_htmx(request):
+        messages.success(request, text)
+        return redirect("web:complaints")
+    version = Case.objects.values_list("version", flat=True).get(pk=done.case_id)
+    siblings = _oob_versions(done.case_id, Complaint, "case__", done.pk)
+    context = {
+        "done_id": done.pk,
+        "text": text,
+        "prefix": "klage",
+        "version": version,
+        "siblings": siblings,
+    }
+    return render(request, "web/lists/_row_done.html", context)
+
+
+urlpatterns = [
+    path("sager/", caseload, name="caseload"),
+    path("sager/soeg/", case_search, name="case_search"),
+    path("frister/", due, name="due"),
+    path("opfoelgning/", follow_ups, name="follow_ups"),
+    path("opfoelgning/<int:follow_up_id>/", follow_up_record, name="follow_up_record"),
+    path("klager/", complaints, name="complaints"),
+    path("klager/<int:complaint_id>/genvurdering/", complaint_reassess, name="complaint_reassess"),
+]
+
+__all__ = ["Due", "case_href", "person_label", "urlpatterns"]
