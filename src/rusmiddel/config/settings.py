@@ -134,3 +134,21 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("RUSMIDDEL_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("RUSMIDDEL_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("RUSMIDDEL_EMAIL_FROM", "rusmiddel@localhost")
+
+# A cache shared by every worker (the self-service rate limits count in it): Redis in
+# production (RUSMIDDEL_REDIS_URL, e.g. redis://127.0.0.1:6379/1), process memory otherwise.
+if os.environ.get("RUSMIDDEL_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["RUSMIDDEL_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit warns that process memory is not shared between workers: true, and
+    # acceptable for the demo and tests; production sets RUSMIDDEL_REDIS_URL.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Behind a proxy every request comes from the proxy: read the client from its header instead.
+RATELIMIT_IP_META_KEY = os.environ.get("RUSMIDDEL_CLIENT_IP_HEADER") or None
+CSRF_FAILURE_VIEW = "rusmiddel.web.views.csrf_failure"

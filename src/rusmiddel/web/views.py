@@ -95,3 +95,8 @@ def audit(request: HttpRequest) -> HttpResponse:
         "next_after": entries[-1].pk if len(entries) == 100 else None,
     }
     return render(request, "web/audit.html", context, status=400 if error else 200)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in Danish (a form left open too long, or cookies blocked)."""
+    return render(request, "web/csrf_failure.html", status=403)

@@ -25,8 +25,10 @@ from .courses import (
 from .decisions import decision_record
 from .follow_ups import follow_up_record
 from .intake import assessment_record, case_create, contact_record, cpr_validate
+from .self_service import self_service_apply
 
 #: Every service, by name: the API, the web and the authorization tests read this.
+#: (`self_service_apply`, the citizen's own way in, is the one without a staff actor.)
 SERVICES: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
@@ -46,7 +48,14 @@ SERVICES: dict[str, Callable[..., Any]] = {
         follow_up_record,
         complaint_receive,
         complaint_reassess,
+        self_service_apply,
     )
 }
 
-__all__ = ["NO_SHOW_LIMIT", "REASSESSMENT_WEEKS", "SERVICES", "cpr_validate", *SERVICES]
+__all__ = [
+    "NO_SHOW_LIMIT",
+    "REASSESSMENT_WEEKS",
+    "SERVICES",
+    "cpr_validate",
+    *SERVICES,
+]
