@@ -4,9 +4,11 @@ Each `Bundle` is one named case in one municipality, referred to one provider, w
 kind of row a write endpoint takes the id of, each in a state where that write can succeed:
 a granted decision with an appealable complaint route, an active course, a residential
 course (self-payment), a booked session, an ended course with open follow-ups, a received
-complaint and a group run. `ENDPOINT_CALLS` says, for every endpoint of the JSON API, which
-id it takes and a valid request against a bundle; a test that fails when a new endpoint is
-missing from it lives in tests/api/test_authorization.py.
+complaint, a group run, and a letter whose delivery failed (the Digital Post seam fails every
+letter of the world, so each is on the worklist and can be retried). `ENDPOINT_CALLS` says,
+for every endpoint of the JSON API, which id it takes and a valid request against a bundle;
+a test that fails when a new endpoint is missing from it lives in
+tests/api/test_authorization.py.
 
 The world is built once per test module (import `world_fixture`, then ask for `world`)
 inside a transaction that is rolled back at the end of the module; every test runs in its
@@ -16,13 +18,14 @@ own savepoint on top of it, so each test sees the world fresh.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 
 from factories import PASSWORD, staff
 from support import TODAY
@@ -101,6 +104,7 @@ class Bundle:
     follow_up_id: int = 0  # one month after the ended course, open
     complaint_id: int = 0  # received, not reassessed
     group_id: int = 0
+    letter_id: int = 0  # the contact receipt, its delivery failed: on the worklist, retryable
     builder: Any = None  # the therapist who built it
 
     @property
@@ -227,10 +231,25 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
 
 
 def build_world() -> World:
+    from django.utils import timezone
+
     from rusmiddel.accounts.services import tenants_sync
+    from rusmiddel.letters.models import DeliveryStatus, Letter
+    from rusmiddel.letters.outbox import DigitalPostOutbox, outbox_process
 
     tenants_sync(on=TODAY)
-    return World({key: build_bundle(*key) for key in PEOPLE})
+    world = World({key: build_bundle(*key) for key in PEOPLE})
+    # Every letter of the world goes to the worklist: the Digital Post seam fails permanently
+    # (no PDF is made here: the letters were printed when the services made them)
+    result = outbox_process(now=timezone.now(), outbox=DigitalPostOutbox())
+    assert result.failed == Letter.objects.count() > 0 and result.sent == 0, result
+    for b in world.bundles.values():
+        receipt = Letter.objects.select_related("delivery").get(
+            case_id=b.case_id, kind="contact_receipt"
+        )
+        assert receipt.delivery.status == DeliveryStatus.FAILED
+        b.letter_id = receipt.pk
+    return world
 
 
 @pytest.fixture(scope="module", name="world")
@@ -247,19 +266,26 @@ def world_fixture(django_db_setup, django_db_blocker):
 def _state_models():
     from rusmiddel.accounts.models import Municipality
 
-    models = [Municipality]
-    for label in ("cases", "treatment_groups"):
-        models += list(apps.get_app_config(label).get_models())
-    return models
+    state_models = [Municipality]
+    for label in ("cases", "treatment_groups", "letters"):
+        state_models += list(apps.get_app_config(label).get_models())
+    return state_models
+
+
+def _columns(model) -> list[str]:
+    """Every column but binary ones (a letter's PDF: its sha256 column stands for it)."""
+    return [f.attname for f in model._meta.concrete_fields if not isinstance(f, models.BinaryField)]
 
 
 def snapshot() -> dict[str, Any]:
-    """Every row of every case table (and the case numbering), and the write-audit count:
-    equal snapshots before and after a request mean the request changed nothing."""
+    """Every row of every case table (and the case numbering), of every letter and delivery,
+    and the write-audit count: equal snapshots before and after a request mean the request
+    changed nothing."""
     from rusmiddel.audit.models import AuditEntry
 
     state: dict[str, Any] = {
-        m._meta.label: list(m.objects.order_by("pk").values_list()) for m in _state_models()
+        m._meta.label: list(m.objects.order_by("pk").values_list(*_columns(m)))
+        for m in _state_models()
     }
     state["audit writes"] = AuditEntry.objects.filter(write=True).count()
     return state
@@ -296,19 +322,27 @@ def _days_to(day: dt.date) -> int:
 DUE_HORIZON = dt.date(2027, 12, 31)
 
 
+JSON = "application/json"
+PDF = "application/pdf"
+
+
 @dataclass(frozen=True)
 class Call:
     """How to call one endpoint against a bundle.
 
     `ident` names the bundle id in the request ("case", "course", …) and `where` says where it
     goes: "path" (answers 404 when not visible), "body" or "query" (answers as for an id that
-    does not exist), or None (the endpoint takes no id)."""
+    does not exist), or None (the endpoint takes no id). A write is `versioned` when its body
+    carries the case version (a stale one answers 409) and its success counts the case.
+    `serves` is what a successful answer is; every other answer (errors included) is JSON."""
 
     ident: str | None
     where: str | None
     body: Callable[[Bundle, int], dict[str, Any]] | None = None
     query: Callable[[Bundle], dict[str, Any]] | None = None
     writes: bool = True
+    versioned: bool = True
+    serves: str = JSON
 
 
 def _v(b: Bundle, version: int) -> dict[str, Any]:
@@ -451,6 +485,12 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
         "case", None, query=lambda b: {"days": _days_to(DUE_HORIZON)}, writes=False
     ),
     ("GET", "/audit"): Call("case", "query", query=lambda b: {"case_id": b.case_id}, writes=False),
+    ("GET", "/cases/{case_id}/letters"): Call("case", "path", writes=False),
+    ("GET", "/letters/{letter_id}/pdf"): Call("letter", "path", writes=False, serves=PDF),
+    ("GET", "/outbox/failures"): Call("letter", None, writes=False),
+    ("POST", "/letters/{letter_id}/retry"): Call(
+        "letter", "path", body=lambda b, v: {}, versioned=False
+    ),
 }
 
 
@@ -458,7 +498,7 @@ def ident_of(bundle: Bundle, ident: str) -> int:
     return getattr(bundle, f"{ident}_id")
 
 
-def path_for(path: str, call: Call, bundle: Bundle, ident: int | None = None) -> str:
+def path_for(path: str, call: Call, bundle: Bundle, ident: int | str | None = None) -> str:
     """The path with the bundle's id (or `ident`) in place of the {…_id} placeholder."""
     if call.where != "path":
         return path
@@ -466,23 +506,38 @@ def path_for(path: str, call: Call, bundle: Bundle, ident: int | None = None) ->
     return path[: path.index("{")] + str(value) + path[path.index("}") + 1 :]
 
 
+def answer_of(response: Any, call: Call) -> tuple[int, Any]:
+    """(status, body). Every answer is JSON, parsed (errors of every endpoint included), but
+    the successful answer of an endpoint that serves something else: exactly that content
+    type, and the body as bytes."""
+    content_type = response.get("Content-Type", "")
+    if call.serves != JSON and response.status_code == 200:
+        assert content_type == call.serves, content_type
+        return 200, response.content
+    assert content_type.split(";")[0] == JSON, (response.status_code, content_type)
+    return response.status_code, json.loads(response.content)
+
+
 def request(api: Any, method: str, path: str, bundle: Bundle, **override: Any):
     """Call one endpoint against `bundle` with a valid request; `override` changes the id
-    (`ident=`), the body's version (`version=`) or the body (`body=`)."""
+    (`ident=`), the body's version (`version=`) or the body (`body=`). Answers (status, body):
+    see `answer_of`."""
     call = ENDPOINT_CALLS[(method, path)]
-    url = path_for(path, call, bundle, override.get("ident"))
+    url = "/api" + path_for(path, call, bundle, override.get("ident"))
     version = override.get("version", _version(bundle.case_id))
-    if path == "/auth/token":
-        return api.post(url, {"username": api.user.get_username(), "password": PASSWORD})
     if method == "GET":
         params = call.query(bundle) if call.query else {}
         if call.where == "query" and "ident" in override:
             params[f"{call.ident}_id"] = override["ident"]
-        return api.get(url, **params)
-    body = override.get("body") or call.body(bundle, version)
+        return answer_of(api.client.get(url, params), call)
+    if path == "/auth/token":
+        body = {"username": api.user.get_username(), "password": PASSWORD}
+    else:
+        body = override.get("body") or call.body(bundle, version)
     if call.where == "body" and "ident" in override:
         body = {**body, f"related_{call.ident}_id": override["ident"]}
-    return api.post(url, body)
+    response = api.client.post(url, json.dumps(body), content_type=JSON)
+    return answer_of(response, call)
 
 
 def api_endpoints() -> list[tuple[str, str]]:

@@ -7,6 +7,10 @@ active course with a session and an ended course with follow-ups (so it has dead
 every authority role (caseworker, head of unit, administrator) calls every endpoint of the
 API with the anonymous case's ids: nothing may reveal the case — not its pseudonym, its
 number or its birth date — and every id answers as one that does not exist.
+
+An anonymous case gets no letters (there is nobody to address), so its bundle names the
+nonexistent letter id; the named case beside it has letters on the failure worklist, so the
+worklist checks can fail. A letter row forced onto an anonymous case stays hidden as well.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from case_world import (
 )
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases.models import Case, Citizen
+from rusmiddel.letters.models import Delivery, DeliveryStatus, Letter
 
 AUTHORITY_ROLES = ["caseworker", "head_of_unit", "administrator"]
 #: What GET /api/audit shows of an entry: never its old/new values (they hold the facts).
@@ -186,6 +191,17 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
             },
         )
     )
+    # Every letter goes to the failure worklist (the Digital Post seam fails): the named
+    # case's receipt is on it, and the anonymous case has none to put there
+    from django.utils import timezone
+
+    from rusmiddel.letters.outbox import DigitalPostOutbox, outbox_process
+
+    outbox_process(now=timezone.now(), outbox=DigitalPostOutbox())
+    assert not Letter.objects.filter(case_id=cid).exists(), "an anonymous case got a letter"
+    assert Letter.objects.filter(
+        case_id=named["id"], delivery__status=DeliveryStatus.FAILED
+    ).exists()
     bundle = Bundle(
         municipality,
         provider or "",
@@ -202,6 +218,7 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
         follow_up_id=follow_ups[0]["id"],
         complaint_id=complaint["id"],
         group_id=NONEXISTENT_ID,
+        letter_id=NONEXISTENT_ID,  # it has no letters
     )
     anonymous = Anonymous(bundle, (pseudonym, case["number"], born), treater, named["id"])
     # The treating side does see it, on every list: so the checks below can fail
@@ -209,6 +226,7 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
     assert cid in {c["id"] for c in listed["items"]}
     due = _ok(treater.get("/due", days=3000), 200)
     assert cid in {d["case_id"] for d in due["items"]}, "the anonymous case has no deadlines"
+    assert _ok(treater.get(f"/cases/{cid}/letters"), 200)["items"] == []
     return anonymous
 
 
@@ -216,6 +234,14 @@ def _reveals(anonymous: Anonymous, body) -> list[str]:
     text = json.dumps(body, ensure_ascii=False)
     found = [s for s in anonymous.secrets if s in text]
     if re.search(rf'"(id|case_id|related_case_id)": {anonymous.bundle.case_id}\b', text):
+        found.append(f"case id {anonymous.bundle.case_id}")
+    return found
+
+
+def _reveals_in_letters(anonymous: Anonymous, body) -> list[str]:
+    """As `_reveals`, for a list of letters: there an "id" is a letter's, not a case's."""
+    found = [s for s in anonymous.secrets if s in json.dumps(body, ensure_ascii=False)]
+    if any(item["case_id"] == anonymous.bundle.case_id for item in body.get("items", [])):
         found.append(f"case id {anonymous.bundle.case_id}")
     return found
 
@@ -248,6 +274,8 @@ def test_an_anonymous_case_never_reveals_itself_to_the_authority(as_role, role, 
             # The log of the municipality may list entries about the case, but nothing that
             # says who the person is: no pseudonym, number, birth date or facts
             assert not [s for s in anonymous.secrets if s in json.dumps(body, ensure_ascii=False)]
+        elif path == "/outbox/failures":
+            assert not _reveals_in_letters(anonymous, body), (endpoint, body)
         else:
             assert not _reveals(anonymous, body), (endpoint, body)
         if call.where == "path":
@@ -277,6 +305,13 @@ def test_an_anonymous_case_never_reveals_itself_to_the_authority(as_role, role, 
             else:
                 assert status == 200 and body["items"], body  # the named case's guarantee
                 assert bundle.case_id not in {d["case_id"] for d in body["items"]}
+        elif endpoint == ("GET", "/outbox/failures"):
+            if role == "administrator":
+                assert_error(answer, 403, "forbidden", None)
+            else:  # the named case's letters are on it, nothing of the anonymous case
+                assert status == 200, body
+                assert anonymous.named_case_id in {i["case_id"] for i in body["items"]}
+                assert bundle.case_id not in {i["case_id"] for i in body["items"]}
         elif endpoint == ("GET", "/audit"):
             if role == "caseworker":
                 assert_error(answer, 403, "forbidden", None)
@@ -292,6 +327,76 @@ def test_an_anonymous_case_never_reveals_itself_to_the_authority(as_role, role, 
         assert all(set(item) == AUDIT_ITEM_KEYS for item in items)
         text = json.dumps(items, ensure_ascii=False)
         assert not [s for s in anonymous.secrets if s in text]  # …and tells nobody who
+
+
+def _forge_failed_letter(case_id: int) -> Letter:
+    """A letter on the worklist for a case, written straight to the database: the services
+    never make one for an anonymous case, so this shows the reads are scoped on their own."""
+    from django.utils import timezone
+
+    case = Case.objects.get(pk=case_id)
+    letter = Letter.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        kind="decision",
+        key=f"forged:{case_id}",
+        title="Afgørelse om anonym rådgivning",
+        context={"title": "Afgørelse om anonym rådgivning"},
+        pdf=b"%PDF-1.7 forged",
+        sha256="0" * 64,
+    )
+    Delivery.objects.create(
+        letter=letter,
+        status=DeliveryStatus.FAILED,
+        attempts=1,
+        next_attempt_at=timezone.now(),
+        last_error="sagen har ingen navngiven borger",
+    )
+    return letter
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("municipality", ["helsingoer", "gentofte"])
+def test_a_letter_of_an_anonymous_case_never_reaches_the_authority(as_role, municipality):
+    anonymous = open_anonymous(as_role, municipality)
+    letter = _forge_failed_letter(anonymous.bundle.case_id)
+    bundle = Bundle(**{**anonymous.bundle.__dict__, "letter_id": letter.pk})
+    # The treating side sees it everywhere (so the checks below can fail)…
+    treater = anonymous.treater
+    assert request(treater, "GET", "/letters/{letter_id}/pdf", bundle) == (200, b"%PDF-1.7 forged")
+    status, listed = request(treater, "GET", "/cases/{case_id}/letters", bundle)
+    assert status == 200 and [i["id"] for i in listed["items"]] == [letter.pk]
+    status, worklist = request(treater, "GET", "/outbox/failures", bundle)
+    assert letter.pk in {i["id"] for i in worklist["items"]}
+    # …the authority nowhere: its ids answer as ids that do not exist, the worklist skips it
+    for role in AUTHORITY_ROLES:
+        api = as_role(role, municipality)
+        before = snapshot()
+        last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+        for method, path in (
+            ("GET", "/cases/{case_id}/letters"),
+            ("GET", "/letters/{letter_id}/pdf"),
+            ("POST", "/letters/{letter_id}/retry"),
+        ):
+            answer = request(api, method, path, bundle)
+            assert_error(answer, 404, "not_found", None)
+            real = str(ident_of(bundle, ENDPOINT_CALLS[(method, path)].ident))
+            ghost = request(api, method, path, bundle, ident=NONEXISTENT_ID)
+            assert answer[1]["error"]["message"].replace(real, "<id>") == ghost[1]["error"][
+                "message"
+            ].replace(str(NONEXISTENT_ID), "<id>")
+        status, worklist = request(api, "GET", "/outbox/failures", bundle)
+        if role == "administrator":
+            assert_error((status, worklist), 403, "forbidden", None)
+        else:
+            assert status == 200 and worklist["items"], worklist  # the named case's letters
+            assert letter.pk not in {i["id"] for i in worklist["items"]}
+            assert not _reveals_in_letters(anonymous, worklist)
+        assert_unchanged(before, snapshot())
+        assert not AuditEntry.objects.filter(
+            pk__gt=last, case_id=anonymous.bundle.case_id
+        ).exists(), "the authority's requests logged a read of the anonymous case"
+    assert Delivery.objects.get(letter=letter).status == DeliveryStatus.FAILED
 
 
 @pytest.mark.django_db

@@ -7,7 +7,11 @@ What every cell must show:
   any case for a role that reads none) answers 404, never 403 and never data, and changes
   nothing; an id in a body or query answers exactly as an id that does not exist;
 - within what the user may see, a role that may not act answers 403 and changes nothing;
-- a role that may act succeeds, and its write is counted on the case and audited.
+- a role that may act succeeds, and its write is audited (about the case of the id) and, when
+  the body carries the case version, counted on the case; a read shows only what the user may
+  see and is logged.
+
+A refusal (403 or 404) also logs nothing: no entry says the user read what they were refused.
 
 Who may act is read from `rusmiddel.accounts.permissions.ALLOWED`, so this table and the code
 cannot drift apart; `KEY_EXPECTATIONS` below hard-codes the most important answers on their
@@ -42,6 +46,7 @@ from rusmiddel.accounts.models import Provider, Role
 from rusmiddel.accounts.permissions import Action, may
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases.models import Case
+from rusmiddel.letters.models import Delivery, DeliveryStatus, Letter
 from support import TODAY
 
 A = Action
@@ -69,6 +74,11 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("POST", "/follow-ups/{follow_up_id}"): A.FOLLOW_UP_RECORD,
     ("GET", "/due"): A.DUE_LIST,
     ("GET", "/audit"): A.AUDIT_READ,
+    ("GET", "/cases/{case_id}/letters"): A.CASE_READ,
+    ("GET", "/letters/{letter_id}/pdf"): A.CASE_READ,
+    ("GET", "/outbox/failures"): A.CASE_READ,
+    # whoever records a contact may have a letter sent again once the address is fixed
+    ("POST", "/letters/{letter_id}/retry"): A.CONTACT_RECORD,
 }
 
 ROLES = [
@@ -85,6 +95,10 @@ ENDPOINTS = api_endpoints()
 WRITES = [e for e in ENDPOINTS if e[0] == "POST" and e[1] != "/auth/token"]
 PATH_WRITES = [e for e in WRITES if "{" in e[1]]
 ENROLMENT = ("POST", "/courses/{course_id}/enrolments")
+LETTERS = ("GET", "/cases/{case_id}/letters")
+LETTER_PDF = ("GET", "/letters/{letter_id}/pdf")
+WORKLIST = ("GET", "/outbox/failures")
+RETRY = ("POST", "/letters/{letter_id}/retry")
 
 
 def test_every_role_is_in_the_matrix():
@@ -163,7 +177,10 @@ def _visible_bundles(world, role: str, municipality: str) -> list[Bundle]:
 
 
 def _leaks(world, visible: list[Bundle], body) -> list[str]:
-    text = json.dumps(body, ensure_ascii=False)
+    if isinstance(body, bytes):  # a file (a letter's PDF)
+        text = body.decode("latin-1")
+    else:
+        text = json.dumps(body, ensure_ascii=False)
     return [
         secret
         for b in world.bundles.values()
@@ -207,12 +224,16 @@ def test_authorization_matrix(world, as_role, role, municipality, target, endpoi
     status, body = answer
 
     # Nothing of a case the user may not see, whatever the answer
-    assert not _leaks(world, visible, body), f"{status}: {body}"
+    assert not _leaks(world, visible, body), f"{status}: {body!r}"
+    new_entries = AuditEntry.objects.filter(pk__gt=last_entry, actor_id=api.user.pk)
 
     if want in (403, 404):
         code = {403: "forbidden", 404: "not_found"}[want]
         assert_error(answer, want, code, None)
         assert_unchanged(before, snapshot())
+        assert not new_entries.exists(), "a refused request logged " + ", ".join(
+            new_entries.values_list("event", flat=True)
+        )
         if want == 404:  # indistinguishable from an id that does not exist
             _same_as_nonexistent(api, method, path, bundle, answer)
         return
@@ -225,7 +246,6 @@ def test_authorization_matrix(world, as_role, role, municipality, target, endpoi
         return
 
     assert want == "ok"
-    new_entries = AuditEntry.objects.filter(pk__gt=last_entry, actor_id=api.user.pk)
     if endpoint == ENROLMENT and municipality not in HAS_GROUP_CALENDAR:
         # Past the authorization (the course was found and locked): the standard has no
         # group calendar, so nothing can be booked.
@@ -234,9 +254,25 @@ def test_authorization_matrix(world, as_role, role, municipality, target, endpoi
         return
     assert status in (200, 201), body
     if call.writes:
-        assert new_entries.filter(write=True).exists(), "a write without its audit entry"
+        writes = new_entries.filter(write=True)
+        assert writes.exists(), "a write without its audit entry"
         if call.where == "path":
-            assert _version(bundle.case_id) > version, "a write that did not count the case"
+            assert set(writes.values_list("case_id", flat=True)) == {bundle.case_id}
+            if call.versioned:
+                assert _version(bundle.case_id) > version, "a write that did not count the case"
+            else:
+                assert _version(bundle.case_id) == version, "a write without a version counted"
+            if endpoint == RETRY:
+                assert body["id"] == bundle.letter_id, body
+                assert body["delivery"]["status"] == DeliveryStatus.PENDING, body
+                delivery = Delivery.objects.get(letter_id=bundle.letter_id)
+                assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+                entry = writes.get()
+                assert (entry.event, entry.object_type, entry.object_id) == (
+                    "letter_retried",
+                    "Letter",
+                    bundle.letter_id,
+                )
         else:
             created = Case.objects.get(pk=body["id"])
             assert created.related_case_id == bundle.case_id
@@ -267,6 +303,40 @@ def _check_read(world, api, role, municipality, target, bundle, endpoint, body, 
         ids = {item["case_id"] for item in body["items"]}
         assert ids <= visible_ids
         assert (bundle.case_id in ids) == (target == "own")
+    elif path == LETTERS[1]:  # the case's letters, all of them, and nothing else
+        ids = {item["id"] for item in body["items"]}
+        assert {item["case_id"] for item in body["items"]} == {bundle.case_id}
+        assert ids == set(
+            Letter.objects.filter(case_id=bundle.case_id).values_list("pk", flat=True)
+        )
+        assert bundle.letter_id in ids
+        assert new_entries.filter(event="case_read", case_id=bundle.case_id).count() == 1
+        assert new_entries.count() == 1
+    elif path == LETTER_PDF[1]:  # the letter as sent (answer_of checked application/pdf)
+        assert isinstance(body, bytes) and body.startswith(b"%PDF"), body[:20]
+        assert body == bytes(Letter.objects.get(pk=bundle.letter_id).pdf)
+        entry = new_entries.get()
+        assert (entry.event, entry.write, entry.case_id, entry.object_type, entry.object_id) == (
+            "letter_read",
+            False,
+            bundle.case_id,
+            "Letter",
+            bundle.letter_id,
+        )
+        assert entry.municipality_id == api.user.staff.municipality_id
+    elif path == WORKLIST[1]:  # every failed letter the user may see, and no other
+        ids = {item["id"] for item in body["items"]}
+        cases = {item["case_id"] for item in body["items"]}
+        assert cases <= visible_ids
+        assert (bundle.letter_id in ids) == (target == "own")
+        assert ids == set(
+            Letter.objects.filter(
+                case_id__in=visible_ids, delivery__status=DeliveryStatus.FAILED
+            ).values_list("pk", flat=True)
+        )
+        assert all(item["delivery"]["status"] == DeliveryStatus.FAILED for item in body["items"])
+        logged = new_entries.filter(event="case_list").values_list("case_id", flat=True)
+        assert sorted(logged) == sorted(cases), "one read entry per case on the worklist"
     elif path == "/audit":
         ids = [item["id"] for item in body["items"]]
         assert ids, "the case's own entries are missing from the log"
@@ -303,7 +373,7 @@ KEY_EXPECTATIONS = [
     ("head_of_unit", "own", ("GET", "/cases"), 200),
     ("head_of_unit", "own", ("GET", "/due"), 200),
     ("head_of_unit", "own", ("GET", "/audit"), 200),
-    *[("head_of_unit", "own", e, 403) for e in WRITES],
+    *[("head_of_unit", "own", e, 403) for e in WRITES if e != RETRY],  # RETRY: see below
     *[("head_of_unit", "other", e, 404) for e in PATH_WRITES],
     # Therapists treat (and Helsingør's centre decides on its own offers), no audit log
     ("therapist", "own", ("POST", "/cases/{case_id}/decisions"), 201),
@@ -324,6 +394,27 @@ KEY_EXPECTATIONS = [
     ("provider_staff", "unreferred", ("GET", "/cases/{case_id}"), 404),
     ("provider_staff", "unreferred", ("POST", "/courses/{course_id}/sessions"), 404),
     ("provider_staff", "other", ("GET", "/cases/{case_id}"), 404),
+    # Letters: read with the case, sent again by whoever records contacts
+    ("caseworker", "own", LETTER_PDF, 200),
+    ("caseworker", "own", LETTERS, 200),
+    ("caseworker", "own", WORKLIST, 200),
+    ("caseworker", "own", RETRY, 200),
+    ("caseworker", "other", LETTER_PDF, 404),
+    ("caseworker", "other", RETRY, 404),
+    ("head_of_unit", "own", LETTER_PDF, 200),
+    ("head_of_unit", "own", WORKLIST, 200),
+    ("head_of_unit", "own", RETRY, 403),
+    ("administrator", "own", LETTERS, 404),
+    ("administrator", "own", LETTER_PDF, 404),
+    ("administrator", "own", WORKLIST, 403),
+    ("administrator", "own", RETRY, 404),
+    ("therapist", "own", RETRY, 200),
+    ("substance_consultant", "own", RETRY, 200),
+    ("provider_staff", "own", LETTER_PDF, 200),
+    ("provider_staff", "own", RETRY, 200),
+    ("provider_staff", "unreferred", LETTERS, 404),
+    ("provider_staff", "unreferred", LETTER_PDF, 404),
+    ("provider_staff", "unreferred", RETRY, 404),
 ]
 
 

@@ -10,6 +10,7 @@ with one thing wrong, so the 422 can only come from that one thing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,9 +24,11 @@ from case_world import (
     assert_error,
     assert_unchanged,
     path_for,
+    request,
     snapshot,
     world_fixture,  # noqa: F401 - the `world` fixture
 )
+from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases.models import Case, Citizen
 
 MUNICIPALITY = "gentofte"
@@ -434,7 +437,10 @@ def test_an_impossible_birth_date_in_the_facts_is_named(world, as_role):
     assert "2001-02-30" in error["message"]
 
 
-VERSIONED = [e for e, call in ENDPOINT_CALLS.items() if e[0] == "POST" and call.where == "path"]
+PATH_WRITES = [e for e, c in ENDPOINT_CALLS.items() if e[0] == "POST" and c.where == "path"]
+#: The writes whose body carries the case version (a retry of a letter does not: body {}).
+VERSIONED = [e for e in PATH_WRITES if ENDPOINT_CALLS[e].versioned]
+PATH_IDS = [e for e, c in ENDPOINT_CALLS.items() if c.where == "path"]
 
 
 @pytest.mark.parametrize("endpoint", VERSIONED, ids=[e[1] for e in VERSIONED])
@@ -454,13 +460,31 @@ def test_a_stale_version_answers_409_and_changes_nothing(world, as_role, endpoin
     assert ok[0] in (200, 201), ok
 
 
-@pytest.mark.parametrize("endpoint", VERSIONED, ids=[e[1] for e in VERSIONED])
+@pytest.mark.parametrize("endpoint", PATH_WRITES, ids=[e[1] for e in PATH_WRITES])
 def test_an_unknown_key_is_refused_on_every_write(world, as_role, endpoint):
     bundle = world.referred("helsingoer")
     therapist = as_role("therapist", "helsingoer")
     body = {**ENDPOINT_CALLS[endpoint].body(bundle, _version(bundle.case_id)), "bogus": 1}
     _, answer = _refused(therapist, endpoint, bundle, body)
     assert_error((422, answer), 422, "invalid", "bogus")
+
+
+def test_versioned_writes_are_all_but_the_letter_retry():
+    assert set(PATH_WRITES) - set(VERSIONED) == {("POST", "/letters/{letter_id}/retry")}
+
+
+@pytest.mark.parametrize("endpoint", PATH_IDS, ids=[f"{e[0]} {e[1]}" for e in PATH_IDS])
+def test_an_id_in_the_path_that_is_not_a_number_is_named(world, as_role, endpoint):
+    """…and one too big for the database is simply not found (never a 500)."""
+    bundle = world.referred("helsingoer")
+    therapist = as_role("therapist", "helsingoer")
+    field = re.search(r"\{(\w+)\}", endpoint[1]).group(1)
+    before = snapshot()
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert_error(request(therapist, *endpoint, bundle, ident="12a"), 422, "invalid", field)
+    assert_error(request(therapist, *endpoint, bundle, ident=2**64), 404, "not_found", None)
+    assert_unchanged(before, snapshot())
+    assert not AuditEntry.objects.filter(pk__gt=last).exists()
 
 
 def test_a_body_that_is_not_json_is_refused(world, as_role):

@@ -1,6 +1,7 @@
 """The audit log: every write of a case and every read of personal data leaves an entry with
 who (and in which role), what and which case; entries are never changed or deleted; heads of
-unit and administrators read their own municipality's log only."""
+unit and administrators read their own municipality's log only. Letters too: reading one,
+listing a case's letters, the failure worklist and sending a letter again are logged."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from case_world import (
     Bundle,
     _days_to,
     _version,
+    assert_unchanged,
+    snapshot,
     world_fixture,  # noqa: F401 - the `world` fixture
 )
 from rusmiddel.audit.models import AuditEntry
@@ -36,6 +39,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.services import SERVICES
 from rusmiddel.groups.models import Enrolment
+from rusmiddel.letters.models import Delivery, DeliveryStatus, Letter
 
 D = dt.date
 MUNICIPALITY = "helsingoer"  # where every service can succeed (groups have a calendar)
@@ -228,7 +232,25 @@ RECIPES: dict[str, Recipe] = {
         "complaint_reassessed",
         lambda r, b: Complaint.objects.get(pk=b.complaint_id),
     ),
+    "self_service_apply": (
+        lambda b, a: services.self_service_apply(
+            municipality=b.municipality,
+            received_on=D(2026, 12, 1),
+            anonymous=False,
+            name="Rasmus Ny",
+            cpr=NEW_CPR,
+            consent=True,
+        ),
+        "case_created",
+        lambda r, b: r,
+    ),
 }
+
+#: Services the citizen calls through the public self-service pages: no staff actor, so their
+#: entries name the system (no actor id, no role); the recipe's actor is not used.
+WITHOUT_STAFF = {"self_service_apply"}
+#: Services that open a case (their entries are about the new case).
+OPENS_A_CASE = {"case_create", "self_service_apply"}
 
 #: The kind of row each service is about (checked against what the recipe returns).
 MAIN_TYPE = {
@@ -248,6 +270,7 @@ MAIN_TYPE = {
     "follow_up_record": FollowUp,
     "complaint_receive": Complaint,
     "complaint_reassess": Complaint,
+    "self_service_apply": Case,
 }
 
 
@@ -270,19 +293,22 @@ def test_every_service_writes_one_audit_entry_for_its_main_object(world, as_role
 
     main = main_of(result, bundle)
     assert isinstance(main, MAIN_TYPE[name])
-    case_id = main.pk if name == "case_create" else bundle.case_id
+    case_id = main.pk if name in OPENS_A_CASE else bundle.case_id
+    who = (None, "system", "") if name in WITHOUT_STAFF else (actor.pk, actor.username, "therapist")
     new = AuditEntry.objects.filter(pk__gt=last)
     writes = new.filter(write=True)
     about_main = writes.filter(object_type=type(main).__name__, object_id=main.pk)
     assert about_main.count() == 1, list(writes.values_list("event", "object_type", "object_id"))
     entry = about_main.get()
     assert entry.event == event
-    assert (entry.actor_id, entry.actor, entry.role) == (actor.pk, actor.username, "therapist")
+    assert (entry.actor_id, entry.actor, entry.role) == who
     assert entry.case_id == case_id
-    assert entry.municipality_id == actor.staff.municipality_id
+    assert entry.municipality_id == Case.objects.get(pk=case_id).municipality_id
+    if name not in WITHOUT_STAFF:
+        assert entry.municipality_id == actor.staff.municipality_id
     assert entry.new is not None
     # Every other entry the service wrote is a write about the same case by the same actor
-    assert {(e.case_id, e.actor_id, e.role) for e in writes} == {(case_id, actor.pk, "therapist")}
+    assert {(e.case_id, e.actor_id, e.role) for e in writes} == {(case_id, who[0], who[2])}
     assert not new.filter(write=False).exists(), "a service call logged a read"
 
 
@@ -338,6 +364,108 @@ def test_reading_the_due_list_logs_every_case_on_it(world, as_role, role):
     entries = _reads(last, api.user, "due_list")
     assert sorted(entries.values_list("case_id", flat=True)) == sorted(cases)  # one per case
     assert not AuditEntry.objects.filter(pk__gt=last, write=True).exists()
+
+
+# --- letters ----------------------------------------------------------------------------------
+
+
+def test_reading_a_letter_logs_one_read_of_it(world, as_role):
+    bundle = world.referred("gentofte")
+    api = as_role("caseworker", "gentofte")
+    last = _last_entry()
+    response = api.client.get(f"/api/letters/{bundle.letter_id}/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    entry = AuditEntry.objects.get(pk__gt=last)
+    assert (entry.event, entry.write, entry.case_id, entry.role) == (
+        "letter_read",
+        False,
+        bundle.case_id,
+        "caseworker",
+    )
+    assert (entry.object_type, entry.object_id) == ("Letter", bundle.letter_id)
+    assert entry.municipality_id == api.user.staff.municipality_id
+    # a letter the user may not see is not read, so not logged either
+    last = _last_entry()
+    other = world.referred("helsingoer").letter_id
+    assert api.client.get(f"/api/letters/{other}/pdf").status_code == 404
+    assert not AuditEntry.objects.filter(pk__gt=last).exists()
+
+
+def test_listing_the_letters_of_a_case_logs_one_read_of_the_case(world, as_role):
+    bundle = world.referred("gentofte")
+    api = as_role("caseworker", "gentofte")
+    last = _last_entry()
+    status, letters = api.get(f"/cases/{bundle.case_id}/letters")
+    assert status == 200 and len(letters["items"]) > 1
+    entry = AuditEntry.objects.get(pk__gt=last)
+    assert (entry.event, entry.write, entry.case_id, entry.why) == (
+        "case_read",
+        False,
+        bundle.case_id,
+        "brevliste",
+    )
+
+
+@pytest.mark.parametrize("role", ["caseworker", "head_of_unit", "provider_staff"])
+def test_reading_the_worklist_logs_every_case_on_it_once(world, as_role, role):
+    api = as_role(role, "gentofte", "kabs" if role == "provider_staff" else None)
+    last = _last_entry()
+    status, worklist = api.get("/outbox/failures")
+    assert status == 200
+    cases = [item["case_id"] for item in worklist["items"]]
+    assert len(cases) > len(set(cases)) > 0  # several letters of a case: logged once
+    entries = _reads(last, api.user, "case_list")
+    assert sorted(entries.values_list("case_id", flat=True)) == sorted(set(cases))
+    assert not AuditEntry.objects.filter(pk__gt=last).exclude(pk__in=entries).exists()
+
+
+def test_sending_a_letter_again_logs_one_write_about_it(world, as_role):
+    bundle = world.referred(MUNICIPALITY)
+    api = as_role("therapist", MUNICIPALITY)
+    last = _last_entry()
+    status, letter = api.post(f"/letters/{bundle.letter_id}/retry", {})
+    assert status == 200 and letter["delivery"]["status"] == DeliveryStatus.PENDING
+    entry = AuditEntry.objects.get(pk__gt=last)
+    assert (entry.event, entry.write, entry.case_id, entry.actor, entry.role) == (
+        "letter_retried",
+        True,
+        bundle.case_id,
+        api.user.username,
+        "therapist",
+    )
+    assert (entry.object_type, entry.object_id) == ("Letter", bundle.letter_id)
+    assert entry.municipality_id == api.user.staff.municipality_id
+    assert entry.old == {"status": "failed", "attempts": 1}
+    assert entry.new == {"status": "pending", "attempts": 0}
+    # Once more: the letter is no longer on the worklist, so nothing is written
+    before, last = snapshot(), _last_entry()
+    status, again = api.post(f"/letters/{bundle.letter_id}/retry", {})
+    assert status == 200 and again["delivery"] == letter["delivery"]
+    assert_unchanged(before, snapshot())
+    assert not AuditEntry.objects.filter(pk__gt=last).exists()
+
+
+@pytest.mark.parametrize("role", ["head_of_unit", "administrator"])
+def test_a_refused_retry_logs_nothing(world, as_role, role):
+    """The head of unit sees the letter but may not send it (403); the administrator does not
+    see it (404): neither is logged as having read it."""
+    bundle = world.referred(MUNICIPALITY)
+    api = as_role(role, MUNICIPALITY)
+    before, last = snapshot(), _last_entry()
+    status, _ = api.post(f"/letters/{bundle.letter_id}/retry", {})
+    assert status == {"head_of_unit": 403, "administrator": 404}[role]
+    assert not AuditEntry.objects.filter(pk__gt=last).exists()
+    assert_unchanged(before, snapshot())
+    assert Delivery.objects.get(letter_id=bundle.letter_id).status == DeliveryStatus.FAILED
+
+
+def test_making_a_letter_logs_it_for_its_case(world):
+    """Every letter of the world has its one letter_created entry, about its own case."""
+    created = AuditEntry.objects.filter(event="letter_created", object_type="Letter")
+    letters = dict(Letter.objects.values_list("pk", "case_id"))
+    assert letters and sorted(created.values_list("object_id", flat=True)) == sorted(letters)
+    assert all(letters[e.object_id] == e.case_id and e.write for e in created)
 
 
 def test_every_entry_belongs_to_the_municipality_of_its_case(world):

@@ -356,17 +356,11 @@ def outbox_failures(request: HttpRequest):
 
 
 @api.post("/letters/{letter_id}/retry", tags=["letters"])
-def letter_retry(request: HttpRequest, letter_id: int):
-    """Put a failed letter back in the outbox queue."""
-    from rusmiddel.accounts.permissions import Action
-    from rusmiddel.cases.scoping import require
-    from rusmiddel.letters.outbox import delivery_retry
-    from rusmiddel.letters.selectors import letter_get
+def letter_retry(request: HttpRequest, letter_id: int, body: s.In):
+    """Put a failed letter back in the outbox queue (body `{}`); the retry is logged."""
+    from rusmiddel.letters import services as letters
 
-    letter = letter_get(user=request.user, letter_id=letter_id)
-    require(request.user, Action.CONTACT_RECORD)
-    delivery_retry(delivery=letter.delivery)
-    return _letter_json(letter)
+    return _letter_json(letters.letter_retry(actor=request.user, letter_id=letter_id))
 
 
 # --- due list and audit -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ class Event(models.TextChoices):
     LETTER_CREATED = "letter_created", "Brev dannet"
     LETTER_SENT = "letter_sent", "Brev sendt"
     LETTER_READ = "letter_read", "Brev læst"
+    LETTER_RETRIED = "letter_retried", "Brev sendt igen"
     DUE_LIST = "due_list", "Frister læst"
     AUDIT_READ = "audit_read", "Log læst"
 

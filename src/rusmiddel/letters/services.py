@@ -10,14 +10,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymentAssessment
+from rusmiddel.cases.scoping import require
 
 from . import compose
-from .models import Delivery, Letter, LetterKind
-from .outbox import outbox_send_now
+from .models import Delivery, DeliveryStatus, Letter, LetterKind
+from .outbox import delivery_retry, outbox_send_now
 from .render import letter_pdf
+from .selectors import letter_find
 
 
 def _letter(*, case: Case, kind: str, source: Any, context: dict, actor: Any) -> Letter | None:
@@ -95,3 +98,32 @@ def letter_for_self_payment(*, record: SelfPaymentAssessment, actor: Any) -> Let
         context=compose.self_payment_context(record),
         actor=actor,
     )
+
+
+def letter_retry(*, actor: Any, letter_id: int) -> Letter:
+    """Put a letter from the worklist back in the outbox queue (a person fixed the cause).
+
+    A letter the actor may not see is not found (404, before the role is checked: 403); the
+    role must be one that records contacts. Only a failed delivery is put back, under a row
+    lock, and that write is logged; any other letter is answered as it is, nothing written."""
+    letter = letter_find(user=actor, letter_id=letter_id)
+    require(actor, Action.CONTACT_RECORD)
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(letter_id=letter.pk)
+        if delivery.status == DeliveryStatus.FAILED:
+            old = {"status": delivery.status, "attempts": delivery.attempts}
+            delivery_retry(delivery=delivery)
+            audit_record(
+                actor=actor,
+                event=Event.LETTER_RETRIED,
+                write=True,
+                case_id=letter.case_id,
+                obj=letter,
+                old=old,
+                new={"status": delivery.status, "attempts": delivery.attempts},
+                municipality_id=letter.municipality_id,
+            )
+            if settings.RUSMIDDEL_OUTBOX_SEND_ON_COMMIT:
+                transaction.on_commit(lambda: outbox_send_now(delivery.pk))
+    letter.delivery = delivery
+    return letter
