@@ -1,3 +1,1316 @@
-"""(being written)"""
+"""The case pages: one case with its timeline, the assessment with a live evaluation, the
+decision with its reasoning and complaint guidance, and the course.
 
-urlpatterns: list = []
+/sager/<id>/                       the case: header, open deadlines, one timeline
+/sager/<id>/udredning/             the assessment form; /vurdering/ evaluates it live (htmx)
+/sager/<id>/afgoerelse/            the decision form; /forhaandsvisning/ shows reasoning and
+                                   complaint guidance for the choices made (htmx)
+/sager/<id>/forloeb/start/         start a course on a granted decision (the case page's form)
+/forloeb/<id>/                     the course: plan, sessions and attendance, status, ending
+
+Views parse the forms (`case_forms`), read through `rusmiddel.cases.selectors.case_get`
+(scoped, logged, a fixed number of queries) and write only through
+`rusmiddel.cases.services`, passing the case version each form carries. The live previews
+are pure: they evaluate with `rusmiddel.rules` and write nothing, not even a log entry (the
+page they belong to logged the read). A case the user may not see is not found (404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_POST
+
+from rusmiddel import rules
+from rusmiddel.accounts.permissions import Action, may
+from rusmiddel.cases import selectors, services
+from rusmiddel.cases.errors import Forbidden, NotFound, ServiceError
+from rusmiddel.cases.models import (
+    Attendance,
+    Case,
+    CaseStatus,
+    ContactBy,
+    ContactChannel,
+    Course,
+    CourseStatus,
+    DeadlineKind,
+    DecisionOutcome,
+    EndOutcome,
+    EndReason,
+    FollowUpChannel,
+    FreeChoiceOutcome,
+    Goal,
+    SendChannel,
+    Session,
+    StatusReportKind,
+)
+from rusmiddel.cases.scoping import case_filter, require, visible_cases
+from rusmiddel.cases.services.decisions import decision_reasoning
+from rusmiddel.letters.compose import danish_date
+from rusmiddel.letters.models import DeliveryStatus, Letter, LetterKind
+from rusmiddel.rules.errors import RulesError
+from rusmiddel.standards import registry
+from rusmiddel.standards.schema import Standard
+
+from .case_forms import (
+    AssessmentForm,
+    AttendanceForm,
+    CaseForm,
+    CourseStartForm,
+    DecisionForm,
+    EndForm,
+    PlanForm,
+    ReportForm,
+    SessionForm,
+    fact_label,
+    initial_from_facts,
+    rules_message,
+)
+from .caseload import Due
+
+#: Offer statuses of an evaluation: Danish label and DKFDS badge tone.
+STATUS = {
+    "eligible": ("Kan bevilges", "success"),
+    "not_eligible": ("Kan ikke bevilges", "error"),
+    "needs_information": ("Mangler oplysninger", "warning"),
+}
+#: A reason's truth: the mark shown and the words a screen reader reads instead.
+MARKS = {True: ("✓", "opfyldt"), False: ("✗", "ikke opfyldt"), None: ("?", "ukendt")}
+
+
+# --- shared ---------------------------------------------------------------------------------
+
+
+def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in, Danish whatever the browser asks for, and the services' NotFound and
+    Forbidden answered as 404 and 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override("da"):
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(exc.message) from None
+            except Forbidden as exc:
+                raise PermissionDenied(exc.message) from None
+
+    return login_required(wrapped)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _role(request: HttpRequest) -> str | None:
+    staff = getattr(request.user, "staff", None)
+    return staff.role if staff else None
+
+
+def _may(request: HttpRequest, action: Action) -> bool:
+    return may(_role(request), action)
+
+
+def _case(request: HttpRequest, case_id: int, why: str) -> Case:
+    """The case with its whole course (scoped and logged by the selector)."""
+    return selectors.case_get(user=request.user, case_id=case_id, why=why)
+
+
+def _standard(slug: str, on: dt.date) -> Standard | None:
+    try:
+        return registry.load(slug, on).standard
+    except RulesError:
+        return None
+
+
+def _offer_title(standard: Standard | None, offer_id: str) -> str:
+    offer = standard.offer(offer_id) if standard and offer_id else None
+    return offer.title if offer else offer_id
+
+
+def _name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _names(ids: set[int | None]) -> dict[int, str]:
+    """Names of the staff who recorded the rows of a case, in one query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {u.pk: _name(u) for u in get_user_model().objects.filter(pk__in=wanted)}
+
+
+def _cpr(number: str) -> str:
+    return f"{number[:6]}-{number[6:]}" if len(number) == 10 else number
+
+
+def _d(day: dt.date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else ""
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment)
+
+
+def _first(rows: Any) -> Any:
+    """The first of a prefetched relation (in its model's order) without a query."""
+    items = list(rows.all())
+    return items[0] if items else None
+
+
+def _save(form: CaseForm, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call a service; its Invalid and Conflict go on the form (None returned), NotFound and
+    Forbidden up to `_page`."""
+    try:
+        return service(**kwargs)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as exc:
+        form.add_service_error(exc)
+        return None
+
+
+def _status(form: CaseForm) -> int:
+    return 409 if form.is_conflict else 422
+
+
+@dataclass
+class CaseHead:
+    """What the header of every case page shows."""
+
+    case: Case
+    person: str
+    cpr: str
+    caseworker: str
+    provider: str
+    status: str
+    href: str
+    deadlines: list[Any] = field(default_factory=list)
+
+
+def _head(case: Case, today: dt.date) -> CaseHead:
+    if case.anonymous:
+        person, cpr = f"{case.pseudonym} (anonym)", ""
+    else:
+        person = case.citizen.name if case.citizen else "–"
+        cpr = _cpr(case.citizen.cpr) if case.citizen else ""
+    open_deadlines = sorted(
+        (d for d in case.deadlines.all() if d.met_on is None), key=lambda d: (d.due_on, d.pk)
+    )
+    for d in open_deadlines:
+        d.due = Due.of(d.due_on, today)
+        d.kind_label = DeadlineKind(d.kind).label
+    return CaseHead(
+        case=case,
+        person=person,
+        cpr=cpr,
+        caseworker=_name(case.caseworker) if case.caseworker_id else "",
+        provider=case.provider.name if case.provider_id else "",
+        status=CaseStatus(case.status).label,
+        href=reverse("web:case", args=[case.pk]),
+        deadlines=open_deadlines,
+    )
+
+
+# --- the case page and its timeline ----------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One event on the case's timeline."""
+
+    on: dt.date
+    order: int  # the step's place within a day (contact before assessment …)
+    pk: int
+    kind: str  # anchor prefix
+    label: str  # the kind of event, in Danish
+    title: str
+    lines: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, text)
+    badge: tuple[str, str] | None = None  # (tone, text)
+    by_id: int | None = None
+    by: str = ""
+    current: bool = False  # the decision just saved
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind}-{self.pk}"
+
+
+#: The order of the steps within one day.
+ORDER = {
+    "henvendelse": 0,
+    "udredning": 1,
+    "visitation": 2,
+    "afgoerelse": 3,
+    "brev": 4,
+    "forloeb": 5,
+    "plan": 6,
+    "samtale": 7,
+    "status": 8,
+    "afslutning": 9,
+    "opfoelgning": 10,
+    "klage": 11,
+}
+ATTENDANCE_TONE = {"attended": "success", "no_show": "error", "cancelled": "info"}
+#: How a decision is sent, as a sentence says it.
+SENT_WITH = {"digital_post": "Digital Post", "post": "almindelig post", "quickpost": "Quickpost"}
+
+
+def _letters(case: Case) -> list[Letter]:
+    """The case's letters without their PDFs, with delivery status, in one query."""
+    return list(Letter.objects.filter(case=case).select_related("delivery").defer("pdf", "context"))
+
+
+def _letter_href(letter: Letter) -> str:
+    return f"/api/letters/{letter.pk}/pdf"
+
+
+class _Timeline:
+    """Every step of the case in date order, from the rows `case_get` prefetched (no query
+    per row: the staff names come in one query at the end)."""
+
+    def __init__(
+        self, case: Case, standard: Standard | None, letters: list[Letter], today: dt.date
+    ) -> None:
+        self.case = case
+        self.standard = standard
+        self.letters = letters
+        self.today = today
+        self.letter_by_key = {letter.key: letter for letter in letters}
+        self.entries: list[Entry] = []
+        self.dated: dict[str, dt.date] = {}  # a letter's key → the date of its step
+
+    def add(self, on: dt.date, kind: str, pk: int, label: str, title: str, **kw: Any) -> None:
+        self.entries.append(Entry(on, ORDER[kind], pk, kind, label, title, **kw))
+
+    def title(self, offer_id: str) -> str:
+        return _offer_title(self.standard, offer_id)
+
+    def build(self) -> list[Entry]:
+        case = self.case
+        for c in case.contacts.all():
+            self.contact(c)
+        # an assessment is dated by the day its facts were evaluated on (when it was typed in
+        # is in the log); an assessment without an evaluation by when it was recorded
+        evaluated = {e.assessment_id: e.evaluated_on for e in case.evaluations.all()}
+        for a in case.assessments.all():
+            known = sum(len(v) for v in a.facts.values() if isinstance(v, dict))
+            self.add(
+                evaluated.get(a.pk) or _local(a.recorded_at).date(),
+                "udredning",
+                a.pk,
+                "Udredning",
+                f"Udredning, version {a.version}",
+                lines=[f"{known} oplysninger registreret."],
+                by_id=a.recorded_by_id,
+            )
+        for e in case.evaluations.all():
+            self.evaluation(e)
+        for d in case.decisions.all():
+            self.decision(d)
+        for course in case.courses.all():
+            self.course(course)
+        for k in case.complaints.all():
+            self.complaint(k)
+        for letter in self.letters:
+            delivery = getattr(letter, "delivery", None)
+            sent = DeliveryStatus(delivery.status).label if delivery else "Ikke sendt"
+            self.add(
+                self.dated.get(letter.key) or _local(letter.created_at).date(),
+                "brev",
+                letter.pk,
+                "Brev",
+                letter.title,
+                lines=[f"{LetterKind(letter.kind).label}. Forsendelse: {sent.lower()}."],
+                links=[(_letter_href(letter), "Brevet (PDF)")],
+                by_id=letter.created_by_id,
+            )
+        names = _names({e.by_id for e in self.entries})
+        for entry in self.entries:
+            entry.by = names.get(entry.by_id or 0, "")
+        return sorted(self.entries, key=lambda e: (e.on, e.order, e.pk))
+
+    def contact(self, c: Any) -> None:
+        lines = [
+            f"Kanal: {ContactChannel(c.channel).label}; henvendelse fra "
+            f"{ContactBy(c.contact_by).label.lower()}.",
+            "Ønsker behandling." if c.wishes_treatment else "Ingen ønske om behandling.",
+        ]
+        if c.requested_offer:
+            lines.append(f"Ønsket tilbud: {self.title(c.requested_offer)}.")
+        if c.guarantee_due:
+            lines.append(
+                f"Behandlingsgaranti: behandlingen skal være i gang senest {_d(c.guarantee_due)}."
+            )
+        if c.guarantee_basis:
+            lines.append(f"Grundlag: {' '.join(c.guarantee_basis.split())}")
+        if c.note:
+            lines.append(c.note)
+        self.dated[f"{LetterKind.CONTACT_RECEIPT}:{c.pk}"] = c.received_on
+        self.add(
+            c.received_on,
+            "henvendelse",
+            c.pk,
+            "Henvendelse",
+            "Henvendelse modtaget",
+            lines=lines,
+            by_id=c.recorded_by_id,
+        )
+
+    def evaluation(self, e: Any) -> None:
+        offers = e.result.get("offers", [])
+        counts = {k: sum(1 for o in offers if o["status"] == k) for k in STATUS}
+        lines = [
+            f"{counts['eligible']} kan bevilges, {counts['needs_information']} mangler "
+            f"oplysninger, {counts['not_eligible']} kan ikke bevilges.",
+        ]
+        eligible = [o["title"] for o in offers if o["status"] == "eligible"]
+        if eligible:
+            lines.append("Kan bevilges: " + "; ".join(eligible) + ".")
+        lines.append(f"Kvalitetsstandard version {e.standard_version}.")
+        self.add(
+            e.evaluated_on,
+            "visitation",
+            e.pk,
+            "Visitation",
+            "Visitation efter kvalitetsstandarden",
+            lines=lines,
+            by_id=e.created_by_id,
+        )
+
+    def decision(self, d: Any) -> None:
+        outcome = DecisionOutcome(d.outcome)
+        lines = [
+            f"Visitationens vurdering: {STATUS.get(d.evaluation_status, ('ukendt',))[0]}.",
+            f"Sendt med {SENT_WITH.get(d.send_channel, d.send_channel)} {_d(d.sent_on)}; "
+            f"anses for modtaget {_d(d.received_on)}.",
+            f"Klagefrist: {danish_date(d.complaint_deadline)}."
+            if d.complaint_deadline
+            else "Ingen klagefrist efter denne klagevej.",
+        ]
+        if d.provider_id:
+            lines.append(f"Leverandør: {d.provider.name}.")
+        if d.free_choice_requested:
+            lines.append(
+                f"Frit valg: {d.free_choice_requested} – "
+                f"{FreeChoiceOutcome(d.free_choice_outcome).label.lower()}."
+            )
+        if d.override_reason:
+            lines.append(f"Visitationen er fraveget: {d.override_reason}")
+        self.dated[f"{LetterKind.DECISION}:{d.pk}"] = d.decided_on
+        letter = self.letter_by_key.get(f"{LetterKind.DECISION}:{d.pk}")
+        links = [(_letter_href(letter), "Afgørelsesbrevet (PDF)")] if letter else []
+        tone = "success" if outcome == DecisionOutcome.GRANTED else "error"
+        self.add(
+            d.decided_on,
+            "afgoerelse",
+            d.pk,
+            "Afgørelse",
+            f"{self.title(d.offer)}: {outcome.label.lower()}",
+            lines=lines,
+            links=links,
+            badge=(tone, outcome.label),
+            by_id=d.decided_by_id,
+        )
+
+    def course(self, course: Course) -> None:
+        title = self.title(course.offer)
+        href = reverse("web:course", args=[course.pk])
+        where = f" hos {course.provider.name}" if course.provider_id else ""
+        self.add(
+            course.started_on,
+            "forloeb",
+            course.pk,
+            "Forløb",
+            f"Forløb startet: {title}{where}",
+            links=[(href, "Gå til forløbet")],
+            by_id=course.created_by_id,
+        )
+        for p in course.plans.all():
+            self.add(
+                p.agreed_on,
+                "plan",
+                p.pk,
+                "Behandlingsplan",
+                f"Behandlingsplan, version {p.version}: {Goal(p.goal).label}",
+                lines=[f"Borgerens mål: {p.goals_text}"],
+                by_id=p.recorded_by_id,
+            )
+        for s in course.sessions.all():
+            start, end = _local(s.starts_at), _local(s.ends_at)
+            what = "Gruppesession" if s.group_id else "Samtale"
+            if s.attendance:
+                badge = (ATTENDANCE_TONE[s.attendance], Attendance(s.attendance).label)
+            elif start.date() < self.today:
+                badge = ("warning", "Fremmøde ikke registreret")
+            else:
+                badge = ("info", "Planlagt")
+            self.add(
+                start.date(),
+                "samtale",
+                s.pk,
+                what,
+                f"{what} kl. {start:%H:%M}–{end:%H:%M}",
+                lines=[s.note] if s.note else [],
+                badge=badge,
+            )
+        for r in course.status_reports.all():
+            kind = StatusReportKind(r.kind).label
+            self.add(
+                r.submitted_on,
+                "status",
+                r.pk,
+                kind,
+                f"{kind} fra leverandøren",
+                lines=[r.text],
+                by_id=r.submitted_by_id,
+            )
+        if course.ended_on:
+            lines = []
+            if course.end_reason:
+                lines.append(f"Årsag: {EndReason(course.end_reason).label}.")
+            if course.outcome:
+                lines.append(f"Resultat: {EndOutcome(course.outcome).label}.")
+            self.add(
+                course.ended_on,
+                "afslutning",
+                course.pk,
+                "Forløb afsluttet",
+                f"Forløb afsluttet: {title}",
+                lines=lines,
+            )
+        for p in course.self_payments.all():
+            self.dated[f"{LetterKind.SELF_PAYMENT}:{p.pk}"] = _local(p.recorded_at).date()
+        for f in course.follow_ups.all():
+            if course.ended_on:
+                self.dated[f"{LetterKind.FOLLOW_UP_INVITATION}:{f.pk}"] = course.ended_on
+            months = f"{f.months} måned{'er' if f.months > 1 else ''}"
+            title = f"Opfølgning {months} efter forløbet"
+            if f.done_on is None:
+                self.add(
+                    f.due_on,
+                    "opfoelgning",
+                    f.pk,
+                    "Opfølgning",
+                    title,
+                    lines=[f"Skal ske senest {_d(f.due_on)}."],
+                    badge=("info", "Planlagt"),
+                )
+                continue
+            lines = [f"Kanal: {FollowUpChannel(f.channel).label.lower()}."] if f.channel else []
+            lines.append("Borgeren blev truffet." if f.reached else "Borgeren blev ikke truffet.")
+            if f.outcome:
+                lines.append(f"Situation: {EndOutcome(f.outcome).label}.")
+            self.add(
+                f.done_on,
+                "opfoelgning",
+                f.pk,
+                "Opfølgning",
+                title,
+                lines=lines,
+                badge=("success", "Udført"),
+                by_id=f.recorded_by_id,
+            )
+
+    def complaint(self, k: Any) -> None:
+        lines = [
+            "Modtaget inden for klagefristen."
+            if k.within_deadline
+            else "Modtaget efter klagefristen.",
+            f"Genvurderes senest {_d(k.reassess_by)}.",
+            k.text,
+        ]
+        if k.reassessed_on:
+            lines.append(f"Genvurderet {_d(k.reassessed_on)}: {k.get_status_display()}.")
+            if k.forwarded_to:
+                lines.append(f"Sendt videre til {k.forwarded_to}.")
+        self.add(
+            k.received_on,
+            "klage",
+            k.pk,
+            "Klage",
+            "Klage modtaget",
+            lines=lines,
+            badge=("info", k.get_status_display()),
+            by_id=k.recorded_by_id,
+        )
+
+
+def _timeline(
+    case: Case, standard: Standard | None, letters: list[Letter], today: dt.date
+) -> list[Entry]:
+    return _Timeline(case, standard, letters, today).build()
+
+
+def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]]:
+    """What a new course can start on: a granted decision without a course, or (anonymous
+    cases, offers without a decision) the offer itself."""
+    started = {c.decision_id for c in case.courses.all() if c.decision_id}
+    bases = [
+        (
+            f"d{d.pk}",
+            f"Afgørelse {_d(d.decided_on)}: {_offer_title(standard, d.offer)}",
+        )
+        for d in case.decisions.all()
+        if d.outcome == DecisionOutcome.GRANTED and d.pk not in started
+    ]
+    active = any(c.status == CourseStatus.ACTIVE for c in case.courses.all())
+    if standard is not None and not active:
+        bases += [
+            (f"o{o.id}", f"{o.title} (uden afgørelse)")
+            for o in standard.offers
+            if (o.anonymous if case.anonymous else not o.treatment)
+        ]
+    return bases
+
+
+def _case_context(
+    request: HttpRequest, case: Case, today: dt.date, start_form: CourseStartForm | None = None
+) -> dict[str, Any]:
+    standard = _standard(case.municipality.slug, today)
+    letters = _letters(case)
+    timeline = _timeline(case, standard, letters, today)
+    saved = request.GET.get("afgoerelse", "")
+    saved_letter = None
+    for entry in timeline:
+        if entry.kind == "afgoerelse" and str(entry.pk) == saved:
+            entry.current = True
+            saved_letter = next((href for href, _ in entry.links), None)
+    bases = _course_bases(case, standard) if _may(request, Action.COURSE_MANAGE) else []
+    if start_form is None and bases:
+        granted = next((b for b, _ in bases if b.startswith("d")), "")  # the usual start
+        start_form = CourseStartForm(
+            initial={"version": case.version, "started_on": today, "basis": granted},
+            bases=bases,
+        )
+    has_evaluation = bool(list(case.evaluations.all()))
+    return {
+        "head": _head(case, today),
+        "timeline": timeline,
+        "today": today,
+        "may_assess": _may(request, Action.ASSESSMENT_RECORD),
+        "may_decide": _may(request, Action.DECISION_RECORD) and has_evaluation,
+        "start_form": start_form if bases else None,
+        "courses": [
+            (c, _offer_title(standard, c.offer), reverse("web:course", args=[c.pk]))
+            for c in case.courses.all()
+        ],
+        "saved_decision": saved,
+        "saved_letter": saved_letter,
+    }
+
+
+@_page
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case: header with open deadlines, the timeline, and the actions the role may take."""
+    case = _case(request, case_id, "sagsvisning")
+    today = timezone.localdate()
+    return render(request, "web/case/page.html", _case_context(request, case, today))
+
+
+@require_POST
+@_page
+def course_start(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Start a course on a granted decision (or, without one, on an offer that needs none)."""
+    case = _case(request, case_id, "forløbsstart")
+    today = timezone.localdate()
+    standard = _standard(case.municipality.slug, today)
+    form = CourseStartForm(request.POST, bases=_course_bases(case, standard))
+    if form.is_valid():
+        basis = form.cleaned_data["basis"]
+        course = _save(
+            form,
+            services.course_start,
+            actor=request.user,
+            case_id=case.pk,
+            version=form.cleaned_data["version"],
+            started_on=form.cleaned_data["started_on"],
+            decision_id=int(basis[1:]) if basis.startswith("d") else None,
+            offer=basis[1:] if basis.startswith("o") else None,
+        )
+        if course is not None:
+            messages.success(request, f"Forløbet er startet {_d(course.started_on)}.")
+            return redirect("web:course", course_id=course.pk)
+    context = _case_context(request, case, today, start_form=form)
+    return render(request, "web/case/page.html", context, status=_status(form))
+
+
+# --- the assessment and its live evaluation ----------------------------------------------------
+
+
+def _offers(standard: Standard) -> list[tuple[str, str]]:
+    return [(o.id, o.title) for o in standard.offers]
+
+
+def _assessment_form(case: Case, standard: Standard, data: Any = None, **kw: Any) -> AssessmentForm:
+    born = case.citizen.birth_date if case.citizen_id and case.citizen else None
+    return AssessmentForm(data, offers=_offers(standard), birth_date_from_cpr=born, **kw)
+
+
+def _with_cpr_birth_date(case: Case, facts: dict[str, Any]) -> dict[str, Any]:
+    """A named citizen is evaluated on the birth date of the CPR number, as the service
+    stores it."""
+    if not case.citizen_id or not case.citizen:
+        return facts
+    person = {**facts.get("person", {}), "birth_date": case.citizen.birth_date.isoformat()}
+    return {**facts, "person": person}
+
+
+@dataclass
+class Panel:
+    """The evaluation panel: every offer's status and reasons, actions and priorities."""
+
+    offers: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    target_group: tuple[str, str] | None = None
+    actions: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    age: int | None = None
+    standard_version: str = ""
+    on: dt.date | None = None
+    error: str = ""
+    form_errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _panel(case: Case, compiled: Any, facts: dict[str, Any], on: dt.date) -> Panel:
+    """Evaluate `facts` (pure: nothing is written)."""
+    try:
+        result = rules.evaluate(compiled, _with_cpr_birth_date(case, facts), on)
+    except RulesError as exc:
+        label, message = rules_message(str(exc))
+        return Panel(error=f"Vurderingen kan ikke laves – {label}: {message}")
+    standard = compiled.standard
+    offers = []
+    counts = {k: 0 for k in STATUS}
+    for r in result.offers:
+        counts[r.status] += 1
+        label, tone = STATUS[r.status]
+        offers.append(
+            {
+                "id": r.offer.id,
+                "title": r.offer.title,
+                "status": r.status,
+                "label": label,
+                "tone": tone,
+                "legal_basis": ", ".join(r.offer.legal_basis),
+                "reasons": [
+                    {
+                        "text": reason.text,
+                        "mark": MARKS[reason.met][0],
+                        "words": MARKS[reason.met][1],
+                        "missing": [fact_label(p) for p in reason.missing],
+                    }
+                    for reason in r.reasons
+                ],
+                "missing": [fact_label(p) for p in r.missing],
+            }
+        )
+    group = MARKS[result.in_target_group]
+    priorities = {p.id: p.text for p in standard.priorities}
+    return Panel(
+        offers=offers,
+        counts=counts,
+        target_group=(group[0], group[1]),
+        actions=[a["text"] for a in result.actions],
+        priorities=[priorities.get(p, p) for p in result.priorities],
+        age=result.age,
+        standard_version=result.standard_version,
+        on=on,
+    )
+
+
+def _form_panel(case: Case, compiled: Any, form: AssessmentForm, on: dt.date) -> Panel:
+    if form.is_valid():
+        return _panel(case, compiled, form.facts(), on)
+    errors = [(a, m) for a, m in form.summary() if a]  # the fields' own errors
+    return Panel(
+        error="Ret fejlene i formularen for at se vurderingen." if errors else "",
+        form_errors=errors,
+    )
+
+
+def _compiled(case: Case, on: dt.date) -> Any:
+    try:
+        return registry.load(case.municipality.slug, on)
+    except RulesError as exc:
+        raise Http404(f"Ingen kvalitetsstandard for {case.municipality.name}: {exc}") from None
+
+
+@_page
+def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The assessment facts with a live evaluation; saving records a new version."""
+    case = _case(request, case_id, "udredning")
+    require(request.user, Action.ASSESSMENT_RECORD)
+    today = timezone.localdate()
+    compiled = _compiled(case, today)
+    status = 200
+    if request.method == "POST":
+        form = _assessment_form(case, compiled.standard, request.POST)
+        if form.is_valid():
+            saved = _save(
+                form,
+                services.assessment_record,
+                actor=request.user,
+                case_id=case.pk,
+                version=form.cleaned_data["version"],
+                facts=form.facts(),
+                on=today,
+            )
+            if saved is not None:
+                assessment_row, _ = saved
+                messages.success(
+                    request,
+                    f"Udredningen er gemt som version {assessment_row.version}, og alle tilbud "
+                    "er vurderet.",
+                )
+                return redirect(reverse("web:assessment", args=[case.pk]) + "#vurdering")
+        status = _status(form)
+        panel = _form_panel(case, compiled, form, today)
+    else:
+        latest = _first(case.assessments)
+        facts = latest.facts if latest else {}
+        initial = {**initial_from_facts(facts), "version": case.version}
+        if case.citizen_id:
+            initial["person__birth_date"] = case.citizen.birth_date
+        form = _assessment_form(case, compiled.standard, initial=initial)
+        panel = _panel(case, compiled, facts, today)
+    context = {
+        "head": _head(case, today),
+        "form": form,
+        "panel": panel,
+        "latest": _first(case.assessments),
+        "may_decide": _may(request, Action.DECISION_RECORD),
+        "today": today,
+    }
+    return render(request, "web/case/assessment.html", context, status=status)
+
+
+def _preview_case(request: HttpRequest, case_id: int) -> Case:
+    """The case for a live preview: scoped like every read, not logged again (the page the
+    preview belongs to logged the read, and the preview only echoes what was typed)."""
+    case = (
+        visible_cases(request.user)
+        .select_related("municipality", "citizen")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404("Sagen findes ikke.")
+    return case
+
+
+@require_POST
+@_page
+def assessment_preview(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The evaluation of the facts in the form, as they stand (htmx; writes nothing)."""
+    case = _preview_case(request, case_id)
+    require(request.user, Action.ASSESSMENT_RECORD)
+    today = timezone.localdate()
+    compiled = _compiled(case, today)
+    form = _assessment_form(case, compiled.standard, request.POST)
+    panel = _form_panel(case, compiled, form, today)
+    context = {"panel": panel, "case": case, "may_decide": _may(request, Action.DECISION_RECORD)}
+    return render(request, "web/case/_evaluation.html", context)
+
+
+# --- the decision ---------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionSetup:
+    """The latest evaluation and the standard it was made under."""
+
+    evaluation: Any
+    compiled: Any
+    offers: list[tuple[str, str]]
+
+    @property
+    def standard(self) -> Standard:
+        return self.compiled.standard
+
+    def providers(self, offer_id: str) -> list[tuple[str, str]]:
+        offer = self.standard.offer(offer_id) if offer_id else None
+        chosen = offer.providers if offer else [p.id for p in self.standard.providers]
+        return [
+            (p, (self.standard.provider(p).name if self.standard.provider(p) else p))
+            for p in chosen
+        ]
+
+
+def _decision_setup(case: Case) -> DecisionSetup | None:
+    evaluation = _first(case.evaluations)
+    if evaluation is None:
+        return None
+    compiled = _compiled(case, evaluation.evaluated_on)
+    statuses = {o["offer"]: o["status"] for o in evaluation.result.get("offers", [])}
+    offers = [
+        (o.id, f"{o.title} – {STATUS[statuses[o.id]][0]}")
+        for o in compiled.standard.offers
+        if o.id in statuses
+    ]
+    return DecisionSetup(evaluation, compiled, offers)
+
+
+def _decision_form(case: Case, setup: DecisionSetup, offer: str, data: Any = None, **kw: Any):
+    return DecisionForm(
+        data,
+        offers=setup.offers,
+        providers=setup.providers(offer),
+        default_provider=case.provider.name if case.provider_id else "",
+        **kw,
+    )
+
+
+def _value(form: DecisionForm, name: str) -> Any:
+    """A field's cleaned value if it is valid, else None (the preview works on part of a form)."""
+    if form.is_bound and hasattr(form, "cleaned_data"):
+        return form.cleaned_data.get(name)
+    return form.initial.get(name)
+
+
+def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> dict[str, Any]:
+    """Reasoning and complaint guidance for the choices in the form (pure: nothing written)."""
+    if form.is_bound:
+        form.is_valid()
+    offer_id = _value(form, "offer") or ""
+    offer = setup.standard.offer(offer_id) if offer_id else None
+    if offer is None:
+        return {"ready": False}
+    result = setup.evaluation.offer_result(offer_id) or {"status": "", "reasons": []}
+    outcome = _value(form, "outcome") or ""
+    decided_on = _value(form, "decided_on")
+    channel = _value(form, "send_channel") or ""
+    note = _value(form, "note") or ""
+    override = (_value(form, "override_reason") or "").strip()
+    preview: dict[str, Any] = {
+        "ready": True,
+        "offer": offer,
+        "status": STATUS.get(result["status"], ("", ""))[0],
+        "tone": STATUS.get(result["status"], ("", ""))[1],
+        "legal_basis": ", ".join(offer.legal_basis),
+        "met": [r["text"] for r in result["reasons"] if r["met"] is True],
+        "failed": [r["text"] for r in result["reasons"] if r["met"] is False],
+        "unknown": [r["text"] for r in result["reasons"] if r["met"] is None],
+        "outcome": outcome,
+        "needs_override": outcome == DecisionOutcome.GRANTED
+        and result["status"] != "eligible"
+        and not override,
+        "reasoning": decision_reasoning(offer, result, outcome, note).split("\n")
+        if outcome
+        else [],
+    }
+    route = setup.standard.complaint_route(offer.complaint_route)
+    preview["route"] = route
+    if route is not None:
+        preview["route_text"] = " ".join(route.text.split())
+        preview["route_deadline_text"] = " ".join(route.deadline_text.split())
+    if decided_on and channel in rules.CHANNELS:
+        received = rules.received_on(decided_on, channel)
+        deadline = rules.complaint_deadline(setup.standard, offer, received)
+        preview["decided_text"] = danish_date(decided_on)
+        preview["channel"] = SENT_WITH[channel]
+        preview["received_text"] = danish_date(received)
+        preview["deadline_text"] = danish_date(deadline.date) if deadline else ""
+        preview["moved_from"] = (
+            danish_date(deadline.adjusted_from) if deadline and deadline.adjusted_from else ""
+        )
+    return preview
+
+
+def _default_offer(request: HttpRequest, case: Case, setup: DecisionSetup) -> str:
+    """The offer asked for (the link's ?tilbud=, the facts' wish, the contact's wish)."""
+    known = {o for o, _ in setup.offers}
+    latest = _first(case.assessments)
+    wishes = (latest.facts.get("wishes") or {}) if latest else {}
+    contacts = [c.requested_offer for c in case.contacts.all() if c.requested_offer]
+    for offer in [request.GET.get("tilbud", ""), wishes.get("requested_offer", ""), *contacts]:
+        if offer in known:
+            return offer
+    return ""
+
+
+@_page
+def decision(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Grant or refuse an offer on the latest evaluation, with reasoning and complaint
+    guidance shown before saving."""
+    case = _case(request, case_id, "afgørelse")
+    require(request.user, Action.DECISION_RECORD)
+    today = timezone.localdate()
+    setup = _decision_setup(case)
+    if setup is None:
+        context = {"head": _head(case, today), "setup": None}
+        return render(request, "web/case/decision.html", context, status=200)
+    status = 200
+    if request.method == "POST":
+        offer = request.POST.get("offer", "")
+        form = _decision_form(case, setup, offer, request.POST)
+        if "forhaandsvis" not in request.POST and form.is_valid():
+            data = form.cleaned_data
+            made = _save(
+                form,
+                services.decision_record,
+                actor=request.user,
+                case_id=case.pk,
+                version=data["version"],
+                offer=data["offer"],
+                outcome=data["outcome"],
+                decided_on=data["decided_on"],
+                send_channel=data["send_channel"],
+                provider=data["provider"] or None,
+                free_choice_requested=data["free_choice_requested"].strip(),
+                free_choice_outcome=data["free_choice_outcome"],
+                override_reason=data["override_reason"],
+                note=data["note"],
+            )
+            if made is not None:
+                messages.success(
+                    request,
+                    f"Afgørelsen er gemt, og brevet til borgeren er lagt i udbakken "
+                    f"(klagefrist {danish_date(made.complaint_deadline) or 'ingen'}).",
+                )
+                url = reverse("web:case", args=[case.pk])
+                return redirect(f"{url}?afgoerelse={made.pk}#afgoerelse-{made.pk}")
+        if form.errors:
+            status = _status(form)
+    else:
+        offer = _default_offer(request, case, setup)
+        form = _decision_form(
+            case,
+            setup,
+            offer,
+            initial={
+                "version": case.version,
+                "offer": offer,
+                "decided_on": today,
+                "send_channel": SendChannel.DIGITAL_POST,
+                "free_choice_outcome": FreeChoiceOutcome.NOT_REQUESTED,
+            },
+        )
+    context = {
+        "head": _head(case, today),
+        "setup": setup,
+        "form": form,
+        "provider_for": offer,
+        "preview": _decision_preview(case, setup, form),
+        "evaluated_text": _d(setup.evaluation.evaluated_on),
+    }
+    return render(request, "web/case/decision.html", context, status=status)
+
+
+@require_POST
+@_page
+def decision_preview(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The reasoning and complaint guidance for the form as it stands (htmx; writes nothing).
+    When the offer changed, the provider list for the new offer comes along (out of band)."""
+    case = (
+        visible_cases(request.user)
+        .select_related("municipality", "provider")
+        .prefetch_related("evaluations")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404("Sagen findes ikke.")
+    require(request.user, Action.DECISION_RECORD)
+    setup = _decision_setup(case)
+    if setup is None:
+        raise Http404("Sagen er ikke udredt.")
+    offer = request.POST.get("offer", "")
+    form = _decision_form(case, setup, offer, request.POST)
+    context = {
+        "preview": _decision_preview(case, setup, form),
+        "form": form,
+        "provider_for": offer,
+        "providers_changed": request.POST.get("provider_for", "") != offer,
+    }
+    return render(request, "web/case/_decision_preview.html", context)
+
+
+# --- the course -----------------------------------------------------------------------------
+
+FORMS = {"plan": PlanForm, "session": SessionForm, "report": ReportForm, "end": EndForm}
+
+
+def _course(request: HttpRequest, course_id: int, why: str = "forløb") -> tuple[Case, Course]:
+    """The course and its case (read through `case_get`: scoped and logged)."""
+    q = case_filter(request.user, "case__")
+    case_id = (
+        None
+        if q is None
+        else Course.objects.filter(q, pk=course_id).values_list("case_id", flat=True).first()
+    )
+    if case_id is None:
+        raise Http404("Forløbet findes ikke.")
+    case = _case(request, case_id, why)
+    course = next(c for c in case.courses.all() if c.pk == course_id)
+    return case, course
+
+
+def _no_show_streak(sessions: list[Session]) -> int:
+    """Consecutive no-shows among the latest sessions with attendance (cancelled ones not
+    counted), as `services.attendance_record` counts them."""
+    streak = 0
+    recorded = [s for s in sessions if s.attendance and s.attendance != Attendance.CANCELLED]
+    for s in sorted(recorded, key=lambda s: s.starts_at, reverse=True):
+        if s.attendance != Attendance.NO_SHOW:
+            break
+        streak += 1
+    return streak
+
+
+def _sessions_context(request: HttpRequest, case: Case, course: Course) -> dict[str, Any]:
+    sessions = list(course.sessions.all())
+    for s in sessions:
+        s.start = _local(s.starts_at)
+        s.end = _local(s.ends_at)
+        s.label = Attendance(s.attendance).label if s.attendance else "Ikke registreret"
+    streak = _no_show_streak(sessions)
+    return {
+        "case": case,
+        "course": course,
+        "sessions": sessions,
+        "streak": streak,
+        "flag": streak >= services.NO_SHOW_LIMIT,
+        "no_show_limit": services.NO_SHOW_LIMIT,
+        "attendance_choices": Attendance.choices,
+        "may_manage": _may(request, Action.COURSE_MANAGE) and course.status == CourseStatus.ACTIVE,
+        "version": case.version,
+    }
+
+
+def _course_context(
+    request: HttpRequest, case: Case, course: Course, bound: dict[str, CaseForm] | None = None
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    standard = _standard(case.municipality.slug, course.started_on)
+    initial = {
+        "plan": {"agreed_on": today},
+        "session": {"day": today, "starts": dt.time(10, 0), "ends": dt.time(11, 0)},
+        "report": {"submitted_on": today},
+        "end": {"ended_on": today},
+    }
+    bound = bound or {}
+    forms = {
+        key: bound[key]
+        if key in bound
+        else FORMS[key](prefix=key, initial={"version": case.version, **initial[key]})
+        for key in FORMS
+    }
+    plans = list(course.plans.all())
+    reports = list(course.status_reports.all())
+    active = course.status == CourseStatus.ACTIVE
+    return {
+        "head": _head(case, today),
+        "course": course,
+        "offer_title": _offer_title(standard, course.offer),
+        "plan": plans[0] if plans else None,
+        "plans": plans,
+        "reports": sorted(reports, key=lambda r: (r.submitted_on, r.pk)),
+        "follow_ups": list(course.follow_ups.all()),
+        "forms": forms,
+        "active": active,
+        "may_manage": _may(request, Action.COURSE_MANAGE) and active,
+        "may_end": _may(request, Action.COURSE_END) and active,
+        **_sessions_context(request, case, course),
+    }
+
+
+def _course_write(
+    request: HttpRequest,
+    course_id: int,
+    key: str,
+    service: Callable[..., Any],
+    args: Callable[[dict[str, Any]], dict[str, Any]],
+    done: Callable[[Any], str],
+    anchor: str,
+) -> HttpResponse:
+    """One of the course page's forms: save through the service, or show the page again with
+    this form's errors and what was typed."""
+    case, course = _course(request, course_id, "forløb")
+    form = FORMS[key](request.POST, prefix=key)
+    if form.is_valid():
+        result = _save(
+            form,
+            service,
+            actor=request.user,
+            course_id=course.pk,
+            version=form.cleaned_data["version"],
+            **args(form.cleaned_data),
+        )
+        if result is not None:
+            messages.success(request, done(result))
+            return redirect(reverse("web:course", args=[course.pk]) + f"#{anchor}")
+    context = _course_context(request, case, course, bound={key: form})
+    context["focus"] = key
+    return render(request, "web/case/course.html", context, status=_status(form))
+
+
+@_page
+def course_page(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course: plan, sessions with attendance, status reports and the ending."""
+    case, course = _course(request, course_id)
+    return render(request, "web/case/course.html", _course_context(request, case, course))
+
+
+@require_POST
+@_page
+def course_plan(request: HttpRequest, course_id: int) -> HttpResponse:
+    return _course_write(
+        request,
+        course_id,
+        "plan",
+        services.plan_record,
+        lambda d: {"goal": d["goal"], "goals_text": d["goals_text"], "agreed_on": d["agreed_on"]},
+        lambda plan: f"Behandlingsplanen er gemt som version {plan.version}.",
+        "plan",
+    )
+
+
+def _moment(day: dt.date, at: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, at))
+
+
+@require_POST
+@_page
+def course_session(request: HttpRequest, course_id: int) -> HttpResponse:
+    return _course_write(
+        request,
+        course_id,
+        "session",
+        services.session_record,
+        lambda d: {
+            "starts_at": _moment(d["day"], d["starts"]),
+            "ends_at": _moment(d["day"], d["ends"]),
+            "note": d["note"].strip(),
+        },
+        lambda s: f"Samtalen {_local(s.starts_at):%d.%m.%Y kl. %H:%M} er booket.",
+        "samtaler",
+    )
+
+
+@require_POST
+@_page
+def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
+    return _course_write(
+        request,
+        course_id,
+        "report",
+        services.status_report_record,
+        lambda d: {"text": d["text"], "submitted_on": d["submitted_on"]},
+        lambda r: f"Status af {_d(r.submitted_on)} er gemt.",
+        "status",
+    )
+
+
+@require_POST
+@_page
+def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
+    def done(follow_ups: list[Any]) -> str:
+        if not follow_ups:
+            return "Forløbet er afsluttet."
+        dates = " og ".join(_d(f.due_on) for f in follow_ups)
+        return f"Forløbet er afsluttet. Opfølgning er planlagt {dates}."
+
+    return _course_write(
+        request,
+        course_id,
+        "end",
+        services.course_end,
+        lambda d: {
+            "ended_on": d["ended_on"],
+            "reason": d["reason"],
+            "outcome": d["outcome"],
+            "final_report": d["final_report"],
+        },
+        done,
+        "afslutning",
+    )
+
+
+@require_POST
+@_page
+def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Record attendance at a session. With htmx the sessions list comes back (and the case's
+    new version for the page's other forms, out of band); without, the course page."""
+    q = case_filter(request.user, "course__case__")
+    course_id = (
+        None
+        if q is None
+        else Session.objects.filter(q, pk=session_id).values_list("course_id", flat=True).first()
+    )
+    if course_id is None:
+        raise Http404("Samtalen findes ikke.")
+    form = AttendanceForm(request.POST)
+    result = None
+    if form.is_valid():
+        result = _save(
+            form,
+            services.attendance_record,
+            actor=request.user,
+            session_id=session_id,
+            version=form.cleaned_data["version"],
+            attendance=form.cleaned_data["attendance"],
+        )
+    text = ""
+    if result is not None:
+        s = result["session"]
+        text = (
+            f"Fremmøde registreret for samtalen {_local(s.starts_at):%d.%m.%Y kl. %H:%M}: "
+            f"{Attendance(s.attendance).label.lower()}."
+        )
+        if result["flag"]:
+            text += f" Borgeren er udeblevet {result['no_show_streak']} gange i træk."
+    if not _is_htmx(request):
+        if result is None:
+            for message in [m for _, m in form.summary()]:
+                messages.error(request, message)
+        else:
+            messages.success(request, text)
+        return redirect(reverse("web:course", args=[course_id]) + f"#samtale-{session_id}")
+    case, course = _course(request, course_id, "fremmøde")
+    context = {
+        **_sessions_context(request, case, course),
+        "status_text": text,
+        "attendance_errors": [m for _, m in form.summary()] if result is None else [],
+        # after a write the page's other forms carry the new version; after a failure the
+        # buttons keep the version the page was loaded with (the user reloads)
+        "oob_versions": [f"id_{key}-version" for key in FORMS] if result is not None else [],
+    }
+    if result is None:
+        context["version"] = (
+            form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
+        )
+    return render(request, "web/case/_sessions.html", context)
+
+
+urlpatterns = [
+    path("sager/<int:case_id>/", case_page, name="case"),
+    path("sager/<int:case_id>/udredning/", assessment, name="assessment"),
+    path("sager/<int:case_id>/udredning/vurdering/", assessment_preview, name="assessment_preview"),
+    path("sager/<int:case_id>/afgoerelse/", decision, name="decision"),
+    path(
+        "sager/<int:case_id>/afgoerelse/forhaandsvisning/",
+        decision_preview,
+        name="decision_preview",
+    ),
+    path("sager/<int:case_id>/forloeb/start/", course_start, name="course_start"),
+    path("forloeb/<int:course_id>/", course_page, name="course"),
+    path("forloeb/<int:course_id>/plan/", course_plan, name="course_plan"),
+    path("forloeb/<int:course_id>/samtaler/", course_session, name="course_session"),
+    path("forloeb/<int:course_id>/status/", course_report, name="course_report"),
+    path("forloeb/<int:course_id>/afslut/", course_end, name="course_end"),
+    path("samtaler/<int:session_id>/fremmoede/", attendance, name="attendance"),
+]

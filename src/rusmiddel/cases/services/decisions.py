@@ -34,7 +34,7 @@ from ._common import (
 )
 
 
-def _reasoning(offer: Offer, offer_result: dict[str, Any], outcome: str, note: str) -> str:
+def decision_reasoning(offer: Offer, offer_result: dict[str, Any], outcome: str, note: str) -> str:
     """Forvaltningsloven §§ 22–24: the legal rules, the main facts and the assessment."""
     verb = "bevilget" if outcome == DecisionOutcome.GRANTED else "ikke bevilget"
     met = [r["text"] for r in offer_result["reasons"] if r["met"] is True]
@@ -118,7 +118,7 @@ def decision_record(
             offer=offer,
             outcome=outcome,
             evaluation_status=result["status"],
-            reasoning=_reasoning(chosen, result, outcome, note),
+            reasoning=decision_reasoning(chosen, result, outcome, note),
             override_reason=override_reason.strip(),
             legal_basis=list(chosen.legal_basis),
             provider=chosen_provider,
