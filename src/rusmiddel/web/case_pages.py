@@ -20,17 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rusmiddel import rules
@@ -63,6 +60,7 @@ from rusmiddel.letters.models import DeliveryStatus, Letter, LetterKind
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Standard
+from rusmiddel.web.pages import staff_page
 
 from .case_forms import (
     AssessmentForm,
@@ -91,23 +89,6 @@ MARKS = {True: ("✓", "opfyldt"), False: ("✗", "ikke opfyldt"), None: ("?", "
 
 
 # --- shared ---------------------------------------------------------------------------------
-
-
-def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in, Danish whatever the browser asks for, and the services' NotFound and
-    Forbidden answered as 404 and 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with translation.override("da"):
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(exc.message) from None
-            except Forbidden as exc:
-                raise PermissionDenied(exc.message) from None
-
-    return login_required(wrapped)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -172,7 +153,7 @@ def _first(rows: Any) -> Any:
 
 def _save(form: CaseForm, service: Callable[..., Any], **kwargs: Any) -> Any:
     """Call a service; its Invalid and Conflict go on the form (None returned), NotFound and
-    Forbidden up to `_page`."""
+    Forbidden up to `staff_page`."""
     try:
         return service(**kwargs)
     except (NotFound, Forbidden):
@@ -613,7 +594,7 @@ def _case_context(
     }
 
 
-@_page
+@staff_page
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case: header with open deadlines, the timeline, and the actions the role may take."""
     case = _case(request, case_id, "sagsvisning")
@@ -622,7 +603,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@_page
+@staff_page
 def course_start(request: HttpRequest, case_id: int) -> HttpResponse:
     """Start a course on a granted decision (or, without one, on an offer that needs none)."""
     case = _case(request, case_id, "forløbsstart")
@@ -749,7 +730,7 @@ def _compiled(case: Case, on: dt.date) -> Any:
         raise Http404(f"Ingen kvalitetsstandard for {case.municipality.name}: {exc}") from None
 
 
-@_page
+@staff_page
 def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     """The assessment facts with a live evaluation; saving records a new version."""
     case = _case(request, case_id, "udredning")
@@ -813,7 +794,7 @@ def _preview_case(request: HttpRequest, case_id: int) -> Case:
 
 
 @require_POST
-@_page
+@staff_page
 def assessment_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     """The evaluation of the facts in the form, as they stand (htmx; writes nothing)."""
     case = _preview_case(request, case_id)
@@ -942,7 +923,7 @@ def _default_offer(request: HttpRequest, case: Case, setup: DecisionSetup) -> st
     return ""
 
 
-@_page
+@staff_page
 def decision(request: HttpRequest, case_id: int) -> HttpResponse:
     """Grant or refuse an offer on the latest evaluation, with reasoning and complaint
     guidance shown before saving."""
@@ -1011,7 +992,7 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@_page
+@staff_page
 def decision_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     """The reasoning and complaint guidance for the form as it stands (htmx; writes nothing).
     When the offer changed, the provider list for the new offer comes along (out of band)."""
@@ -1158,7 +1139,7 @@ def _course_write(
     return render(request, "web/case/course.html", context, status=_status(form))
 
 
-@_page
+@staff_page
 def course_page(request: HttpRequest, course_id: int) -> HttpResponse:
     """The course: plan, sessions with attendance, status reports and the ending."""
     case, course = _course(request, course_id)
@@ -1166,7 +1147,7 @@ def course_page(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @require_POST
-@_page
+@staff_page
 def course_plan(request: HttpRequest, course_id: int) -> HttpResponse:
     return _course_write(
         request,
@@ -1184,7 +1165,7 @@ def _moment(day: dt.date, at: dt.time) -> dt.datetime:
 
 
 @require_POST
-@_page
+@staff_page
 def course_session(request: HttpRequest, course_id: int) -> HttpResponse:
     return _course_write(
         request,
@@ -1202,7 +1183,7 @@ def course_session(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @require_POST
-@_page
+@staff_page
 def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
     return _course_write(
         request,
@@ -1216,7 +1197,7 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @require_POST
-@_page
+@staff_page
 def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
     def done(follow_ups: list[Any]) -> str:
         if not follow_ups:
@@ -1241,7 +1222,7 @@ def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @require_POST
-@_page
+@staff_page
 def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     """Record attendance at a session. With htmx the sessions list comes back (and the case's
     new version for the page's other forms, out of band); without, the course page."""

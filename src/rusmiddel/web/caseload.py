@@ -45,6 +45,7 @@ from rusmiddel.cases.models import (
 from rusmiddel.cases.scoping import case_filter, require, visible_cases
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
+from rusmiddel.web.pages import staff_page
 
 #: Cases per page of Mine sager (keyset pagination on the next due date and the id).
 PAGE_SIZE = 50
@@ -556,7 +557,7 @@ def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
     return form, args
 
 
-@login_required
+@staff_page
 def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     """Record a follow-up (POST); GET shows the one follow-up's form on a page of its own."""
     staff = _require(request, Action.CASE_READ)
@@ -571,10 +572,8 @@ def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
                 done = services.follow_up_record(
                     actor=request.user, follow_up_id=follow_up_id, **args
                 )
-            except Forbidden as exc:
-                raise PermissionDenied(exc.message) from None
-            except NotFound:
-                raise Http404("Opfølgningen findes ikke.") from None
+            except (Forbidden, NotFound):
+                raise  # 403 / 404 by staff_page
             except ServiceError as exc:
                 form.add_service_error(exc, FOLLOW_UP_FIELDS)
             else:
@@ -705,7 +704,7 @@ def _parse_reassessment(post: Any) -> tuple[RowForm, dict[str, Any]]:
     return form, args
 
 
-@login_required
+@staff_page
 def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
     """Record the municipality's reassessment (POST); GET shows the complaint's form alone."""
     staff = _require(request, Action.CASE_READ)
@@ -719,10 +718,8 @@ def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
                 done = services.complaint_reassess(
                     actor=request.user, complaint_id=complaint_id, **args
                 )
-            except Forbidden as exc:
-                raise PermissionDenied(exc.message) from None
-            except NotFound:
-                raise Http404("Klagen findes ikke.") from None
+            except (Forbidden, NotFound):
+                raise  # 403 / 404 by staff_page
             except ServiceError as exc:
                 form.add_service_error(exc, COMPLAINT_FIELDS)
             else:
