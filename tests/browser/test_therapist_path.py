@@ -1,0 +1,75 @@
+"""A therapist's path in a real browser: open the course from the case page, agree the plan,
+book sessions, record attendance (three no-shows raise the warning), end the course with its
+follow-ups. axe-core checks the course page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from browser_support import axe_violations, log_in
+from factories import staff
+from rusmiddel.cases import services
+from rusmiddel.cases.models import Course, FollowUp
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_therapist_runs_a_course_from_plan_to_ending(page, live_server, tenants):
+    therapist = staff("therapist", "helsingoer")
+    today = timezone.localdate()
+    case = services.case_create(
+        actor=therapist,
+        received_on=today - dt.timedelta(days=3),
+        channel="walk_in",
+        citizen_cpr="0702921234",
+        citizen_name="Mette Jensen",
+    )
+    services.assessment_record(actor=therapist, case_id=case.pk, version=1, facts={}, on=today)
+    decision = services.decision_record(
+        actor=therapist,
+        case_id=case.pk,
+        version=2,
+        offer="individuelle_samtaler",
+        outcome="granted",
+        decided_on=today,
+        override_reason="Udredes i forløbet",
+    )
+    course = services.course_start(
+        actor=therapist, case_id=case.pk, version=3, started_on=today, decision_id=decision.pk
+    )
+
+    log_in(page, live_server, therapist.username)
+    page.goto(f"{live_server.url}/forloeb/{course.pk}/")
+    assert axe_violations(page) == []
+
+    page.get_by_label("Ophør (stof-/alkoholfrihed)").check()
+    page.get_by_label("Borgerens mål med egne ord").fill("Stoppe med kokain og beholde jobbet")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Gem planen").click()
+    assert "Stoppe med kokain" in page.locator("main").inner_text()
+
+    for n in range(3):
+        page.locator("summary", has_text="Book en samtale").click()
+        page.get_by_label("Dato", exact=True).first.fill(today.isoformat())
+        page.get_by_label("Fra kl.").fill(f"{9 + n:02d}:00")
+        page.get_by_label("Til kl.").fill(f"{9 + n:02d}:45")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Book samtalen").click()
+    for n in range(3):
+        page.get_by_role("button", name="Udeblevet").nth(n).click()
+        page.wait_for_load_state("networkidle")
+    page.get_by_text("Udeblevet 3 gange i træk", exact=True).wait_for()
+    assert axe_violations(page) == []
+
+    page.locator("summary", has_text="Afslut forløbet").click()
+    page.get_by_label("Slutdato").fill(today.isoformat())
+    page.get_by_label("Årsag").select_option("dropped_out")
+    page.get_by_label("Resultat").select_option("dropped_out")
+    page.get_by_label("Afsluttende status").fill("Borgeren er udeblevet; forløbet afsluttes.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afslut forløbet").click()
+    assert Course.objects.get(pk=course.pk).status == "ended"
+    assert FollowUp.objects.filter(course=course).count() == 2
