@@ -36,6 +36,8 @@ class Event(models.TextChoices):
     LETTER_RETRIED = "letter_retried", "Brev sendt igen"
     DUE_LIST = "due_list", "Frister læst"
     AUDIT_READ = "audit_read", "Log læst"
+    STAFF_CREATED = "staff_created", "Bruger oprettet"
+    STAFF_ACTIVE_CHANGED = "staff_active_changed", "Brugers adgang ændret"
 
 
 class AuditEntry(models.Model):

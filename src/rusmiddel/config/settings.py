@@ -152,3 +152,13 @@ else:
 # Behind a proxy every request comes from the proxy: read the client from its header instead.
 RATELIMIT_IP_META_KEY = os.environ.get("RUSMIDDEL_CLIENT_IP_HEADER") or None
 CSRF_FAILURE_VIEW = "rusmiddel.web.views.csrf_failure"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_pages, caseload, citizen, fit_pages, views
+from . import admin_pages, case_pages, caseload, citizen, fit_pages, group_pages, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,8 +11,10 @@ urlpatterns = [
     path("sundhed/", views.health, name="health"),
     *caseload.urlpatterns,
     *case_pages.urlpatterns,
+    *group_pages.urlpatterns,
     *fit_pages.urlpatterns,
     *citizen.urlpatterns,  # the public self-service pages (no login)
+    *admin_pages.urlpatterns,
 ]
 
 auth_urlpatterns = [

@@ -1,0 +1,602 @@
+"""The group calendar: the municipality's group runs and their sessions, one run with its
+enrolled courses, enrolment and attendance.
+
+/grupper/                            the runs and a calendar of their sessions: a week
+                                     (default, ?uge=2026-W49) or a month (?maaned=2026-12)
+/grupper/<id>/                       one run: dates, enrolled courses, enrolment, attendance
+/grupper/<id>/tilmeld/               enrol a course (POST, through `services.group_enrol`)
+/grupper/<id>/fremmoede/<session>/   record attendance (POST; htmx answers the attendance list)
+
+The calendar comes from the standard (`rules.group_sessions`, public holidays skipped), not
+from booked sessions, so a run without enrolments still shows its dates. Personal data (the
+enrolled courses) is read through `rusmiddel.cases.scoping.case_filter` and logged with
+`audit_reads`; writes go through `rusmiddel.cases.services` with the case version the page
+was loaded with. Every page makes a fixed number of queries whatever the number of
+enrolments and sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rusmiddel import rules
+from rusmiddel.accounts.models import Role
+from rusmiddel.accounts.permissions import Action, may
+from rusmiddel.audit.models import Event
+from rusmiddel.audit.services import audit_reads
+from rusmiddel.cases import services
+from rusmiddel.cases.errors import Conflict, Forbidden, NotFound, ServiceError
+from rusmiddel.cases.models import Attendance, Course, CourseStatus, Session
+from rusmiddel.cases.scoping import case_filter, require
+from rusmiddel.groups.models import Enrolment, Group
+from rusmiddel.rules.errors import RulesError
+from rusmiddel.standards import registry
+from rusmiddel.standards.schema import WEEKDAYS, Offer
+from rusmiddel.web.pages import staff_page
+
+from .case_forms import CONFLICT_MESSAGE, CaseForm, date_field
+
+WEEKDAY_NAMES = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
+MONTH_NAMES = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+WEEK_PARAM = re.compile(r"^(\d{4})-W(\d{1,2})$")
+MONTH_PARAM = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+# --- shared ---------------------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest, action: Action = Action.CASE_READ) -> Any:
+    try:
+        return require(request.user, action)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+
+
+def _groups(staff: Any) -> QuerySet[Group]:
+    """The runs the user may see: the own municipality's (a provider's staff: its own)."""
+    rows = Group.objects.filter(municipality_id=staff.municipality_id)
+    if staff.role == Role.PROVIDER_STAFF:
+        rows = rows.filter(provider_id=staff.provider_id)
+    return rows
+
+
+@lru_cache(maxsize=16)
+def _danish_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("DK", years=year, language="da")
+
+
+def _holiday(day: dt.date) -> str:
+    return _danish_holidays(day.year).get(day) or "helligdag"
+
+
+def _offer(slug: str, group: Group) -> Offer | None:
+    try:
+        return registry.load(slug, group.starts_on).standard.offer(group.offer)
+    except RulesError:
+        return None
+
+
+@dataclass
+class Meeting:
+    """One date of a run's calendar: a session, or a regular date skipped for a holiday."""
+
+    group: Group
+    day: dt.date
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    holiday: str = ""  # the skipped public holiday's Danish name
+    enrolled: int = 0
+
+    @property
+    def skipped(self) -> bool:
+        return bool(self.holiday)
+
+
+def _meetings(group: Group, offer: Offer | None) -> list[Meeting]:
+    """The run's sessions from the standard's calendar, with the regular dates skipped for a
+    public holiday between them."""
+    if offer is None or offer.schedule is None:
+        return []
+    try:
+        sessions = rules.group_sessions(offer, group.starts_on, group.stop_day)
+    except RulesError:
+        return []
+    if not sessions:
+        return []
+    meetings = [Meeting(group, s.start.date(), s.start, s.end) for s in sessions]
+    schedule = offer.schedule
+    weekday = WEEKDAYS.index(schedule.weekday) if schedule.weekday else group.starts_on.weekday()
+    day = group.starts_on + dt.timedelta(days=(weekday - group.starts_on.weekday()) % 7)
+    last = sessions[-1].start.date()
+    while day <= last:
+        if rules.is_public_holiday(day):
+            meetings.append(Meeting(group, day, holiday=_holiday(day)))
+        day += dt.timedelta(weeks=1)
+    return sorted(meetings, key=lambda m: (m.day, m.start is None, m.start or m.day))
+
+
+def _title(offer: Offer | None, group: Group) -> str:
+    return offer.title if offer else group.offer
+
+
+def _slug(staff: Any) -> str:
+    return staff.municipality.slug
+
+
+def _enrolled_counts(groups: list[Group]) -> dict[tuple[int, dt.date], int]:
+    """Booked sessions per run and date (one query; counts, not persons)."""
+    rows = (
+        Session.objects.filter(group__in=[g.pk for g in groups])
+        .values_list("group_id", "starts_at")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[int, dt.date], int] = {}
+    for group_id, starts_at, n in rows:
+        key = (group_id, timezone.localtime(starts_at).date())
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _with_counts(meetings: list[Meeting], counts: dict[tuple[int, dt.date], int]) -> None:
+    for m in meetings:
+        if not m.skipped:
+            m.enrolled = counts.get((m.group.pk, m.day), 0)
+
+
+# --- the calendar ---------------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    day: dt.date
+    meetings: list[Meeting] = field(default_factory=list)
+
+    @property
+    def weekday(self) -> str:
+        return WEEKDAY_NAMES[self.day.weekday()]
+
+    @property
+    def anchor(self) -> str:
+        return f"dag-{self.day.isoformat()}"
+
+
+@dataclass
+class Period:
+    """The week or month shown, with its neighbours as query strings."""
+
+    view: str  # "uge" or "maaned"
+    first: dt.date
+    last: dt.date
+    label: str
+    previous: str
+    next: str
+    other: str  # the other view of the same time
+
+
+def _week(monday: dt.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"?uge={year}-W{week:02d}"
+
+
+def _month(first: dt.date) -> str:
+    return f"?maaned={first.year}-{first.month:02d}"
+
+
+def _shift_month(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _period(request: HttpRequest, today: dt.date) -> tuple[Period, str]:
+    """The period asked for (a week by default) and an error text for bad input."""
+    error = ""
+    raw_month = request.GET.get("maaned", "").strip()
+    if raw_month:
+        m = MONTH_PARAM.match(raw_month)
+        if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[1]) <= 9998:
+            first = dt.date(int(m[1]), int(m[2]), 1)
+            last = _shift_month(first, 1) - dt.timedelta(days=1)
+            monday = first - dt.timedelta(days=first.weekday())
+            return Period(
+                "maaned",
+                first,
+                last,
+                f"{MONTH_NAMES[first.month - 1].capitalize()} {first.year}",
+                _month(_shift_month(first, -1)),
+                _month(_shift_month(first, 1)),
+                _week(monday),
+            ), ""
+        error = f"Måneden '{raw_month}' er ikke gyldig – skriv den som åååå-mm."
+    monday = today - dt.timedelta(days=today.weekday())
+    raw_week = request.GET.get("uge", "").strip()
+    if raw_week and not error:
+        m = WEEK_PARAM.match(raw_week)
+        try:
+            if not m:
+                raise ValueError(raw_week)
+            monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            error = f"Ugen '{raw_week}' er ikke gyldig – skriv den som åååå-Wuu."
+    sunday = monday + dt.timedelta(days=6)
+    year, week, _ = monday.isocalendar()
+    return Period(
+        "uge",
+        monday,
+        sunday,
+        f"Uge {week} {year} ({monday:%d.%m.} – {sunday:%d.%m.%Y})",
+        _week(monday - dt.timedelta(weeks=1)),
+        _week(monday + dt.timedelta(weeks=1)),
+        _month(monday.replace(day=1)),
+    ), error
+
+
+@staff_page
+def groups(request: HttpRequest) -> HttpResponse:
+    """The municipality's runs and the calendar of their sessions in a week or a month."""
+    staff = _staff(request)
+    today = timezone.localdate()
+    period, error = _period(request, today)
+    runs = list(
+        _groups(staff).select_related("provider").annotate(taken=Count("enrolments")).order_by()
+    )
+    runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
+    slug = _slug(staff)
+    shown: list[Meeting] = []
+    for g in runs:
+        offer = _offer(slug, g)
+        g.offer_title = _title(offer, g)
+        g.free = max(g.seats - g.taken, 0)
+        meetings = _meetings(g, offer)
+        g.first_day = meetings[0].day if meetings else None
+        g.last_day = meetings[-1].day if meetings else None
+        shown += [m for m in meetings if period.first <= m.day <= period.last]
+    _with_counts(shown, _enrolled_counts([m.group for m in shown]) if shown else {})
+    by_day: dict[dt.date, Day] = {}
+    if period.view == "uge":
+        for n in range(7):
+            d = period.first + dt.timedelta(days=n)
+            by_day[d] = Day(d)
+    for m in sorted(shown, key=lambda m: (m.day, m.start or m.day, m.group.title)):
+        by_day.setdefault(m.day, Day(m.day)).meetings.append(m)
+    context = {
+        "runs": runs,
+        "period": period,
+        "days": [by_day[d] for d in sorted(by_day)],
+        "period_error": error,
+        "this_week": _week(today - dt.timedelta(days=today.weekday())),
+    }
+    return render(request, "web/groups/groups.html", context)
+
+
+# --- one run --------------------------------------------------------------------------------
+
+
+class _CourseField(forms.ChoiceField):
+    def valid_value(self, value: Any) -> bool:
+        form = getattr(self, "form", None)
+        return form.valid_value(str(value)) if form else super().valid_value(value)
+
+
+class EnrolForm(CaseForm):
+    """The course to enrol (its value carries the case version the page was loaded with)."""
+
+    course = _CourseField(
+        label="Forløb",
+        choices=[],
+        error_messages={
+            "required": "Vælg forløbet, der skal tilmeldes.",
+            "invalid_choice": "Vælg et af de viste forløb (hent siden igen, hvis det mangler).",
+        },
+    )
+    enrolled_on = date_field("Tilmeldt fra")
+
+    def __init__(self, *args: Any, courses: list[Course], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].form = self
+        self.fields["course"].choices = [
+            ("", "Vælg forløb"),
+            *((c.value, c.label) for c in courses),
+        ]
+        self.fields["course"].help_text = "Aktive forløb i tilbuddet, som ikke er tilmeldt."
+
+        self.course_ids = {c.pk for c in courses}
+
+    def clean_version(self) -> int | None:
+        return 0  # the version travels with the chosen course
+
+    def valid_value(self, value: str) -> bool:
+        """A course of the list, whatever the version it was shown with (a stale version is
+        the service's conflict, told as such)."""
+        course_id, _, version = value.partition("-")
+        return course_id.isdigit() and version.isdigit() and int(course_id) in self.course_ids
+
+    def clean(self) -> dict[str, Any]:
+        data = forms.Form.clean(self)
+        raw = data.get("course") or ""
+        if raw:
+            course_id, _, version = raw.partition("-")
+            data["course_id"], data["case_version"] = int(course_id), int(version)
+        return data
+
+
+def _person(case: Any) -> str:
+    if case.anonymous:
+        return f"{case.pseudonym or 'Uden navn'} (anonym)"
+    return case.citizen.name if case.citizen_id and case.citizen else "–"
+
+
+def _group(request: HttpRequest, staff: Any, group_id: int) -> tuple[Group, Offer | None]:
+    group = (
+        _groups(staff)
+        .select_related("provider")
+        .annotate(taken=Count("enrolments"))
+        .filter(pk=group_id)
+        .first()
+    )
+    if group is None:
+        raise Http404("Gruppen findes ikke.")
+    offer = _offer(_slug(staff), group)
+    group.offer_title = _title(offer, group)
+    group.free = max(group.seats - group.taken, 0)
+    return group, offer
+
+
+def _candidates(request: HttpRequest, group: Group) -> list[Course]:
+    """Active courses of the run's offer, on cases the user may see, not yet enrolled."""
+    q = case_filter(request.user, "case__")
+    if q is None:
+        return []
+    rows = list(
+        Course.objects.filter(
+            q,
+            case__municipality_id=group.municipality_id,
+            offer=group.offer,
+            status=CourseStatus.ACTIVE,
+        )
+        .exclude(enrolments__group=group)
+        .select_related("case__citizen")
+        .order_by("case__number", "pk")
+    )
+    for c in rows:
+        c.value = f"{c.pk}-{c.case.version}"
+        c.label = f"{c.case.number} – {_person(c.case)} (startet {c.started_on:%d.%m.%Y})"
+    return rows
+
+
+@dataclass
+class SessionDay:
+    meeting: Meeting
+    sessions: list[Session] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"moede-{self.meeting.day.isoformat()}"
+
+
+def _attendance_context(
+    request: HttpRequest, group: Group, offer: Offer | None, *, log: bool = True
+) -> dict[str, Any]:
+    """The run's dates, the enrolled courses the user may see and the attendance per date."""
+    q = case_filter(request.user, "course__case__")
+    enrolments: list[Enrolment] = []
+    sessions: list[Session] = []
+    if q is not None:
+        enrolments = list(
+            Enrolment.objects.filter(q, group=group)
+            .select_related("course__case__citizen")
+            .order_by("course__case__number", "pk")
+        )
+        sessions = list(
+            Session.objects.filter(q, group=group)
+            .select_related("course__case__citizen")
+            .order_by("starts_at", "course__case__number", "pk")
+        )
+    for e in enrolments:
+        e.person = _person(e.course.case)
+    meetings = _meetings(group, offer)
+    by_day: dict[dt.date, SessionDay] = {m.day: SessionDay(m) for m in meetings if not m.skipped}
+    counts: dict[tuple[int, dt.date], int] = {}
+    for s in sessions:
+        s.start = timezone.localtime(s.starts_at)
+        s.end = timezone.localtime(s.ends_at)
+        s.person = _person(s.course.case)
+        s.label = Attendance(s.attendance).label if s.attendance else "Ikke registreret"
+        s.version = s.course.case.version
+        day = by_day.get(s.start.date())
+        if day is None:  # booked outside today's calendar (the standard changed)
+            day = by_day[s.start.date()] = SessionDay(
+                Meeting(group, s.start.date(), s.start, s.end)
+            )
+        day.sessions.append(s)
+        key = (group.pk, s.start.date())
+        counts[key] = counts.get(key, 0) + 1
+    _with_counts(meetings, counts)
+    if log and enrolments:
+        audit_reads(
+            actor=request.user,
+            event=Event.CASE_LIST,
+            case_ids=list(dict.fromkeys(e.course.case_id for e in enrolments)),
+            why=f"gruppe {group.pk}",
+        )
+    return {
+        "group": group,
+        "meetings": meetings,
+        "enrolments": enrolments,
+        "session_days": [by_day[d] for d in sorted(by_day)],
+        "attendance_choices": Attendance.choices,
+        "may_manage": may(request.user.staff.role, Action.COURSE_MANAGE),
+    }
+
+
+def _group_context(
+    request: HttpRequest,
+    group: Group,
+    offer: Offer | None,
+    form: EnrolForm | None = None,
+) -> dict[str, Any]:
+    context = _attendance_context(request, group, offer)
+    courses = _candidates(request, group) if context["may_manage"] else []
+    if form is None:
+        form = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
+    return {
+        **context,
+        "form": form,
+        "courses": courses,
+        "full": group.taken >= group.seats,
+    }
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@staff_page
+def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
+    staff = _staff(request)
+    group, offer = _group(request, staff, group_id)
+    return render(request, "web/groups/group.html", _group_context(request, group, offer))
+
+
+def _enrol_error(form: EnrolForm, exc: ServiceError) -> None:
+    if isinstance(exc, Conflict) and exc.field == "group_id":
+        form.add_error(None, exc.message)  # "Gruppen er fuld (n pladser)."
+    elif isinstance(exc, Conflict):
+        form.add_error(None, CONFLICT_MESSAGE)
+    elif exc.field == "enrolled_on":
+        form.add_error("enrolled_on", exc.message)
+    elif exc.field in {"course_id", "group_id"}:
+        form.add_error("course", exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+@require_POST
+@staff_page
+def group_enrol(request: HttpRequest, group_id: int) -> HttpResponse:
+    staff = _staff(request, Action.COURSE_MANAGE)
+    group, offer = _group(request, staff, group_id)
+    courses = _candidates(request, group)
+    form = EnrolForm(request.POST, prefix="enrol", courses=courses)
+    if form.is_valid():
+        try:
+            enrolment = services.group_enrol(
+                actor=request.user,
+                course_id=form.cleaned_data["course_id"],
+                version=form.cleaned_data["case_version"],
+                group_id=group.pk,
+                enrolled_on=form.cleaned_data["enrolled_on"],
+            )
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as exc:
+            _enrol_error(form, exc)
+        else:
+            case = enrolment.course.case
+            messages.success(
+                request,
+                f"{case.number} er tilmeldt {group.title} fra {enrolment.enrolled_on:%d.%m.%Y}.",
+            )
+            return redirect(reverse("web:group", args=[group.pk]) + "#tilmeldte")
+    status = 409 if form.non_field_errors() else 422
+    context = _group_context(request, group, offer, form=form)
+    return render(request, "web/groups/group.html", context, status=status)
+
+
+class GroupAttendanceForm(CaseForm):
+    attendance = forms.ChoiceField(
+        choices=Attendance.choices,
+        error_messages={"required": "Vælg fremmøde.", "invalid_choice": "Vælg fremmøde."},
+    )
+
+
+@require_POST
+@staff_page
+def group_attendance(request: HttpRequest, group_id: int, session_id: int) -> HttpResponse:
+    """Record attendance at a group session. With htmx the run's attendance lists come back
+    (every row with its case's current version); without, the run's page."""
+    staff = _staff(request, Action.COURSE_MANAGE)
+    group, offer = _group(request, staff, group_id)
+    q = case_filter(request.user, "course__case__")
+    if q is None or not Session.objects.filter(q, pk=session_id, group=group).exists():
+        raise Http404("Samtalen findes ikke.")
+    form = GroupAttendanceForm(request.POST)
+    result = None
+    if form.is_valid():
+        try:
+            result = services.attendance_record(
+                actor=request.user,
+                session_id=session_id,
+                version=form.cleaned_data["version"],
+                attendance=form.cleaned_data["attendance"],
+            )
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as exc:
+            form.add_service_error(exc)
+    text = ""
+    if result is not None:
+        s = result["session"]
+        text = (
+            f"Fremmøde registreret {timezone.localtime(s.starts_at):%d.%m.%Y kl. %H:%M}: "
+            f"{Attendance(s.attendance).label.lower()}."
+        )
+        if result["flag"]:
+            text += f" Borgeren er udeblevet {result['no_show_streak']} gange i træk."
+    errors = [m for _, m in form.summary()] if result is None else []
+    if request.headers.get("HX-Request") != "true":
+        for message in errors:
+            messages.error(request, message)
+        if text:
+            messages.success(request, text)
+        return redirect(reverse("web:group", args=[group.pk]) + "#fremmoede")
+    context = _attendance_context(request, group, offer, log=False)
+    courses = _candidates(request, group)
+    oob = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
+    oob.fields["course"].widget.attrs["hx-swap-oob"] = "true"
+    context.update(
+        status_text=text,
+        attendance_errors=errors,
+        oob_form=oob if courses and group.taken < group.seats else None,
+    )
+    return render(request, "web/groups/_attendance.html", context)
+
+
+urlpatterns = [
+    path("grupper/", groups, name="groups"),
+    path("grupper/<int:group_id>/", group_page, name="group"),
+    path("grupper/<int:group_id>/tilmeld/", group_enrol, name="group_enrol"),
+    path(
+        "grupper/<int:group_id>/fremmoede/<int:session_id>/",
+        group_attendance,
+        name="group_attendance",
+    ),
+]

@@ -1,0 +1,295 @@
+"""The group calendar: Helsingør's runs of `anonym_gruppe` (14 Mondays 16–18), the week and
+month views from the standard's calendar (Easter Monday 2027 skipped), one run's page with
+enrolment and attendance, scoping, and constant query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from factories import staff
+from rusmiddel.accounts.models import Municipality, Provider
+from rusmiddel.audit.models import AuditEntry
+from rusmiddel.cases import services
+from rusmiddel.cases.models import Case, Course, Session
+from rusmiddel.groups.models import Enrolment, Group
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+START = dt.date(2027, 3, 15)  # a Monday two weeks before Easter Monday (29 March 2027)
+EASTER_MONDAY = dt.date(2027, 3, 29)
+#: The most queries the pages may make, whatever the number of enrolments and sessions.
+MAX_GROUP_PAGE_QUERIES = 10  # measured: 9
+MAX_CALENDAR_QUERIES = 7  # measured: 6
+
+
+def version(case_id: int) -> int:
+    return Case.objects.values_list("version", flat=True).get(pk=case_id)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def a_group(*, seats: int = 10, title: str = "Anonym gruppe forår 2027") -> Group:
+    return Group.objects.create(
+        municipality=Municipality.objects.get(slug="helsingoer"),
+        provider=Provider.objects.get(slug="helsingoer_rusmiddelcenter"),
+        offer="anonym_gruppe",
+        title=title,
+        starts_on=START,
+        seats=seats,
+    )
+
+
+def a_course(actor, n: int = 0, *, anonymous: bool = False) -> Course:
+    today = timezone.localdate()
+    who = (
+        {"anonymous": True, "pseudonym": f"Kim{n}"}
+        if anonymous
+        else {"citizen_cpr": f"07029{n:02d}234"[:10], "citizen_name": f"Borger Nummer{n}"}
+    )
+    case = services.case_create(
+        actor=actor, received_on=today - dt.timedelta(days=3), channel="walk_in", **who
+    )
+    return services.course_start(
+        actor=actor,
+        case_id=case.pk,
+        version=version(case.pk),
+        started_on=today,
+        offer="anonym_gruppe",
+    )
+
+
+def enrol_data(course: Course, on: dt.date = START) -> dict:
+    return {
+        "enrol-course": f"{course.pk}-{version(course.case_id)}",
+        "enrol-enrolled_on": on.isoformat(),
+    }
+
+
+def no_inline_style_or_script(body: str) -> None:
+    assert not re.search(r"<style[\s>]", body, re.I)
+    for attributes, content in re.findall(r"<script([^>]*)>(.*?)</script>", body, re.I | re.S):
+        assert "src=" in attributes and not content.strip(), "inline <script> block"
+    assert not re.search(r"\sstyle\s*=", body, re.I), "inline style attribute"
+    assert not re.search(r"\son[a-z]+\s*=", body, re.I), "inline event handler"
+
+
+def labels_tied_to_inputs(body: str) -> None:
+    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', body):
+        assert f'id="{target}"' in body, target
+
+
+def test_the_week_view_shows_the_calendar_of_an_empty_run(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group = a_group()
+    client = client_for(therapist)
+    body = client.get("/grupper/?uge=2027-W11").content.decode()
+    assert "Anonymt gruppebehandlingstilbud" in body  # the offer's title from the standard
+    assert "Helsingør" in body or "rusmiddelcenter" in body.lower()
+    assert "0 optaget, 10 ledige af 10" in body
+    assert 'id="dag-2027-03-15"' in body
+    day = re.search(r'id="dag-2027-03-15".*?</tr>', body, re.S)[0]
+    assert "16:00–18:00" in day and group.title in day and "0 tilmeldte" in day
+    assert "?uge=2027-W10" in body and "?uge=2027-W12" in body  # previous and next week
+    no_inline_style_or_script(body)
+    # the page has the menu item
+    assert ">Grupper</span>" in body
+
+
+def test_the_holiday_is_shown_as_skipped(tenants):
+    therapist = staff("therapist", "helsingoer")
+    a_group()
+    client = client_for(therapist)
+    body = client.get("/grupper/?uge=2027-W13").content.decode()
+    day = re.search(r'id="dag-2027-03-29".*?</tr>', body, re.S)[0]
+    assert "Anden påskedag" in day and "springes over" in day
+    assert "16:00" not in day
+    month = client.get("/grupper/?maaned=2027-03").content.decode()
+    assert "Marts 2027" in month
+    for monday in (15, 22):
+        assert f'id="dag-2027-03-{monday}"' in month
+    assert "Anden påskedag" in month
+    assert "?maaned=2027-02" in month and "?maaned=2027-04" in month
+    # 14 sessions: the last two weeks later because of Easter Monday and Whit Monday
+    june = client.get("/grupper/?maaned=2027-06").content.decode()
+    assert 'id="dag-2027-06-28"' in june and "Pinse" not in june
+    july = client.get("/grupper/?maaned=2027-07").content.decode()
+    assert 'id="dag-2027-07-05"' not in july and "Ingen gruppemøder" in july
+    may = client.get("/grupper/?maaned=2027-05").content.decode()
+    assert "Anden pinsedag" in may
+
+
+def test_a_bad_week_is_told_in_danish(tenants):
+    therapist = staff("therapist", "helsingoer")
+    response = client_for(therapist).get("/grupper/?uge=2027-W99")
+    assert response.status_code == 200
+    assert "er ikke gyldig" in response.content.decode()
+
+
+def test_enrolling_through_the_page_books_the_remaining_sessions(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group = a_group()
+    course = a_course(therapist, 1)
+    anonymous = a_course(therapist, 2, anonymous=True)
+    client = client_for(therapist)
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert course.case.number in page and "Kim2 (anonym)" in page  # both in the choices
+    labels_tied_to_inputs(page)
+    no_inline_style_or_script(page)
+
+    response = client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(course))
+    assert response.status_code == 302, response.content.decode()
+    assert Enrolment.objects.filter(group=group, course=course).exists()
+    assert Session.objects.filter(group=group, course=course).count() == 14
+    response = client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(anonymous))
+    assert response.status_code == 302
+
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert "er tilmeldt" in page
+    assert course.case.number in page and "Borger Nummer1" in page and "Kim2 (anonym)" in page
+    assert "2 optaget, 8 ledige af 10" in page
+    assert "Anden påskedag" in page
+    week = client.get("/grupper/?uge=2027-W11").content.decode()
+    assert "2 tilmeldte" in re.search(r'id="dag-2027-03-15".*?</tr>', week, re.S)[0]
+
+
+def test_enrolment_errors_are_shown_by_the_field_in_danish(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group = a_group(seats=1)
+    first, second = a_course(therapist, 1), a_course(therapist, 2)
+    client = client_for(therapist)
+    response = client.post(
+        f"/grupper/{group.pk}/tilmeld/", {"enrol-course": "", "enrol-enrolled_on": "31.02.2027"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="id_enrol-course_error"' in body and "Vælg forløbet" in body
+    assert 'id="id_enrol-enrolled_on_error"' in body and "Datoen er ikke gyldig" in body
+
+    stale = enrol_data(first)
+    services.plan_record(
+        actor=therapist,
+        course_id=first.pk,
+        version=version(first.case_id),
+        goal="abstinence",
+        goals_text="Stoppe",
+        agreed_on=timezone.localdate(),
+    )
+    response = client.post(f"/grupper/{group.pk}/tilmeld/", stale)
+    assert response.status_code == 409 and "Hent siden igen" in response.content.decode()
+
+    assert client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(first)).status_code == 302
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert "Gruppen er fuld" in page and "Tilmeld et forløb" not in page
+    # a form loaded before the group filled up says so too
+    response = client.post(
+        f"/grupper/{group.pk}/tilmeld/",
+        {
+            "enrol-course": f"{second.pk}-{version(second.case_id)}",
+            "enrol-enrolled_on": "2027-03-15",
+        },
+    )
+    assert "Gruppen er fuld (1 pladser)" in response.content.decode()
+    assert not Enrolment.objects.filter(course=second).exists()
+
+
+def test_attendance_is_recorded_with_htmx_and_versions_follow(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group = a_group()
+    course = a_course(therapist, 1)
+    client = client_for(therapist)
+    client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(course))
+    sessions = list(Session.objects.filter(group=group).order_by("starts_at"))
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert f'id="fremmoede-{sessions[0].pk}-attended"' in page
+    response = client.post(
+        f"/grupper/{group.pk}/fremmoede/{sessions[0].pk}/",
+        {"version": version(course.case_id), "attendance": "attended"},
+        **HTMX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="fremmoede"' in body
+    assert "Fremmøde registreret 15.03.2027 kl. 16:00: mødt." in body
+    # the next session's buttons carry the case's new version
+    new = version(course.case_id)
+    assert f'name="version" value="{new}"' in body
+    response = client.post(
+        f"/grupper/{group.pk}/fremmoede/{sessions[1].pk}/",
+        {"version": new, "attendance": "no_show"},
+        **HTMX,
+    )
+    assert "udeblevet" in response.content.decode()
+    assert [s.attendance for s in Session.objects.filter(group=group).order_by("starts_at")][
+        :2
+    ] == ["attended", "no_show"]
+    # without javascript: back to the run's page
+    response = client.post(
+        f"/grupper/{group.pk}/fremmoede/{sessions[2].pk}/",
+        {"version": version(course.case_id), "attendance": "cancelled"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#fremmoede")
+
+
+def test_authority_roles_never_see_anonymous_cases(tenants):
+    therapist = staff("therapist", "helsingoer")
+    caseworker = staff("caseworker", "helsingoer")
+    group = a_group()
+    named, anonymous = a_course(therapist, 1), a_course(therapist, 2, anonymous=True)
+    for course in (named, anonymous):
+        services.group_enrol(
+            actor=therapist,
+            course_id=course.pk,
+            version=version(course.case_id),
+            group_id=group.pk,
+            enrolled_on=START,
+        )
+    page = client_for(caseworker).get(f"/grupper/{group.pk}/").content.decode()
+    assert named.case.number in page
+    assert anonymous.case.number not in page and "Kim2" not in page
+    assert AuditEntry.objects.filter(actor_id=caseworker.pk, case_id=named.case_id).exists()
+    assert not AuditEntry.objects.filter(actor_id=caseworker.pk, case_id=anonymous.case_id).exists()
+
+
+def test_another_municipality_sees_404(tenants):
+    group = a_group()
+    other = client_for(staff("therapist", "gentofte"))
+    assert other.get(f"/grupper/{group.pk}/").status_code == 404
+    assert other.post(f"/grupper/{group.pk}/tilmeld/", {}).status_code == 404
+    assert group.title not in other.get("/grupper/?uge=2027-W11").content.decode()
+    assert Client().get("/grupper/").status_code == 302  # login first
+
+
+def test_the_pages_make_the_same_queries_for_1_and_8_enrolments(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group = a_group()
+    courses = [a_course(therapist, n, anonymous=n % 2 == 1) for n in range(8)]
+    client = client_for(therapist)
+
+    def measure(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(courses[0])).status_code == 302
+    one = measure(f"/grupper/{group.pk}/"), measure("/grupper/?uge=2027-W11")
+    month_one = measure("/grupper/?maaned=2027-04")
+    for course in courses[1:]:
+        assert client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(course)).status_code == 302
+    assert Session.objects.filter(group=group).count() == 8 * 14
+    many = measure(f"/grupper/{group.pk}/"), measure("/grupper/?uge=2027-W11")
+    month_many = measure("/grupper/?maaned=2027-04")
+    print(f"group page {one[0]}/{many[0]}, week {one[1]}/{many[1]}, month {month_one}/{month_many}")
+    assert one == many and month_one == month_many
+    assert many[0] <= MAX_GROUP_PAGE_QUERIES, many
+    assert many[1] <= MAX_CALENDAR_QUERIES and month_many <= MAX_CALENDAR_QUERIES
