@@ -43,3 +43,31 @@ def staff(role: str, municipality: str = "gentofte", provider: str | None = None
         user__username=f"{role}_{municipality}_{provider or 'x'}_{StaffProfile.objects.count()}",
     )
     return profile.user
+
+
+def granted_course(actor, *, on, offer: str, cpr: str = "0702921234", received_on=None):
+    """A named case with an empty assessment, a granted decision on `offer` (an override
+    reason stands in for the facts) and its course started on `on`: (case, course)."""
+    from rusmiddel.cases import services
+
+    case = services.case_create(
+        actor=actor,
+        received_on=received_on or on,
+        channel="walk_in",
+        citizen_cpr=cpr,
+        citizen_name="Mette Jensen",
+    )
+    services.assessment_record(actor=actor, case_id=case.pk, version=1, facts={}, on=on)
+    decision = services.decision_record(
+        actor=actor,
+        case_id=case.pk,
+        version=2,
+        offer=offer,
+        outcome="granted",
+        decided_on=on,
+        override_reason="Udredes i forløbet",
+    )
+    course = services.course_start(
+        actor=actor, case_id=case.pk, version=3, started_on=on, decision_id=decision.pk
+    )
+    return case, course

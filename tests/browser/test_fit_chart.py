@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from browser_support import axe_violations, log_in
-from factories import staff
+from factories import granted_course, staff
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case
 from rusmiddel.outcomes.services import fit_record
@@ -19,26 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_fit_chart_is_drawn_and_accessible(page, live_server, tenants, tmp_path):
     therapist = staff("therapist", "helsingoer")
     start = dt.date(2026, 12, 1)
-    case = services.case_create(
-        actor=therapist,
-        received_on=start,
-        channel="walk_in",
-        citizen_cpr="0702921234",
-        citizen_name="Mette Jensen",
-    )
-    services.assessment_record(actor=therapist, case_id=case.pk, version=1, facts={}, on=start)
-    decision = services.decision_record(
-        actor=therapist,
-        case_id=case.pk,
-        version=2,
-        offer="individuelle_samtaler",
-        outcome="granted",
-        decided_on=start,
-        override_reason="Udredes i forløbet",
-    )
-    course = services.course_start(
-        actor=therapist, case_id=case.pk, version=3, started_on=start, decision_id=decision.pk
-    )
+    case, course = granted_course(therapist, on=start, offer="individuelle_samtaler")
     for n, (ors, srs) in enumerate([(4, 9), (5, 9), (6.5, 8.5)]):
         at = dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC) + dt.timedelta(weeks=n)
         session = services.session_record(

@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from browser_support import axe_violations, log_in
-from factories import staff
-from rusmiddel.cases import services
+from factories import granted_course, staff
 from rusmiddel.cases.models import Course, FollowUp
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,25 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_therapist_runs_a_course_from_plan_to_ending(page, live_server, tenants):
     therapist = staff("therapist", "helsingoer")
     today = timezone.localdate()
-    case = services.case_create(
-        actor=therapist,
-        received_on=today - dt.timedelta(days=3),
-        channel="walk_in",
-        citizen_cpr="0702921234",
-        citizen_name="Mette Jensen",
-    )
-    services.assessment_record(actor=therapist, case_id=case.pk, version=1, facts={}, on=today)
-    decision = services.decision_record(
-        actor=therapist,
-        case_id=case.pk,
-        version=2,
-        offer="individuelle_samtaler",
-        outcome="granted",
-        decided_on=today,
-        override_reason="Udredes i forløbet",
-    )
-    course = services.course_start(
-        actor=therapist, case_id=case.pk, version=3, started_on=today, decision_id=decision.pk
+    case, course = granted_course(
+        therapist, on=today, offer="individuelle_samtaler", received_on=today - dt.timedelta(days=3)
     )
 
     log_in(page, live_server, therapist.username)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from factories import staff
+from factories import granted_course, staff
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases import services
 from rusmiddel.cases.errors import Conflict, Invalid
@@ -19,25 +19,10 @@ from rusmiddel.outcomes.services import fit_record
 START = dt.date(2026, 12, 1)
 
 
-def _course(municipality: str, cpr: str = "0702921234"):
+def _course(municipality: str):
     actor = staff("therapist", municipality)
-    case = services.case_create(
-        actor=actor, received_on=START, channel="walk_in", citizen_cpr=cpr, citizen_name="A B"
-    )
-    services.assessment_record(actor=actor, case_id=case.pk, version=1, facts={}, on=START)
     offer = "individuelle_samtaler" if municipality == "helsingoer" else "ambulant"
-    decision = services.decision_record(
-        actor=actor,
-        case_id=case.pk,
-        version=2,
-        offer=offer,
-        outcome="granted",
-        decided_on=START,
-        override_reason="Udredes i forløbet",
-    )
-    course = services.course_start(
-        actor=actor, case_id=case.pk, version=3, started_on=START, decision_id=decision.pk
-    )
+    case, course = granted_course(actor, on=START, offer=offer)
     return actor, case, course
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from factories import staff
+from factories import granted_course, staff
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case
 from rusmiddel.outcomes.models import FitScore
@@ -16,27 +16,8 @@ START = dt.date(2026, 12, 1)
 
 def _course_with_sessions(municipality: str, sessions: int):
     actor = staff("therapist", municipality)
-    case = services.case_create(
-        actor=actor,
-        received_on=START,
-        channel="walk_in",
-        citizen_cpr="0702921234",
-        citizen_name="Mette Jensen",
-    )
-    services.assessment_record(actor=actor, case_id=case.pk, version=1, facts={}, on=START)
     offer = "individuelle_samtaler" if municipality == "helsingoer" else "ambulant"
-    decision = services.decision_record(
-        actor=actor,
-        case_id=case.pk,
-        version=2,
-        offer=offer,
-        outcome="granted",
-        decided_on=START,
-        override_reason="Udredes i forløbet",
-    )
-    course = services.course_start(
-        actor=actor, case_id=case.pk, version=3, started_on=START, decision_id=decision.pk
-    )
+    case, course = granted_course(actor, on=START, offer=offer)
     made = []
     for n in range(sessions):
         start = dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC) + dt.timedelta(weeks=n)

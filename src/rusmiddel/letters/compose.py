@@ -9,32 +9,9 @@ import datetime as dt
 from typing import Any
 
 from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymentAssessment
+from rusmiddel.rules.calendar import danish_date
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Standard
-
-MONTHS = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
-
-def danish_date(day: dt.date | str | None) -> str:
-    """24. november 2026."""
-    if day is None:
-        return ""
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
 
 
 def _standard(case: Case, on: dt.date) -> Standard:

@@ -57,3 +57,30 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def age_on(birth: dt.date, on: dt.date) -> int:
     """Whole years at `on`. Born 29 February: a year older on 1 March in a non-leap year."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+MONTH_NAMES = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+WEEKDAY_NAMES = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
+
+
+def danish_date(day: dt.date | str | None) -> str:
+    """ "24. november 2026", as letters and receipts write a date (Django's "d. M. Y" gives
+    "24. Nov. 2026" under the Danish locale)."""
+    if day is None:
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.day}. {MONTH_NAMES[day.month - 1]} {day.year}"

@@ -55,8 +55,8 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.scoping import case_filter, require, visible_cases
 from rusmiddel.cases.services.decisions import decision_reasoning
-from rusmiddel.letters.compose import danish_date
 from rusmiddel.letters.models import DeliveryStatus, Letter, LetterKind
+from rusmiddel.rules.calendar import danish_date
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Standard

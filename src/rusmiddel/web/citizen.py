@@ -33,8 +33,8 @@ from rusmiddel.accounts.models import Municipality
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.cases.models import Case
 from rusmiddel.cases.services import cpr_validate, self_service_apply
-from rusmiddel.letters.compose import danish_date as letter_date
 from rusmiddel.rules import RulesError, age_on
+from rusmiddel.rules.calendar import danish_date
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Offer, Standard
 
@@ -121,13 +121,6 @@ def youth_sentences(standard: Standard) -> list[str]:
         if found:
             return list(dict.fromkeys(found))
     return []
-
-
-def danish_date(day: dt.date | None) -> str:
-    """8. december 2026: as the receipt letter writes it (`letters.compose.danish_date`).
-    Django's "d. M. Y" gives "08. Dec. 2026" and "01. Maj. 2026" under the Danish locale:
-    capitalised months, and a full stop after a month that is not abbreviated."""
-    return letter_date(day)
 
 
 # --- forms ------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from rusmiddel.cases.errors import Conflict, Forbidden, NotFound, ServiceError
 from rusmiddel.cases.models import Attendance, Course, CourseStatus, Session
 from rusmiddel.cases.scoping import case_filter, require
 from rusmiddel.groups.models import Enrolment, Group
+from rusmiddel.rules.calendar import MONTH_NAMES, WEEKDAY_NAMES
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import WEEKDAYS, Offer
@@ -51,21 +52,6 @@ from rusmiddel.web.pages import staff_page
 
 from .case_forms import CONFLICT_MESSAGE, CaseForm, date_field
 
-WEEKDAY_NAMES = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-MONTH_NAMES = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 WEEK_PARAM = re.compile(r"^(\d{4})-W(\d{1,2})$")
 MONTH_PARAM = re.compile(r"^(\d{4})-(\d{1,2})$")
 
