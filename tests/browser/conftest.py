@@ -50,3 +50,16 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(page):
+    """Fail a browser test when the page broke its own Content-Security-Policy (an inline
+    style or script slipped in): the browser reports each refusal on the console."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield refused
+    assert refused == [], refused

@@ -39,3 +39,17 @@ def test_a_caseworker_logs_in_with_the_keyboard_alone(page, live_server, tenants
 def test_wrong_password_is_told_in_danish(page, live_server, tenants):
     log_in(page, live_server, staff("therapist", "helsingoer").username, password="forkert")
     assert page.get_by_role("alert").inner_text().startswith("Brugernavn eller adgangskode")
+
+
+def test_the_content_security_policy_refuses_inline_code(page, live_server, no_csp_violations):
+    response = page.goto(f"{live_server.url}/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    ran = page.evaluate(
+        """() => { const s = document.createElement('script');
+                   s.textContent = 'window.injected = true';
+                   document.head.appendChild(s); return window.injected === true; }"""
+    )
+    assert ran is False
+    assert any("script" in line for line in no_csp_violations)  # the browser said why
+    no_csp_violations.clear()  # this test's own refusal is the expected one
