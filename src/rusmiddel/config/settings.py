@@ -146,10 +146,8 @@ if os.environ.get("RUSMIDDEL_REDIS_URL"):
         }
     }
 else:
+    # process memory is not shared between workers: fine for the demo and the tests only
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # django-ratelimit warns that process memory is not shared between workers: true, and
-    # acceptable for the demo and tests; production sets RUSMIDDEL_REDIS_URL.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # Behind a proxy every request comes from the proxy: read the client from its header instead.
 RATELIMIT_IP_META_KEY = os.environ.get("RUSMIDDEL_CLIENT_IP_HEADER") or None
 CSRF_FAILURE_VIEW = "rusmiddel.web.views.csrf_failure"

@@ -22,7 +22,7 @@ from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from rusmiddel.accounts.models import Provider, Role
@@ -82,11 +82,7 @@ def _require(request: HttpRequest, action: Action) -> Any:
 
 
 def case_href(case_id: int) -> str:
-    """The case page's address (the literal path while the case page is not routed yet)."""
-    try:
-        return reverse("web:case", args=[case_id])
-    except NoReverseMatch:
-        return f"/sager/{case_id}/"
+    return reverse("web:case", args=[case_id])
 
 
 def person_label(case: Case) -> str:

@@ -18,7 +18,6 @@ from rusmiddel.cases import selectors
 from rusmiddel.cases.errors import Conflict, ServiceError
 from rusmiddel.cases.models import Course
 from rusmiddel.cases.scoping import case_filter
-from rusmiddel.outcomes.models import FitScore
 from rusmiddel.outcomes.selectors import course_outcomes
 from rusmiddel.outcomes.services import fit_record
 from rusmiddel.standards import registry
@@ -85,10 +84,8 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
         (s for c in case.courses.all() if c.pk == course.pk for s in c.sessions.all()),
         key=lambda s: s.starts_at,
     )
-    scores = {
-        (f.session_id, f.instrument): f for f in FitScore.objects.filter(session__course=course)
-    }
-    outcomes = course_outcomes(course=course)
+    outcomes = course_outcomes(course=course)  # the scores, read once for table and chart
+    points = {p.session_id: p for p in outcomes.points} if outcomes else {}
     instruments = standard.outcome_measures.instruments if standard.outcome_measures else []
     return {
         "case": case,
@@ -98,7 +95,8 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
         "rows": [
             {
                 "session": s,
-                "scores": {i.id: scores.get((s.pk, i.id)) for i in instruments},
+                "totals": [getattr(points.get(s.pk), i.id, None) for i in instruments],
+                "alliance_concern": s.pk in points and points[s.pk].alliance_concern,
             }
             for s in sessions
         ],

@@ -100,6 +100,15 @@ def bump(case: Case, *, status: str | None = None) -> None:
     case.version += 1
 
 
+def case_assign(case: Case, **fields: Any) -> None:
+    """Set the case's provider and/or caseworker, and the copies its deadlines keep of them
+    (the due list reads those copies, so they must follow the case)."""
+    for name, value in fields.items():
+        setattr(case, name, value)
+    Case.objects.filter(pk=case.pk).update(**fields)
+    Deadline.objects.filter(case=case).update(**fields)
+
+
 def deadline_add(case: Case, *, kind: str, due_on: dt.date, text: str, source: Any) -> Deadline:
     return Deadline.objects.create(
         municipality_id=case.municipality_id,

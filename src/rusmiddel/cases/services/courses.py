@@ -37,6 +37,7 @@ from ..models import (
 )
 from ._common import (
     bump,
+    case_assign,
     deadline_add,
     deadlines_meet,
     locked_case,
@@ -171,9 +172,7 @@ def _course_create(
         created_by=actor,
     )
     if chosen_provider and case.provider_id != chosen_provider.pk:
-        case.provider = chosen_provider
-        Case.objects.filter(pk=case.pk).update(provider=chosen_provider)
-        Deadline.objects.filter(case=case).update(provider=chosen_provider)
+        case_assign(case, provider=chosen_provider)
     deadlines_meet(case, DeadlineKind.TREATMENT_GUARANTEE, started_on)
     _status_report_deadline(course, started_on)
     return course

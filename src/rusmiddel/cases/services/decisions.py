@@ -17,15 +17,14 @@ from rusmiddel.standards.schema import Offer
 
 from ..errors import Invalid
 from ..models import (
-    Case,
     CaseStatus,
-    Deadline,
     Decision,
     DecisionOutcome,
     FreeChoiceOutcome,
 )
 from ._common import (
     bump,
+    case_assign,
     locked_case,
     not_before,
     offer_in,
@@ -134,12 +133,9 @@ def decision_record(
             decided_by=actor,
         )
         if outcome == DecisionOutcome.GRANTED and chosen_provider and not case.provider_id:
-            case.provider = chosen_provider
-            Case.objects.filter(pk=case.pk).update(provider=chosen_provider)
-            Deadline.objects.filter(case=case).update(provider=chosen_provider)
+            case_assign(case, provider=chosen_provider)
         if case.caseworker_id is None and actor.staff.role == "caseworker":
-            Case.objects.filter(pk=case.pk).update(caseworker=actor)
-            Deadline.objects.filter(case=case).update(caseworker=actor)
+            case_assign(case, caseworker=actor)
         letter_for_decision(decision=decision, actor=actor)
         bump(case, status=CaseStatus.DECIDED if case.status in ("contact", "assessment") else None)
         audit_record(
