@@ -226,10 +226,18 @@ class EndOutcome(models.TextChoices):
     SUBSTANCE_FREE = "substance_free", "Stof-/alkoholfri"
     REDUCED = "reduced", "Reduceret forbrug"
     STABILISED = "stabilised", "Stabiliseret forbrug"
+    REFERRED = "referred", "Henvist til anden behandling"  # the alcohol goals' third category
     UNCHANGED = "unchanged", "Uændret"
     DROPPED_OUT = "dropped_out", "Udeblevet"
     MOVED = "moved", "Fraflyttet"
     DECEASED = "deceased", "Død"
+
+
+class Substance(models.TextChoices):
+    """Which register and which of the government's outcome goals a course belongs to."""
+
+    DRUGS = "drugs", "Stoffer"  # SIB; goals: drug-free, reduced, stabilised
+    ALCOHOL = "alcohol", "Alkohol"  # NAB; goals: alcohol-free, reduced, referred
 
 
 class Course(models.Model):
@@ -238,6 +246,7 @@ class Course(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="courses")
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT)
     offer = models.CharField(max_length=60)
+    substance = models.CharField(max_length=10, choices=Substance.choices, blank=True)  # "": unset
     provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT)
     status = models.CharField(max_length=10, choices=CourseStatus.choices, default="active")
     started_on = models.DateField()

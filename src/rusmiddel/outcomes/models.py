@@ -22,3 +22,67 @@ class FitScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "instrument"], name="one_score_per_session")
         ]
+
+
+class Moment(models.TextChoices):
+    """When the key facts were recorded: the same facts at each moment, so change is measured."""
+
+    START = "start", "Ved start"
+    END = "end", "Ved afslutning"
+    FOLLOW_UP_1 = "follow_up_1", "Opfølgning efter 1 måned"
+    FOLLOW_UP_6 = "follow_up_6", "Opfølgning efter 6 måneder"
+
+
+class UseFrequency(models.TextChoices):
+    """Use of the primary substance in the last 30 days (TDI 3.0 frequency, codes 1–5)."""
+
+    DAILY = "daily", "Dagligt"  # TDI 1
+    DAYS_4_6 = "days_4_6", "4–6 dage om ugen"  # TDI 2
+    DAYS_2_3 = "days_2_3", "2–3 dage om ugen"  # TDI 3
+    WEEKLY_OR_LESS = "weekly_or_less", "1 dag om ugen eller sjældnere"  # TDI 4
+    NOT_USED = "not_used", "Ikke brugt"  # TDI 5
+
+
+class Housing(models.TextChoices):
+    """The assessment contract's social.housing codes (own and rented are a fixed address)."""
+
+    OWN = "own", "Ejerbolig"
+    RENTED = "rented", "Lejebolig"
+    TEMPORARY = "temporary", "Midlertidig bolig"
+    SHELTER = "shelter", "Herberg/forsorgshjem"
+    HOMELESS = "homeless", "Hjemløs"
+    INSTITUTION = "institution", "Institution"
+
+
+class Occupation(models.TextChoices):
+    """The assessment contract's social.occupation codes."""
+
+    EMPLOYED = "employed", "I arbejde"
+    STUDENT = "student", "Under uddannelse"
+    UNEMPLOYED = "unemployed", "Ledig"
+    SICK_LEAVE = "sick_leave", "Sygemeldt"
+    RETIRED = "retired", "Pensionist"
+    NONE = "none", "Uden beskæftigelse"
+
+
+class KeyFacts(models.Model):
+    """Use, housing and occupation of a course's citizen at one moment (start, end, follow-up):
+    the paired admission and discharge values the registers and outcome goals compare."""
+
+    course = models.ForeignKey(
+        "cases.Course", on_delete=models.CASCADE, related_name="key_facts"
+    )
+    moment = models.CharField(max_length=12, choices=Moment.choices)
+    recorded_on = models.DateField()
+    use_frequency = models.CharField(max_length=16, choices=UseFrequency.choices)
+    housing = models.CharField(max_length=12, choices=Housing.choices)
+    occupation = models.CharField(max_length=12, choices=Occupation.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "moment"], name="key_facts_once_per_moment")
+        ]
