@@ -27,6 +27,9 @@ class Action(StrEnum):
     COMPLAINT_HANDLE = "complaint_handle"
     DUE_LIST = "due_list"
     AUDIT_READ = "audit_read"
+    STATISTICS_READ = "statistics_read"  # management statistics: counts, never a person
+    REGISTER_EXTRACT = "register_extract"  # SIB, NAB and TDI extracts with their validation
+    GROUP_MANAGE = "group_manage"  # create and change group runs (seats, dates)
 
 
 R = Role
@@ -59,6 +62,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
         {R.CASEWORKER, R.THERAPIST, R.SUBSTANCE_CONSULTANT, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}
     ),
     Action.AUDIT_READ: frozenset({R.HEAD_OF_UNIT, R.ADMINISTRATOR}),
+    Action.STATISTICS_READ: frozenset({R.HEAD_OF_UNIT, R.ADMINISTRATOR}),
+    # the extract carries CPR numbers of named drug cases: the administrator produces it
+    Action.REGISTER_EXTRACT: frozenset({R.ADMINISTRATOR}),
+    Action.GROUP_MANAGE: frozenset({R.ADMINISTRATOR, R.HEAD_OF_UNIT}),
 }
 
 #: Roles on the authority side: they never learn who an anonymous case is.

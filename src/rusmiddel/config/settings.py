@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rusmiddel.groups",
     "rusmiddel.letters",
     "rusmiddel.outcomes",
+    "rusmiddel.reporting",
     "rusmiddel.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Reporting: national register extracts (SIB, NAB, EU TDI) and management statistics."""
