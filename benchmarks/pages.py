@@ -46,6 +46,7 @@ def main() -> int:
     users = get_user_model().objects
     caseworker = users.get(username="gentofte-sagsbehandler")
     therapist = users.get(username="helsingoer-behandler")
+    head = users.get(username="helsingoer-leder")
     case = Case.objects.filter(municipality__slug="gentofte", anonymous=False).first()
     course = Course.objects.filter(case__municipality__slug="helsingoer").first()
     group = Group.objects.filter(municipality__slug="helsingoer").first()
@@ -65,6 +66,9 @@ def main() -> int:
         ("gruppeforløb", therapist, f"/grupper/{group.pk}/"),
         ("API: sagen", caseworker, f"/api/cases/{case.pk}"),
         ("API: frister", caseworker, "/api/due"),
+        ("statistik", head, "/statistik/"),
+        ("statistik (CSV)", head, "/statistik/statistik.csv"),
+        ("statistik (XLSX)", head, "/statistik/statistik.xlsx"),
     ]
     print(f"{'page':18} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for name, user, path in pages:

@@ -27,7 +27,7 @@ import pytest
 from django.apps import apps
 from django.db import models, transaction
 
-from factories import PASSWORD, staff
+from factories import END_KEY_FACTS, PASSWORD, START_KEY_FACTS, staff
 from support import TODAY
 
 # The facts each municipality's bundle is assessed on (no birth date: it comes from the CPR).
@@ -104,6 +104,7 @@ class Bundle:
     follow_up_id: int = 0  # one month after the ended course, open
     complaint_id: int = 0  # received, not reassessed
     group_id: int = 0
+    capacity_id: int = 0  # weekly start slots for the change offer: a booking from the waitlist
     letter_id: int = 0  # the contact receipt, its delivery failed: on the worklist, retryable
     builder: Any = None  # the therapist who built it
 
@@ -187,6 +188,7 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
             started_on=dt.date(2026, 12, 7),
             decision_id=decision_id,
             provider=provider,
+            **START_KEY_FACTS,
         )
 
     b.course_id = start(b.decision_id).pk
@@ -201,6 +203,7 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
         reason="completed",
         outcome="reduced",
         final_report="Forløbet er gennemført.",
+        **END_KEY_FACTS,
     )
     b.follow_up_id = follow_ups[0].pk
     b.session_id = services.session_record(
@@ -226,6 +229,16 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
         starts_on=dt.date(2027, 1, 4),  # a Monday
         stop_day=dt.date(2027, 1, 11) if municipality in HAS_GROUP_CALENDAR else None,
         seats=10,
+    ).pk
+    from rusmiddel.capacity.models import Capacity
+
+    b.capacity_id = Capacity.objects.create(
+        municipality=Municipality.objects.get(slug=municipality),
+        provider=Provider.objects.get(slug=provider),
+        offer=offers["change"],  # granted, not started: on the waitlist
+        kind="weekly_slots",
+        amount=5,
+        valid_from=dt.date(2026, 1, 1),
     ).pk
     return b
 
@@ -267,7 +280,7 @@ def _state_models():
     from rusmiddel.accounts.models import Municipality
 
     state_models = [Municipality]
-    for label in ("cases", "treatment_groups", "letters"):
+    for label in ("cases", "treatment_groups", "letters", "outcomes"):
         state_models += list(apps.get_app_config(label).get_models())
     return state_models
 
@@ -316,6 +329,15 @@ def _days_to(day: dt.date) -> int:
     from django.utils import timezone
 
     return (day - timezone.localdate()).days
+
+
+def _booking_day() -> dt.date:
+    """A working day a week from today (the real today: a booking never lies in the past)."""
+    from django.utils import timezone
+
+    from rusmiddel.rules.calendar import next_working_day
+
+    return next_working_day(timezone.localdate() + dt.timedelta(days=7))
 
 
 #: The last day any deadline of a bundle falls on is well before this.
@@ -391,7 +413,12 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/cases/{case_id}/courses"): Call(
         "case",
         "path",
-        body=lambda b, v: {"version": v, "started_on": "2026-12-08", "decision_id": b.decision_id},
+        body=lambda b, v: {
+            "version": v,
+            "started_on": "2026-12-08",
+            "decision_id": b.decision_id,
+            **START_KEY_FACTS,
+        },
     ),
     ("POST", "/cases/{case_id}/complaints"): Call(
         "case",
@@ -459,8 +486,25 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
             "reason": "completed",
             "outcome": "reduced",
             "final_report": "Forløbet er gennemført.",
+            **END_KEY_FACTS,
         },
     ),
+    ("POST", "/courses/{course_id}/key-facts"): Call(
+        "course",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "moment": "start",
+            "recorded_on": "2026-12-07",
+            **START_KEY_FACTS,
+        },
+    ),
+    ("POST", "/sessions/{session_id}/fit"): Call(
+        "session",
+        "path",
+        body=lambda b, v: {"version": v, "instrument": "ors", "items": [5, 6, 4.5, 5]},
+    ),
+    ("GET", "/courses/{course_id}/fit"): Call("course", "path", writes=False),
     ("POST", "/courses/{course_id}/change-offer"): Call(
         "course",
         "path",
@@ -479,6 +523,20 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
             "channel": "phone",
             "reached": True,
             "outcome": "reduced",
+            **END_KEY_FACTS,
+        },
+    ),
+    ("GET", "/waitlist"): Call("case", None, writes=False),
+    ("GET", "/waitlist/forecast"): Call("case", None, writes=False),
+    ("POST", "/cases/{case_id}/bookings"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "decision_id": b.change_decision_id,
+            "line": f"capacity:{b.capacity_id}",
+            "starts_on": _booking_day().isoformat(),
+            **START_KEY_FACTS,
         },
     ),
     ("GET", "/due"): Call(

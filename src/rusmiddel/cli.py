@@ -330,6 +330,135 @@ def cmd_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year(value: str) -> int:
+    if not (value.isdigit() and len(value) == 4):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a year (expected YYYY)")
+    return int(value)
+
+
+def _register_scope(args: argparse.Namespace):
+    """The municipality of a register command (an unknown one exits 2 naming the option)."""
+    _django()
+    from rusmiddel.accounts.models import Municipality
+
+    municipality = Municipality.objects.filter(slug=args.municipality).first()
+    if municipality is None:
+        raise UsageError(
+            f"--municipality: unknown municipality '{args.municipality}' "
+            "(run `rusmiddel tenants sync` first)"
+        )
+    return municipality
+
+
+def cmd_registers_extract(args: argparse.Namespace) -> int:
+    """A register extract (SIB, NAB or TDI) for one municipality and year, streamed; the
+    records left out for problems are counted on stderr (see `registers validate`)."""
+    municipality = _register_scope(args)
+    from rusmiddel.reporting.registers import (
+        ExportCount,
+        register_export,
+        register_extract_audit,
+    )
+
+    count = ExportCount()
+    chunks = register_export(
+        municipality=municipality,
+        register=args.register,
+        year=args.year,
+        fmt=args.format,
+        include_invalid=args.include_invalid,
+        count=count,
+    )
+    if args.output == "-":
+        out = sys.stdout.buffer
+    else:
+        try:
+            out = open(args.output, "wb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageError(f"--output: cannot write '{args.output}': {exc.strerror}") from None
+    try:
+        for chunk in chunks:
+            out.write(chunk)
+    finally:
+        out.flush()
+        if out is not sys.stdout.buffer:
+            out.close()
+    register_extract_audit(
+        actor=None,
+        municipality=municipality,
+        register=args.register,
+        year=args.year,
+        fmt=args.format,
+        include_invalid=args.include_invalid,
+    )
+    print(
+        f"{args.register.upper()} {args.year}: {count.exported} forløb indberettet, "
+        f"{count.left_out} udeladt på grund af fejl.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_registers_validate(args: argparse.Namespace) -> int:
+    """The validation report: counts by problem, then every record with a problem."""
+    municipality = _register_scope(args)
+    from rusmiddel.reporting.registers import register_report
+
+    report = register_report(municipality=municipality, register=args.register, year=args.year)
+    if args.json:
+        _emit(
+            {
+                "register": args.register,
+                "municipality": municipality.slug,
+                "year": args.year,
+                "records": report.total,
+                "valid": report.valid,
+                "left_out": report.left_out,
+                "problems": [
+                    {
+                        "field": p.field,
+                        "code": p.code,
+                        "message": p.message,
+                        "blocking": p.blocking,
+                        "count": n,
+                    }
+                    for p, n in report.problem_counts()
+                ],
+                "cases": [
+                    {
+                        "case": r.case_number,
+                        "pseudonym": r.pseudonym if r.anonymous else None,
+                        "course_id": r.course_id,
+                        "problems": [
+                            {
+                                "field": p.field,
+                                "code": p.code,
+                                "message": p.message,
+                                "blocking": p.blocking,
+                            }
+                            for p in r.problems
+                        ],
+                    }
+                    for r in report.rows
+                ],
+            }
+        )
+        return 0
+    print(
+        f"{args.register.upper()} {args.year}, {municipality.name}: {report.total} forløb, "
+        f"{report.valid} kan indberettes, {report.left_out} udelades."
+    )
+    for p, n in report.problem_counts():
+        kind = "fejl" if p.blocking else "advarsel"
+        print(f"{n:6} {kind:9} {p.field}: {p.message}")
+    for r in report.rows:
+        who = f"{r.case_number} ({r.pseudonym})" if r.anonymous else r.case_number
+        for p in r.problems:
+            kind = "fejl" if p.blocking else "advarsel"
+            print(f"{who:28} forløb {r.course_id:<8} {kind:9} {p.field}: {p.message}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rusmiddel",
@@ -415,6 +544,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--provider", help="provider id (provider staff only)")
     s.add_argument("--name", help="full name")
     s.set_defaults(handler=cmd_staff_create)
+
+    p = sub.add_parser("registers", help="national register extracts (SIB, NAB, EU TDI)")
+    t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action, handler, text in (
+        ("extract", cmd_registers_extract, "the extract, streamed (CSV or the register's XML)"),
+        ("validate", cmd_registers_validate, "what is missing or invalid, per case"),
+    ):
+        s = t.add_parser(action, help=text)
+        s.add_argument("--register", required=True, choices=("sib", "nab", "tdi"))
+        s.add_argument("--municipality", required=True)
+        s.add_argument("--year", required=True, type=_year)
+        if action == "extract":
+            s.add_argument("--format", choices=("csv", "register"), default="csv")
+            s.add_argument("--output", default="-", help="file, or - for stdout (default)")
+            s.add_argument(
+                "--include-invalid", action="store_true", help="also records with errors"
+            )
+        else:
+            s.add_argument("--json", action="store_true")
+        s.set_defaults(handler=handler)
 
     p = sub.add_parser("manage", help="Django management commands", add_help=False)
     p.add_argument("arguments", nargs=argparse.REMAINDER)

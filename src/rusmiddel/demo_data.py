@@ -39,10 +39,16 @@ from rusmiddel.cases.models import (
     SelfPaymentAssessment,
     Session,
 )
+from rusmiddel.cases.services.courses import measured
 from rusmiddel.groups.models import Enrolment, Group
+from rusmiddel.outcomes.key_facts import key_facts_defaults
+from rusmiddel.outcomes.models import KeyFacts
 from rusmiddel.rules import is_working_day
+from rusmiddel.standards import registry
 
 DEMO_PASSWORD = "rusmiddel-demo"
+#: The TDI use frequencies, most use first (outcomes.models.UseFrequency).
+USE_LEVELS = ["daily", "days_4_6", "days_2_3", "weekly_or_less", "not_used"]
 SEED = 4101  # any fixed number: the same `today` always gives the same demo
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 MUNICIPALITIES = ("gentofte", "helsingoer")
@@ -111,6 +117,9 @@ def demo_fill(*, today: dt.date) -> dict[str, Any]:
             people = _People(fake, rng, today)
             for slug, scenarios in (("gentofte", _gentofte), ("helsingoer", _helsingoer)):
                 scenarios(_Writer(slug, staff[slug], today, people, rng))
+            from rusmiddel.capacity.demo import capacity_demo_fill  # places and start slots
+
+            capacity_demo_fill(today=today)
     return {"created": not exists, **demo_counts()}
 
 
@@ -397,17 +406,60 @@ class _Writer:
             text=text,
         )
 
+    # key facts (use in the last 30 days, housing, occupation): realistic, from the seeded rng
+    def start_facts(self, case: Case, offer_id: str, days: int) -> dict[str, str]:
+        """At the start of treatment for the citizen's own use: the use (mostly daily or
+        most days), housing and occupation where the assessment does not say them."""
+        offer = registry.load(self.slug, self.d(days)).standard.offer(offer_id)
+        if not measured(offer):
+            return {}
+        latest = case.assessments.order_by("-version").first()
+        known = key_facts_defaults(latest.facts if latest else None)
+        facts = {"use_frequency": self.rng.choices(USE_LEVELS[:4], weights=[5, 3, 2, 1])[0]}
+        if "housing" not in known:
+            facts["housing"] = self.rng.choices(
+                ["rented", "own", "temporary", "shelter"], weights=[6, 2, 1, 1]
+            )[0]
+        if "occupation" not in known:
+            facts["occupation"] = self.rng.choices(
+                ["employed", "unemployed", "sick_leave", "student"], weights=[4, 3, 2, 1]
+            )[0]
+        return facts
+
+    def later_facts(self, course: Course, outcome: str) -> dict[str, str]:
+        """The key facts after the start, moved along by the outcome: free of the substance
+        means not used; reduced or referred a step or two less; stabilised at most one;
+        otherwise as at the start. A good outcome sometimes brings work or a home with it.
+        None ({}) for a course that recorded none at the start or a citizen who moved or died."""
+        before = KeyFacts.objects.filter(course=course).order_by("-recorded_on", "-pk").first()
+        if before is None or outcome in ("moved", "deceased"):
+            return {}
+        level = USE_LEVELS.index(before.use_frequency)
+        steps = {"reduced": self.rng.choice([1, 2]), "referred": 1, "stabilised": 1}
+        if outcome == "substance_free":
+            level = len(USE_LEVELS) - 1
+        else:
+            level = min(len(USE_LEVELS) - 2, level + steps.get(outcome, 0))
+        good = outcome in ("substance_free", "reduced", "stabilised", "referred")
+        occupation, housing = before.occupation, before.housing
+        if good and occupation in ("unemployed", "sick_leave") and self.rng.random() < 0.35:
+            occupation = "employed"
+        if good and housing in ("temporary", "shelter") and self.rng.random() < 0.4:
+            housing = "rented"
+        return {"use_frequency": USE_LEVELS[level], "housing": housing, "occupation": occupation}
+
     # courses
     def start(
         self, case: Case, actor: Any, days: int, decision: Decision | None = None, **kw: Any
     ) -> Course:
+        offer = decision.offer if decision else kw.get("offer", "")
         return sv.course_start(
             actor=actor,
             case_id=case.pk,
             version=self.version(case),
             started_on=self.d(days),
             decision_id=decision.pk if decision else None,
-            **kw,
+            **{**self.start_facts(case, offer, days), **kw},
         )
 
     def plan(self, case: Case, course: Course, actor: Any, days: int, goal: str, text: str) -> None:
@@ -540,6 +592,7 @@ class _Writer:
         outcome: str,
         text: str,
     ) -> list[FollowUp]:
+        facts = {} if reason in ("moved", "deceased") else self.later_facts(course, outcome)
         return sv.course_end(
             actor=actor,
             course_id=course.pk,
@@ -548,6 +601,7 @@ class _Writer:
             reason=reason,
             outcome=outcome,
             final_report=text,
+            **facts,
         )
 
     def follow_up(
@@ -569,6 +623,7 @@ class _Writer:
             reached=bool(outcome),
             outcome=outcome,
             note=note,
+            **(self.later_facts(follow_up.course, outcome) if outcome else {}),
         )
 
     def change_offer(
@@ -1642,8 +1697,9 @@ def _helsingoer(w: _Writer) -> None:
 
     @scenario(-420)
     def _():
-        case, one, six = ended(-420, 58, -400, -220, "completed", "stabilised", "alcohol")
-        w.follow_up(case, one, th, -188, "attendance", "stabilised")
+        # an alcohol course: referred on to medical alcohol treatment (the alcohol goals)
+        case, one, six = ended(-420, 58, -400, -220, "completed", "referred", "alcohol")
+        w.follow_up(case, one, th, -188, "attendance", "reduced")
         w.follow_up(case, six, sc, -37, "phone", "reduced", "Drikker nu kun i weekenden.")
 
     @scenario(-90)

@@ -33,6 +33,7 @@ from case_world import (
     request,
     snapshot,
 )
+from factories import END_KEY_FACTS, START_KEY_FACTS
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases.models import Case, Citizen
 from rusmiddel.letters.models import Delivery, DeliveryStatus, Letter
@@ -149,13 +150,13 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
     course = _ok(
         treater.post(
             f"/cases/{cid}/courses",
-            {"version": version(), "started_on": "2026-12-07", "offer": offer},
+            {"version": version(), "started_on": "2026-12-07", "offer": offer, **START_KEY_FACTS},
         )
     )
     ended = _ok(
         treater.post(
             f"/cases/{cid}/courses",
-            {"version": version(), "started_on": "2026-12-07", "offer": offer},
+            {"version": version(), "started_on": "2026-12-07", "offer": offer, **START_KEY_FACTS},
         )
     )
     follow_ups = _ok(
@@ -167,6 +168,7 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
                 "reason": "completed",
                 "outcome": "reduced",
                 "final_report": "Gennemført",
+                **END_KEY_FACTS,
             },
         ),
         200,
@@ -318,6 +320,12 @@ def test_an_anonymous_case_never_reveals_itself_to_the_authority(as_role, role, 
             else:
                 assert status == 200 and body["items"], body
                 assert all(set(item) == AUDIT_ITEM_KEYS for item in body["items"])
+        elif endpoint in {("GET", "/waitlist"), ("GET", "/waitlist/forecast")}:
+            if role == "administrator":
+                assert_error(answer, 403, "forbidden", None)
+            else:  # the waitlist holds named cases only; the forecast counts, names none
+                assert status == 200, body
+                assert bundle.case_id not in {i.get("case_id") for i in body["items"]}
         else:
             assert endpoint in {("GET", "/me"), ("POST", "/auth/token")}, endpoint
             assert status == 200, body

@@ -72,6 +72,9 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("POST", "/courses/{course_id}/end"): A.COURSE_END,
     ("POST", "/courses/{course_id}/change-offer"): A.COURSE_MANAGE,
     ("POST", "/follow-ups/{follow_up_id}"): A.FOLLOW_UP_RECORD,
+    ("POST", "/courses/{course_id}/key-facts"): A.COURSE_MANAGE,  # the start moment
+    ("POST", "/sessions/{session_id}/fit"): A.COURSE_MANAGE,
+    ("GET", "/courses/{course_id}/fit"): A.CASE_READ,
     ("GET", "/due"): A.DUE_LIST,
     ("GET", "/audit"): A.AUDIT_READ,
     ("GET", "/cases/{case_id}/letters"): A.CASE_READ,
@@ -79,6 +82,9 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("GET", "/outbox/failures"): A.CASE_READ,
     # whoever records a contact may have a letter sent again once the address is fixed
     ("POST", "/letters/{letter_id}/retry"): A.CONTACT_RECORD,
+    ("GET", "/waitlist"): A.WAITLIST_READ,
+    ("GET", "/waitlist/forecast"): A.WAITLIST_READ,
+    ("POST", "/cases/{case_id}/bookings"): A.WAITLIST_BOOK,
 }
 
 ROLES = [
@@ -99,6 +105,12 @@ LETTERS = ("GET", "/cases/{case_id}/letters")
 LETTER_PDF = ("GET", "/letters/{letter_id}/pdf")
 WORKLIST = ("GET", "/outbox/failures")
 RETRY = ("POST", "/letters/{letter_id}/retry")
+BOOKING = ("POST", "/cases/{case_id}/bookings")
+WAITLIST = ("GET", "/waitlist")
+FIT_RECORD = ("POST", "/sessions/{session_id}/fit")
+FIT_READ = ("GET", "/courses/{course_id}/fit")
+#: Municipalities whose standard has outcome instruments (FIT): Gentofte's names none.
+HAS_FIT = {"helsingoer"}
 
 
 def test_every_role_is_in_the_matrix():
@@ -252,6 +264,11 @@ def test_authorization_matrix(world, as_role, role, municipality, target, endpoi
         assert_error(answer, 422, "invalid", "group_id")
         assert_unchanged(before, snapshot())
         return
+    if endpoint == FIT_RECORD and municipality not in HAS_FIT:
+        # Past the authorization: the standard has no ORS to score
+        assert_error(answer, 422, "invalid", "instrument")
+        assert_unchanged(before, snapshot())
+        return
     assert status in (200, 201), body
     if call.writes:
         writes = new_entries.filter(write=True)
@@ -299,6 +316,12 @@ def _check_read(world, api, role, municipality, target, bundle, endpoint, body, 
         assert ids <= visible_ids
         assert (bundle.case_id in ids) == (target == "own")
         assert new_entries.filter(event="case_list").count() == len(ids)
+    elif path == WAITLIST[1]:  # the user's own municipality's waitlist, each row's read logged
+        ids = [item["case_id"] for item in body["items"]]
+        assert set(ids) <= visible_ids
+        assert (bundle.case_id in ids) == (target == "own")
+        logged = new_entries.filter(event="case_list").values_list("case_id", flat=True)
+        assert sorted(logged) == sorted(ids)
     elif path == "/due":
         ids = {item["case_id"] for item in body["items"]}
         assert ids <= visible_ids
@@ -337,6 +360,11 @@ def _check_read(world, api, role, municipality, target, bundle, endpoint, body, 
         assert all(item["delivery"]["status"] == DeliveryStatus.FAILED for item in body["items"])
         logged = new_entries.filter(event="case_list").values_list("case_id", flat=True)
         assert sorted(logged) == sorted(cases), "one read entry per case on the worklist"
+    elif path == FIT_READ[1]:
+        assert body["course_id"] == bundle.course_id
+        assert body["instruments"] == (municipality in HAS_FIT)
+        entry = new_entries.get()
+        assert (entry.event, entry.write, entry.case_id) == ("case_read", False, bundle.case_id)
     elif path == "/audit":
         ids = [item["id"] for item in body["items"]]
         assert ids, "the case's own entries are missing from the log"
@@ -373,7 +401,7 @@ KEY_EXPECTATIONS = [
     ("head_of_unit", "own", ("GET", "/cases"), 200),
     ("head_of_unit", "own", ("GET", "/due"), 200),
     ("head_of_unit", "own", ("GET", "/audit"), 200),
-    *[("head_of_unit", "own", e, 403) for e in WRITES if e != RETRY],  # RETRY: see below
+    *[("head_of_unit", "own", e, 403) for e in WRITES if e not in (RETRY, BOOKING)],  # see below
     *[("head_of_unit", "other", e, 404) for e in PATH_WRITES],
     # Therapists treat (and Helsingør's centre decides on its own offers), no audit log
     ("therapist", "own", ("POST", "/cases/{case_id}/decisions"), 201),
@@ -391,6 +419,13 @@ KEY_EXPECTATIONS = [
     ("provider_staff", "own", ("POST", "/complaints/{complaint_id}/reassessment"), 403),
     ("provider_staff", "own", ("POST", "/follow-ups/{follow_up_id}"), 200),
     ("provider_staff", "own", ("GET", "/audit"), 403),
+    # Key facts and FIT: whoever treats records them; the head of unit reads FIT, writes none
+    ("therapist", "own", ("POST", "/courses/{course_id}/key-facts"), 201),
+    ("therapist", "own", FIT_RECORD, 201),
+    ("head_of_unit", "own", FIT_READ, 200),
+    ("administrator", "own", FIT_READ, 404),
+    ("provider_staff", "unreferred", FIT_READ, 404),
+    ("provider_staff", "unreferred", FIT_RECORD, 404),
     ("provider_staff", "unreferred", ("GET", "/cases/{case_id}"), 404),
     ("provider_staff", "unreferred", ("POST", "/courses/{course_id}/sessions"), 404),
     ("provider_staff", "other", ("GET", "/cases/{case_id}"), 404),
@@ -415,6 +450,18 @@ KEY_EXPECTATIONS = [
     ("provider_staff", "unreferred", LETTERS, 404),
     ("provider_staff", "unreferred", LETTER_PDF, 404),
     ("provider_staff", "unreferred", RETRY, 404),
+    # The waitlist: the head of unit reads it and books from it (so do the caseworker and the
+    # therapist); provider staff see their own citizens on it and book none
+    ("head_of_unit", "own", WAITLIST, 200),
+    ("head_of_unit", "own", BOOKING, 201),
+    ("head_of_unit", "other", BOOKING, 404),
+    ("caseworker", "own", BOOKING, 201),
+    ("provider_staff", "own", WAITLIST, 200),
+    ("provider_staff", "own", BOOKING, 403),
+    ("substance_consultant", "own", WAITLIST, 403),
+    ("substance_consultant", "own", BOOKING, 403),
+    ("administrator", "own", WAITLIST, 403),
+    ("administrator", "own", BOOKING, 404),
 ]
 
 

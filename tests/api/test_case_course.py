@@ -83,9 +83,22 @@ def test_a_case_from_contact_to_follow_up(as_role):
     therapist = as_role("therapist", "gentofte")
     status, course = therapist.post(
         f"/cases/{case['id']}/courses",
-        {"version": version, "started_on": "2026-12-21", "decision_id": decision["id"]},
+        {
+            "version": version,
+            "started_on": "2026-12-21",
+            "decision_id": decision["id"],
+            "use_frequency": "daily",
+            "occupation": "unemployed",
+        },
     )
     assert status == 201, course
+    # Then it is a drug course (Gentofte's ambulant offer), and its key facts at the start
+    # take the housing from the assessment
+    assert course["substance"] == "drugs"
+    assert {k: course["key_facts"]["start"][k] for k in ("use_frequency", "housing")} == {
+        "use_frequency": "daily",
+        "housing": "rented",
+    }
     version += 1
     status, _ = therapist.post(
         f"/courses/{course['id']}/plans",
@@ -133,6 +146,9 @@ def test_a_case_from_contact_to_follow_up(as_role):
             "reason": "completed",
             "outcome": "substance_free",
             "final_report": "Forløbet er gennemført; borgeren er stoffri.",
+            "use_frequency": "not_used",
+            "housing": "rented",
+            "occupation": "employed",
         },
     )
     assert status == 200, ended
@@ -152,6 +168,9 @@ def test_a_case_from_contact_to_follow_up(as_role):
             "channel": "phone",
             "reached": True,
             "outcome": "substance_free",
+            "use_frequency": "not_used",
+            "housing": "own",
+            "occupation": "employed",
         },
     )
     assert status == 200, done
@@ -189,6 +208,18 @@ def test_a_case_from_contact_to_follow_up(as_role):
     assert status == 200
     assert full["status"] == "ended"
     assert full["version"] == version + 1
+    # …with the outcome counted as the drug goal it met, and the same key facts at start,
+    # end and the first follow-up, so the change is measured
+    course = full["courses"][0]
+    assert (course["outcome"], course["goal_met"]) == ("substance_free", "substance_free")
+    assert {
+        moment: (k["use_frequency"], k["housing"], k["occupation"], k["recorded_on"])
+        for moment, k in course["key_facts"].items()
+    } == {
+        "start": ("daily", "rented", "unemployed", "2026-12-21"),
+        "end": ("not_used", "rented", "employed", "2027-08-31"),
+        "follow_up_1": ("not_used", "own", "employed", "2027-10-01"),
+    }
     met = {d["kind"]: d["met_on"] for d in full["deadlines"] if d["met_on"]}
     assert met["treatment_guarantee"] == "2026-12-21"
     assert met["complaint_reassessment"] == "2027-02-01"
@@ -249,7 +280,12 @@ def test_residential_self_payment_when_the_citizen_keeps_paying_rent(as_role):
     assert status == 201, decision
     status, course = therapist.post(
         f"/cases/{case['id']}/courses",
-        {"version": case["version"] + 2, "started_on": "2026-12-07", "decision_id": decision["id"]},
+        {
+            "version": case["version"] + 2,
+            "started_on": "2026-12-07",
+            "decision_id": decision["id"],
+            "use_frequency": "daily",
+        },
     )
     assert status == 201, course
     status, calc = therapist.post(

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from factories import staff
+from factories import START_KEY_FACTS, staff
 from rusmiddel.cases import services
 
 CONTACT = dt.date(2026, 11, 24)
@@ -34,7 +34,12 @@ def _case_in_course(actor, sessions: int, cpr: str):
         override_reason="Direkte adgang til rusmiddelcentret; udredes i forløbet",
     )
     course = services.course_start(
-        actor=actor, case_id=case.pk, version=3, started_on=CONTACT, decision_id=decision.pk
+        actor=actor,
+        case_id=case.pk,
+        version=3,
+        started_on=CONTACT,
+        decision_id=decision.pk,
+        **START_KEY_FACTS,
     )
     version = 4
     for n in range(sessions):

@@ -22,6 +22,7 @@ from case_world import (
     snapshot,
     world_fixture,  # noqa: F401 - the `world` fixture
 )
+from factories import END_KEY_FACTS, START_KEY_FACTS
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases import services
 from rusmiddel.cases.models import (
@@ -105,6 +106,7 @@ RECIPES: dict[str, Recipe] = {
             version=_version(b.case_id),
             started_on=D(2026, 12, 8),
             decision_id=b.decision_id,
+            **START_KEY_FACTS,
         ),
         "course_started",
         lambda r, b: r,
@@ -181,6 +183,7 @@ RECIPES: dict[str, Recipe] = {
             reason="completed",
             outcome="reduced",
             final_report="Gennemført",
+            **END_KEY_FACTS,
         ),
         "course_ended",
         lambda r, b: Course.objects.get(pk=b.course_id),

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from browser_support import axe_violations, log_in
-from factories import staff
+from factories import START_KEY_FACTS, staff
 from rusmiddel.accounts.models import Municipality, Provider
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case, Session
@@ -37,7 +37,12 @@ def test_a_therapist_opens_the_week_view_and_a_run(page, live_server, tenants):
         pseudonym="Kim",
     )
     course = services.course_start(
-        actor=therapist, case_id=case.pk, version=1, started_on=today, offer="anonym_gruppe"
+        actor=therapist,
+        case_id=case.pk,
+        version=1,
+        started_on=today,
+        offer="anonym_gruppe",
+        **START_KEY_FACTS,
     )
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
     services.group_enrol(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from factories import staff
+from factories import END_KEY_FACTS, START_KEY_FACTS, staff
 from rusmiddel.cases import services
 from rusmiddel.cases.due import due_notify
 from rusmiddel.cases.models import Notification
@@ -61,6 +61,7 @@ def test_an_anonymous_case_is_never_warned_to_the_authority(tenants):
         version=1,
         started_on=CONTACT,
         offer="anonym_gruppe",
+        **START_KEY_FACTS,
     )
     services.course_end(
         actor=therapist,
@@ -70,6 +71,7 @@ def test_an_anonymous_case_is_never_warned_to_the_authority(tenants):
         reason="completed",
         outcome="reduced",
         final_report="Gennemført",
+        **END_KEY_FACTS,
     )
     # Anonymous treatment has no guarantee; its follow-up (1 April) is warned a week ahead
     assert due_notify(today=dt.date(2027, 3, 25)) == 1

@@ -165,6 +165,38 @@ def test_courses_groups_self_payment_youth_and_relatives(demo):
     assert in_course.filter(sessions__attendance="", sessions__starts_at__date__gt=TODAY).exists()
 
 
+def test_outcomes_in_their_substances_categories_and_key_facts_to_measure_change(demo):
+    from rusmiddel.cases.models import FollowUp
+    from rusmiddel.outcomes.key_facts import FOLLOW_UP_MOMENTS
+    from rusmiddel.outcomes.models import KeyFacts
+    from rusmiddel.rules.end_outcomes import goal_met, outcomes_for
+
+    facts = {(k.course_id, k.moment): k for k in KeyFacts.objects.all()}
+    courses = list(Course.objects.all())
+    assert {c.substance for c in courses} >= {"drugs", "alcohol"}
+    ended = [c for c in courses if c.status == "ended"]
+    for c in ended:
+        assert c.outcome in outcomes_for(c.substance), (c.pk, c.substance, c.outcome)
+        if (c.pk, "start") in facts and c.end_reason not in ("moved", "deceased", "transferred"):
+            assert (c.pk, "end") in facts, c.pk
+    assert {goal_met(c.substance, c.outcome) for c in ended} >= {
+        "substance_free",
+        "reduced",
+        "referred",
+    }
+    # the use changed between start and end on some courses: measured, not guessed
+    assert any(
+        facts[(c.pk, "start")].use_frequency != facts[(c.pk, "end")].use_frequency
+        for c in ended
+        if (c.pk, "start") in facts and (c.pk, "end") in facts
+    )
+    reached = FollowUp.objects.filter(reached=True).exclude(outcome__in=["moved", "deceased"])
+    assert reached.exists()
+    for f in reached:
+        if (f.course_id, "start") in facts:
+            assert (f.course_id, FOLLOW_UP_MOMENTS[f.months]) in facts, f.pk
+
+
 @pytest.mark.django_db
 def test_running_it_again_changes_nothing(demo):
     again = demo_fill(today=TODAY)

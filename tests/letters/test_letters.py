@@ -11,7 +11,7 @@ from decimal import Decimal
 import pypdf
 import pytest
 
-from factories import staff
+from factories import END_KEY_FACTS, START_KEY_FACTS, staff
 from rusmiddel.cases import services
 from rusmiddel.letters.models import Letter, LetterKind
 from rusmiddel.letters.services import letter_for_decision
@@ -162,6 +162,7 @@ def test_receipt_follow_up_invitations_and_self_payment_letters(tenants):
         version=3,
         started_on=dt.date(2026, 12, 7),
         decision_id=decision.pk,
+        **START_KEY_FACTS,
     )
     services.self_payment_record(
         actor=therapist,
@@ -186,6 +187,7 @@ def test_receipt_follow_up_invitations_and_self_payment_letters(tenants):
         reason="completed",
         outcome="substance_free",
         final_report="Gennemført",
+        **END_KEY_FACTS,
     )
     invitations = [
         text_of(letter)

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from case_world import FACTS
-from factories import staff
+from factories import START_KEY_FACTS, staff
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases import services
 from rusmiddel.cases.models import (
@@ -42,8 +42,9 @@ from rusmiddel.web.case_forms import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-#: The most queries the case page may make, whatever the number of sessions (measured: 21,
-#: of which 3 are the session, the user and the staff profile and 1 the header's municipality).
+#: The most queries the case page may make, whatever the number of sessions (measured: 22,
+#: of which 3 are the session, the user and the staff profile, 1 the header's municipality
+#: and 1 the courses' key facts).
 MAX_CASE_PAGE_QUERIES = 22
 CPR = "0702921234"  # 7 February 1992
 
@@ -158,6 +159,7 @@ def test_the_case_page_shows_one_timeline_in_date_order(tenants):
         version=version(case.pk),
         started_on=days(-10),
         decision_id=decision.pk,
+        **START_KEY_FACTS,
     )
     services.plan_record(
         actor=therapist,
@@ -280,6 +282,7 @@ def test_the_case_page_makes_the_same_queries_for_1_and_25_sessions(tenants):
         version=version(case.pk),
         started_on=days(-14),
         decision_id=decision.pk,
+        **START_KEY_FACTS,
     )
 
     def book(n: int) -> None:
@@ -618,9 +621,18 @@ def test_a_course_is_started_from_the_case_page_and_followed_to_its_end(tenants)
 
     page = client.get(f"/sager/{case.pk}/").content.decode()
     assert f'<option value="d{decision.pk}"' in page
+    # the housing comes filled in from the assessment; the use in the last 30 days is asked
+    assert '<option value="rented" selected>' in page
     started = client.post(
         f"/sager/{case.pk}/forloeb/start/",
-        {"version": version(case.pk), "basis": f"d{decision.pk}", "started_on": days(-10)},
+        {
+            "version": version(case.pk),
+            "basis": f"d{decision.pk}",
+            "started_on": days(-10),
+            "use_frequency": "daily",
+            "housing": "rented",
+            "occupation": "unemployed",
+        },
     )
     course = Course.objects.get(case=case)
     assert started.status_code == 302 and started["Location"] == f"/forloeb/{course.pk}/"
@@ -672,15 +684,28 @@ def test_a_course_is_started_from_the_case_page_and_followed_to_its_end(tenants)
     assert "Udeblevet 3 gange i træk" in course_page
     no_inline_style_or_script(course_page)
     labels_tied_to_inputs(course_page)
+    # A drug course ends in the drug goals: drug-free, reduced, stabilised (not referred)
+    assert '<option value="substance_free">Stoffri</option>' in course_page
+    assert '<option value="referred">' not in course_page
 
+    end = {
+        "end-version": version(case.pk),
+        "end-ended_on": today().isoformat(),
+        "end-reason": "dropped_out",
+        "end-outcome": "dropped_out",
+        "end-final_report": "Borgeren er udeblevet og har ikke svaret.",
+    }
+    # Without the key facts at the end the form comes back naming the missing one
+    refused = client.post(f"/forloeb/{course.pk}/afslut/", end)
+    assert refused.status_code == 422
+    assert 'id="id_end-use_frequency_error"' in refused.content.decode()
     ended = client.post(
         f"/forloeb/{course.pk}/afslut/",
         {
-            "end-version": version(case.pk),
-            "end-ended_on": today().isoformat(),
-            "end-reason": "dropped_out",
-            "end-outcome": "dropped_out",
-            "end-final_report": "Borgeren er udeblevet og har ikke svaret.",
+            **end,
+            "end-use_frequency": "days_2_3",
+            "end-housing": "temporary",
+            "end-occupation": "unemployed",
         },
     )
     assert ended.status_code == 302 and ended["Location"] == f"/forloeb/{course.pk}/#afslutning"
@@ -691,6 +716,16 @@ def test_a_course_is_started_from_the_case_page_and_followed_to_its_end(tenants)
     page = client.get(f"/sager/{case.pk}/").content.decode()
     assert "Opfølgning 1 måned efter forløbet" in page
     assert "Forløb afsluttet" in page
+    # the timeline shows the key facts at start and end…
+    assert "Brug: dagligt. Bolig: lejebolig. Beskæftigelse: ledig." in page
+    assert "Brug: 2–3 dage om ugen. Bolig: midlertidig bolig. Beskæftigelse: ledig." in page
+    # …and the course page side by side, so the change is visible
+    course_page = client.get(f"/forloeb/{course.pk}/").content.decode()
+    table = course_page[course_page.index('id="key-facts"') :]
+    table = table[: table.index("</table>")]
+    assert re.search(r"Ved start</th>\s*<th[^>]*>Ved afslutning</th>", table), table
+    assert "<td>Dagligt</td><td>2–3 dage om ugen</td>" in table
+    assert "<td>Lejebolig</td><td>Midlertidig bolig</td>" in table
 
 
 def test_attendance_without_javascript_returns_to_the_course_page(tenants):
@@ -703,6 +738,7 @@ def test_attendance_without_javascript_returns_to_the_course_page(tenants):
         version=version(case.pk),
         started_on=days(-10),
         decision_id=decision.pk,
+        **START_KEY_FACTS,
     )
     at = timezone.make_aware(dt.datetime.combine(days(-3), dt.time(9)))
     session = services.session_record(
@@ -739,6 +775,7 @@ def test_a_course_form_error_keeps_what_was_typed(tenants):
         version=version(case.pk),
         started_on=days(-10),
         decision_id=decision.pk,
+        **START_KEY_FACTS,
     )
 
     response = client_for(therapist).post(

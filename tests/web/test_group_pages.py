@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from factories import staff
+from factories import START_KEY_FACTS, staff
 from rusmiddel.accounts.models import Municipality, Provider
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases import services
@@ -67,6 +67,7 @@ def a_course(actor, n: int = 0, *, anonymous: bool = False) -> Course:
         version=version(case.pk),
         started_on=today,
         offer="anonym_gruppe",
+        **START_KEY_FACTS,
     )
 
 

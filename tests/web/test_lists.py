@@ -442,6 +442,54 @@ def test_a_follow_up_is_recorded_through_the_page(tenants, client):
     assert f'id="fu-{one.pk}"' not in after and f'id="fu-{six.pk}"' in after
 
 
+def test_a_follow_up_of_treatment_asks_the_key_facts_in_the_courses_categories(tenants, client):
+    # Given an alcohol course (Helsingør's psychologist talks cover alcohol only), ended
+    from factories import END_KEY_FACTS, granted_course
+    from rusmiddel.outcomes.models import KeyFacts
+
+    me = staff("therapist", "helsingoer")
+    case, course = granted_course(me, on=days(-90), offer="psykologsamtaler", cpr=cpr())
+    one = services.course_end(
+        actor=me,
+        course_id=course.pk,
+        version=version(case.pk),
+        ended_on=days(-29),
+        reason="completed",
+        outcome="referred",
+        final_report="Henvist",
+        **END_KEY_FACTS,
+    )[0]
+    client.force_login(me)
+    # Then its form offers the alcohol goals, housing and occupation as last recorded
+    row = html(client.get("/opfoelgning/"))
+    row = row[row.index(f'id="fu-{one.pk}"') :]
+    assert '<option value="substance_free">Alkoholfri</option>' in row
+    assert '<option value="stabilised">' not in row
+    assert '<option value="employed" selected>' in row
+    answer = {
+        "version": version(case.pk),
+        "done_on": today().isoformat(),
+        "channel": "phone",
+        "reached": "ja",
+        "outcome": "referred",
+        "housing": "rented",
+        "occupation": "employed",
+    }
+    # When the use is left out, the error stands next to it and nothing is recorded
+    body = html(client.post(f"/opfoelgning/{one.pk}/", answer, **HTMX))
+    assert f'id="fu-{one.pk}-use_frequency-error"' in body
+    assert not KeyFacts.objects.filter(course=course, moment="follow_up_1").exists()
+    # …and with it, the follow-up's key facts are recorded
+    response = client.post(f"/opfoelgning/{one.pk}/", {**answer, "use_frequency": "not_used"})
+    assert response.status_code == 302
+    facts = KeyFacts.objects.get(course=course, moment="follow_up_1")
+    assert (facts.use_frequency, facts.housing, facts.recorded_on) == (
+        "not_used",
+        "rented",
+        today(),
+    )
+
+
 def test_a_stale_version_answers_the_danish_conflict_and_records_nothing(tenants, client):
     me = staff("caseworker", "gentofte")
     case = open_case(me, "Finn Forældet", received=-60)

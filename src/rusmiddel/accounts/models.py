@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Municipality(models.Model):
@@ -33,9 +34,9 @@ class Municipality(models.Model):
 
 
 class ProviderKind(models.TextChoices):
-    OWN = "own", "Kommunens eget tilbud"
-    EXTERNAL = "external", "Ekstern leverandør"
-    PRIVATE = "private", "Privat leverandør"
+    OWN = "own", gettext_lazy("Kommunens eget tilbud")
+    EXTERNAL = "external", gettext_lazy("Ekstern leverandør")
+    PRIVATE = "private", gettext_lazy("Privat leverandør")
 
 
 class Provider(models.Model):
@@ -57,12 +58,12 @@ class Provider(models.Model):
 
 
 class Role(models.TextChoices):
-    CASEWORKER = "caseworker", "Sagsbehandler"
-    THERAPIST = "therapist", "Behandler"
-    SUBSTANCE_CONSULTANT = "substance_consultant", "Rusmiddelkonsulent"
-    HEAD_OF_UNIT = "head_of_unit", "Leder"
-    ADMINISTRATOR = "administrator", "Systemadministrator"
-    PROVIDER_STAFF = "provider_staff", "Medarbejder hos leverandør"
+    CASEWORKER = "caseworker", gettext_lazy("Sagsbehandler")
+    THERAPIST = "therapist", gettext_lazy("Behandler")
+    SUBSTANCE_CONSULTANT = "substance_consultant", gettext_lazy("Rusmiddelkonsulent")
+    HEAD_OF_UNIT = "head_of_unit", gettext_lazy("Leder")
+    ADMINISTRATOR = "administrator", gettext_lazy("Systemadministrator")
+    PROVIDER_STAFF = "provider_staff", gettext_lazy("Medarbejder hos leverandør")
 
 
 class StaffProfile(models.Model):

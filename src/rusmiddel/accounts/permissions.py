@@ -30,6 +30,8 @@ class Action(StrEnum):
     STATISTICS_READ = "statistics_read"  # management statistics: counts, never a person
     REGISTER_EXTRACT = "register_extract"  # SIB, NAB and TDI extracts with their validation
     GROUP_MANAGE = "group_manage"  # create and change group runs (seats, dates)
+    WAITLIST_READ = "waitlist_read"  # waitlists, start proposals and the capacity forecast
+    WAITLIST_BOOK = "waitlist_book"  # book a proposed start (course, group seat, first session)
 
 
 R = Role
@@ -66,6 +68,12 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # the extract carries CPR numbers of named drug cases: the administrator produces it
     Action.REGISTER_EXTRACT: frozenset({R.ADMINISTRATOR}),
     Action.GROUP_MANAGE: frozenset({R.ADMINISTRATOR, R.HEAD_OF_UNIT}),
+    # the head of unit runs the morning's waitlist and books from it; the caseworker and the
+    # therapist book their own citizens; provider staff see theirs on the waitlist, book none
+    Action.WAITLIST_READ: frozenset(
+        {R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}
+    ),
+    Action.WAITLIST_BOOK: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
 }
 
 #: Roles on the authority side: they never learn who an anonymous case is.

@@ -20,9 +20,19 @@ from rusmiddel.accounts.models import ApiToken
 from rusmiddel.cases import selectors, services
 from rusmiddel.cases.errors import ErrorCode, ServiceError
 from rusmiddel.cases.scoping import staff_of
+from rusmiddel.outcomes import selectors as outcome_selectors
+from rusmiddel.outcomes import services as outcome_services
 
 from . import schemas as s
-from .serializers import case_detail, case_summary, course_json, deadline_json, decision_json
+from .serializers import (
+    case_detail,
+    case_summary,
+    course_json,
+    deadline_json,
+    decision_json,
+    fit_json,
+    key_facts_json,
+)
 
 STATUS = {
     ErrorCode.INVALID: 422,
@@ -295,8 +305,42 @@ def offer_change(request: HttpRequest, course_id: int, body: s.OfferChangeIn):
 
 @api.post("/follow-ups/{follow_up_id}", tags=["courses"])
 def follow_up_record(request: HttpRequest, follow_up_id: int, body: s.FollowUpIn):
+    """The follow-up's answer: the situation (outcome) and, reached, the key facts."""
     f = services.follow_up_record(actor=request.user, follow_up_id=follow_up_id, **body.dict())
     return {"id": f.pk, "done_on": f.done_on.isoformat(), "outcome": f.outcome or None}
+
+
+@api.post("/courses/{course_id}/key-facts", response={201: dict}, tags=["outcomes"])
+def key_facts_record(request: HttpRequest, course_id: int, body: s.KeyFactsIn):
+    """Record or correct the key facts (use, housing, occupation) of one moment: start, end
+    (an ended course), follow_up_1 or follow_up_6 (a follow-up done with the citizen)."""
+    row = outcome_services.key_facts_record(actor=request.user, course_id=course_id, **body.dict())
+    return Status(201, key_facts_json(row))
+
+
+@api.post("/sessions/{session_id}/fit", response={201: dict}, tags=["outcomes"])
+def fit_record(request: HttpRequest, session_id: int, body: s.FitIn):
+    """Record (or correct) a session's ORS or SRS, one score per line of the instrument."""
+    score = outcome_services.fit_record(actor=request.user, session_id=session_id, **body.dict())
+    return Status(
+        201,
+        {
+            "id": score.pk,
+            "session_id": score.session_id,
+            "instrument": score.instrument,
+            "items": [float(i) for i in score.items],
+            "total": float(score.total),
+        },
+    )
+
+
+@api.get("/courses/{course_id}/fit", tags=["outcomes"])
+def course_fit(request: HttpRequest, course_id: int):
+    """The course's FIT: ORS and SRS per session, the ORS trajectory with its cut-off and
+    flags (reliable change, no change, deterioration) and the SRS alliance flag per session.
+    `instruments` is false when the municipality's standard has none. The read is logged."""
+    course = selectors.course_get(user=request.user, course_id=course_id, why="FIT")
+    return fit_json(course, outcome_selectors.course_outcomes(course=course))
 
 
 # --- letters and the outbox -------------------------------------------------------------------
@@ -389,6 +433,42 @@ def due(
         provider_id=provider_id,
     )
     return {"today": today.isoformat(), "items": [deadline_json(d, today) for d in rows]}
+
+
+# --- waitlist and capacity (heads of unit read and book; see accounts.permissions) ----------
+
+
+@api.get("/waitlist", tags=["waitlist"])
+def waitlist(request: HttpRequest):
+    """Everyone granted and not started, in the standard's order, with the earliest start
+    that fits (capacity, free choice, age bands) and, for whoever cannot start within the
+    treatment guarantee, the days left and what would place them."""
+    from rusmiddel.capacity.selectors import waitlist_board
+
+    from .waitlist_json import board_json
+
+    return board_json(waitlist_board(user=request.user, today=_today()))
+
+
+@api.get("/waitlist/forecast", tags=["waitlist"])
+def waitlist_forecast(request: HttpRequest):
+    """Per offer with capacity: eight weeks' expected waitlist and share of starts within the
+    guarantee (SimPy), and the what-if of inflow +20 % with one group fewer. Counts only."""
+    from rusmiddel.capacity.selectors import waitlist_forecast as forecast
+
+    from .waitlist_json import forecast_json
+
+    return {"items": [forecast_json(f) for f in forecast(user=request.user, today=_today())]}
+
+
+@api.post("/cases/{case_id}/bookings", response={201: dict}, tags=["waitlist"])
+def booking_create(request: HttpRequest, case_id: int, body: s.BookingIn):
+    """Book a proposal: the course starts on the decision, with its group seat or first
+    session. 409 (field `line`) when the place was taken meanwhile."""
+    from rusmiddel.capacity.services import proposal_book
+
+    course = proposal_book(actor=request.user, case_id=case_id, today=_today(), **body.dict())
+    return Status(201, course_json(course))
 
 
 @api.get("/audit", tags=["audit"])

@@ -73,7 +73,49 @@ class DecisionIn(Versioned):
     note: str = ""
 
 
-class CourseStartIn(Versioned):
+# The key facts' codes (outcomes.models); the "" variants: not given.
+UseFrequency = Literal["daily", "days_4_6", "days_2_3", "weekly_or_less", "not_used"]
+UseFrequencyOrNot = Literal["", "daily", "days_4_6", "days_2_3", "weekly_or_less", "not_used"]
+Housing = Literal["own", "rented", "temporary", "shelter", "homeless", "institution"]
+HousingOrNot = Literal["", "own", "rented", "temporary", "shelter", "homeless", "institution"]
+Occupation = Literal["employed", "student", "unemployed", "sick_leave", "retired", "none"]
+OccupationOrNot = Literal["", "employed", "student", "unemployed", "sick_leave", "retired", "none"]
+Outcome = Literal[
+    "substance_free",
+    "reduced",
+    "stabilised",
+    "referred",
+    "unchanged",
+    "dropped_out",
+    "moved",
+    "deceased",
+]
+OutcomeOrNot = Literal[
+    "",
+    "substance_free",
+    "reduced",
+    "stabilised",
+    "referred",
+    "unchanged",
+    "dropped_out",
+    "moved",
+    "deceased",
+]
+
+
+class KeyFactsOptional(Versioned):
+    """Use in the last 30 days (TDI frequency), housing and occupation (the assessment
+    contract's social.housing and social.occupation codes); "" = not given."""
+
+    use_frequency: UseFrequencyOrNot = ""
+    housing: HousingOrNot = ""
+    occupation: OccupationOrNot = ""
+
+
+class CourseStartIn(KeyFactsOptional):
+    """Key facts at the start: housing and occupation default to the latest assessment's;
+    on treatment for the citizen's own use all three are then required."""
+
     started_on: dt.date
     decision_id: int | None = None
     offer: str | None = None
@@ -103,6 +145,15 @@ class EnrolIn(Versioned):
     enrolled_on: dt.date
 
 
+class BookingIn(KeyFactsOptional):
+    """Book a proposal from the waitlist: the granted decision, the capacity line
+    ("capacity:<id>" or "group:<id>", as the waitlist gives it) and the start day."""
+
+    decision_id: int
+    line: str
+    starts_on: dt.date
+
+
 class StatusReportIn(Versioned):
     text: str
     submitted_on: dt.date
@@ -114,34 +165,50 @@ class SelfPaymentIn(Versioned):
     monthly_income_dkk: Decimal | None = None
 
 
-class CourseEndIn(Versioned):
+class CourseEndIn(KeyFactsOptional):
+    """`outcome` in the categories of the course's substance (drugs: substance_free,
+    reduced, stabilised; alcohol: substance_free, reduced, referred) or unchanged,
+    dropped_out, moved, deceased. Key facts at the end: required on treatment for the
+    citizen's own use unless the citizen moved away or died."""
+
     ended_on: dt.date
     reason: Literal[
         "completed", "dropped_out", "terminated", "transferred", "moved", "deceased", "other"
     ]
-    outcome: Literal[
-        "substance_free",
-        "reduced",
-        "stabilised",
-        "unchanged",
-        "dropped_out",
-        "moved",
-        "deceased",
-    ]
+    outcome: Outcome
     final_report: str
 
 
-class OfferChangeIn(Versioned):
+class OfferChangeIn(KeyFactsOptional):
+    """Key facts given are the old course's end and the new one's start; without them the
+    new course starts with the old one's latest."""
+
     decision_id: int
     changed_on: dt.date
 
 
-class FollowUpIn(Versioned):
+class FollowUpIn(KeyFactsOptional):
+    """`outcome` as at the ending; key facts of the moment (one or six months) when the
+    citizen was reached."""
+
     done_on: dt.date
     channel: Literal["attendance", "phone", "video"]
     reached: bool
-    outcome: str = ""
+    outcome: OutcomeOrNot = ""
     note: str = ""
+
+
+class KeyFactsIn(Versioned):
+    moment: Literal["start", "end", "follow_up_1", "follow_up_6"]
+    recorded_on: dt.date
+    use_frequency: UseFrequency
+    housing: Housing
+    occupation: Occupation
+
+
+class FitIn(Versioned):
+    instrument: str = Field(description="an instrument of the standard: ors or srs")
+    items: list[float | str] = Field(description="one score per line of the instrument")
 
 
 class ComplaintIn(Versioned):

@@ -7,6 +7,9 @@ import datetime as dt
 from typing import Any
 
 from rusmiddel.cases.models import Case, Course, Deadline, Decision
+from rusmiddel.outcomes.key_facts import key_facts_json as _key_facts
+from rusmiddel.outcomes.models import KeyFacts
+from rusmiddel.rules.end_outcomes import goal_met
 
 
 def _d(value: dt.date | dt.datetime | None) -> str | None:
@@ -78,7 +81,12 @@ def course_json(c: Course) -> dict[str, Any]:
         "started_on": _d(c.started_on),
         "ended_on": _d(c.ended_on),
         "end_reason": c.end_reason or None,
+        "substance": c.substance or None,
         "outcome": c.outcome or None,
+        # the government's goal category the outcome counts as met under (None: no goal met)
+        "goal_met": goal_met(c.substance, c.outcome) if c.outcome else None,
+        # use, housing and occupation by moment: start, end, follow_up_1, follow_up_6
+        "key_facts": {k.moment: key_facts_json(k) for k in c.key_facts.all()},
         "plans": [
             {
                 "version": p.version,
@@ -115,6 +123,46 @@ def course_json(c: Course) -> dict[str, Any]:
             for f in c.follow_ups.all()
         ],
         "self_payments": [p.calculation for p in c.self_payments.all()],
+    }
+
+
+def key_facts_json(k: KeyFacts) -> dict[str, Any]:
+    return {"id": k.pk, "course_id": k.course_id, **_key_facts(k)}
+
+
+def _n(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def fit_json(course: Course, outcomes: Any) -> dict[str, Any]:
+    """A course's FIT (`outcomes.selectors.course_outcomes`): scores as JSON numbers."""
+    if outcomes is None:
+        return {"course_id": course.pk, "instruments": False, "points": [], "ors": None}
+    ors = outcomes.ors
+    return {
+        "course_id": course.pk,
+        "instruments": True,
+        "points": [
+            {
+                "session_id": p.session_id,
+                "on": _d(p.on),
+                "ors": _n(p.ors),
+                "srs": _n(p.srs),
+                "alliance_concern": p.alliance_concern,
+            }
+            for p in outcomes.points
+        ],
+        "ors": {
+            "totals": [float(t) for t in ors.totals],
+            "cutoff": ors.cutoff,
+            "change": _n(ors.change),
+            "reliable_improvement": ors.reliable_improvement,
+            "reliable_deterioration": ors.reliable_deterioration,
+            "no_reliable_change_flag": ors.no_reliable_change_flag,
+        }
+        if ors
+        else None,
+        "srs_cutoff": outcomes.srs_cutoff,
     }
 
 

@@ -7,37 +7,43 @@ log keeps plain ids, not foreign keys, so that nothing elsewhere can cascade int
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Event(models.TextChoices):
-    CASE_LIST = "case_list", "Sagsliste læst"
-    CASE_READ = "case_read", "Sag læst"
-    CASE_CREATED = "case_created", "Sag oprettet"
-    CONTACT_RECORDED = "contact_recorded", "Henvendelse registreret"
-    ASSESSMENT_RECORDED = "assessment_recorded", "Udredning registreret"
-    EVALUATION_RECORDED = "evaluation_recorded", "Visitation beregnet"
-    DECISION_RECORDED = "decision_recorded", "Afgørelse truffet"
-    COURSE_STARTED = "course_started", "Forløb startet"
-    PLAN_RECORDED = "plan_recorded", "Behandlingsplan registreret"
-    SESSION_RECORDED = "session_recorded", "Samtale registreret"
-    ATTENDANCE_RECORDED = "attendance_recorded", "Fremmøde registreret"
-    GROUP_ENROLLED = "group_enrolled", "Tilmeldt gruppe"
-    STATUS_REPORT_RECORDED = "status_report_recorded", "Status registreret"
-    OFFER_CHANGED = "offer_changed", "Tilbud ændret"
-    SELF_PAYMENT_RECORDED = "self_payment_recorded", "Egenbetaling beregnet"
-    COURSE_ENDED = "course_ended", "Forløb afsluttet"
-    FOLLOW_UP_RECORDED = "follow_up_recorded", "Opfølgning registreret"
-    COMPLAINT_RECEIVED = "complaint_received", "Klage modtaget"
-    COMPLAINT_REASSESSED = "complaint_reassessed", "Klage genvurderet"
-    FIT_RECORDED = "fit_recorded", "FIT-score registreret"
-    LETTER_CREATED = "letter_created", "Brev dannet"
-    LETTER_SENT = "letter_sent", "Brev sendt"
-    LETTER_READ = "letter_read", "Brev læst"
-    LETTER_RETRIED = "letter_retried", "Brev sendt igen"
-    DUE_LIST = "due_list", "Frister læst"
-    AUDIT_READ = "audit_read", "Log læst"
-    STAFF_CREATED = "staff_created", "Bruger oprettet"
-    STAFF_ACTIVE_CHANGED = "staff_active_changed", "Brugers adgang ændret"
+    CASE_LIST = "case_list", gettext_lazy("Sagsliste læst")
+    CASE_READ = "case_read", gettext_lazy("Sag læst")
+    CASE_CREATED = "case_created", gettext_lazy("Sag oprettet")
+    CONTACT_RECORDED = "contact_recorded", gettext_lazy("Henvendelse registreret")
+    ASSESSMENT_RECORDED = "assessment_recorded", gettext_lazy("Udredning registreret")
+    EVALUATION_RECORDED = "evaluation_recorded", gettext_lazy("Visitation beregnet")
+    DECISION_RECORDED = "decision_recorded", gettext_lazy("Afgørelse truffet")
+    COURSE_STARTED = "course_started", gettext_lazy("Forløb startet")
+    PLAN_RECORDED = "plan_recorded", gettext_lazy("Behandlingsplan registreret")
+    SESSION_RECORDED = "session_recorded", gettext_lazy("Samtale registreret")
+    ATTENDANCE_RECORDED = "attendance_recorded", gettext_lazy("Fremmøde registreret")
+    GROUP_ENROLLED = "group_enrolled", gettext_lazy("Tilmeldt gruppe")
+    STATUS_REPORT_RECORDED = "status_report_recorded", gettext_lazy("Status registreret")
+    OFFER_CHANGED = "offer_changed", gettext_lazy("Tilbud ændret")
+    SELF_PAYMENT_RECORDED = "self_payment_recorded", gettext_lazy("Egenbetaling beregnet")
+    COURSE_ENDED = "course_ended", gettext_lazy("Forløb afsluttet")
+    FOLLOW_UP_RECORDED = "follow_up_recorded", gettext_lazy("Opfølgning registreret")
+    COMPLAINT_RECEIVED = "complaint_received", gettext_lazy("Klage modtaget")
+    COMPLAINT_REASSESSED = "complaint_reassessed", gettext_lazy("Klage genvurderet")
+    FIT_RECORDED = "fit_recorded", gettext_lazy("FIT-score registreret")
+    KEY_FACTS_RECORDED = "key_facts_recorded", gettext_lazy("Nøgleoplysninger registreret")
+    LETTER_CREATED = "letter_created", gettext_lazy("Brev dannet")
+    LETTER_SENT = "letter_sent", gettext_lazy("Brev sendt")
+    LETTER_READ = "letter_read", gettext_lazy("Brev læst")
+    LETTER_RETRIED = "letter_retried", gettext_lazy("Brev sendt igen")
+    DUE_LIST = "due_list", gettext_lazy("Frister læst")
+    AUDIT_READ = "audit_read", gettext_lazy("Log læst")
+    STAFF_CREATED = "staff_created", gettext_lazy("Bruger oprettet")
+    STAFF_ACTIVE_CHANGED = "staff_active_changed", gettext_lazy("Brugers adgang ændret")
+    # carries CPR numbers
+    REGISTER_EXTRACTED = "register_extracted", gettext_lazy("Registerudtræk hentet")
+    GROUP_CREATED = "group_created", gettext_lazy("Gruppe oprettet")
+    GROUP_CHANGED = "group_changed", gettext_lazy("Gruppe ændret")
 
 
 class AuditEntry(models.Model):

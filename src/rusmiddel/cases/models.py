@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from rusmiddel.accounts.models import Municipality, Provider
 
@@ -37,20 +38,20 @@ class Citizen(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    CONTACT = "contact", "Henvendelse"  # contact recorded, not assessed
-    ASSESSMENT = "assessment", "Udredning"  # facts recorded
-    DECIDED = "decided", "Afgjort"  # at least one decision, no course yet
-    IN_COURSE = "in_course", "I forløb"
-    ENDED = "ended", "Afsluttet"  # course ended; follow-ups may be open
+    CONTACT = "contact", gettext_lazy("Henvendelse")  # contact recorded, not assessed
+    ASSESSMENT = "assessment", gettext_lazy("Udredning")  # facts recorded
+    DECIDED = "decided", gettext_lazy("Afgjort")  # at least one decision, no course yet
+    IN_COURSE = "in_course", gettext_lazy("I forløb")
+    ENDED = "ended", gettext_lazy("Afsluttet")  # course ended; follow-ups may be open
 
 
 class PersonRole(models.TextChoices):
-    USER = "user", "Borger med rusmiddelproblem"
-    RELATIVE = "relative", "Pårørende"
-    CHILD_OF_USER = "child_of_user", "Barn af forælder med rusmiddelproblem"
-    ADULT_CHILD_OF_USER = "adult_child_of_user", "Voksent barn"
-    PARENT_OF_USER = "parent_of_user", "Forælder til barn/ung med rusmiddelproblem"
-    PROFESSIONAL = "professional", "Fagperson"
+    USER = "user", gettext_lazy("Borger med rusmiddelproblem")
+    RELATIVE = "relative", gettext_lazy("Pårørende")
+    CHILD_OF_USER = "child_of_user", gettext_lazy("Barn af forælder med rusmiddelproblem")
+    ADULT_CHILD_OF_USER = "adult_child_of_user", gettext_lazy("Voksent barn")
+    PARENT_OF_USER = "parent_of_user", gettext_lazy("Forælder til barn/ung med rusmiddelproblem")
+    PROFESSIONAL = "professional", gettext_lazy("Fagperson")
 
 
 class Case(models.Model):
@@ -97,17 +98,17 @@ class Case(models.Model):
 
 
 class ContactChannel(models.TextChoices):
-    SELF_SERVICE = "self_service", "Selvbetjening"
-    DIGITAL_POST = "digital_post", "Digital Post"
-    PHONE = "phone", "Telefon"
-    WALK_IN = "walk_in", "Personligt fremmøde"
-    LETTER = "letter", "Brev"
+    SELF_SERVICE = "self_service", gettext_lazy("Selvbetjening")
+    DIGITAL_POST = "digital_post", gettext_lazy("Digital Post")
+    PHONE = "phone", gettext_lazy("Telefon")
+    WALK_IN = "walk_in", gettext_lazy("Personligt fremmøde")
+    LETTER = "letter", gettext_lazy("Brev")
 
 
 class ContactBy(models.TextChoices):
-    CITIZEN = "citizen", "Borgeren selv"
-    RELATIVE = "relative", "Pårørende"
-    PROFESSIONAL = "professional", "Fagperson"
+    CITIZEN = "citizen", gettext_lazy("Borgeren selv")
+    RELATIVE = "relative", gettext_lazy("Pårørende")
+    PROFESSIONAL = "professional", gettext_lazy("Fagperson")
 
 
 class Contact(models.Model):
@@ -164,20 +165,20 @@ class Evaluation(models.Model):
 
 
 class DecisionOutcome(models.TextChoices):
-    GRANTED = "granted", "Bevilget"
-    REFUSED = "refused", "Afslag"
+    GRANTED = "granted", gettext_lazy("Bevilget")
+    REFUSED = "refused", gettext_lazy("Afslag")
 
 
 class SendChannel(models.TextChoices):
-    DIGITAL_POST = "digital_post", "Digital Post"
-    POST = "post", "Almindelig post"
-    QUICKPOST = "quickpost", "Quickpost"
+    DIGITAL_POST = "digital_post", gettext_lazy("Digital Post")
+    POST = "post", gettext_lazy("Almindelig post")
+    QUICKPOST = "quickpost", gettext_lazy("Quickpost")
 
 
 class FreeChoiceOutcome(models.TextChoices):
-    NOT_REQUESTED = "not_requested", "Ikke ønsket"
-    GRANTED = "granted", "Imødekommet"
-    REFUSED = "refused", "Afslået (ikke et tilsvarende tilbud)"
+    NOT_REQUESTED = "not_requested", gettext_lazy("Ikke ønsket")
+    GRANTED = "granted", gettext_lazy("Imødekommet")
+    REFUSED = "refused", gettext_lazy("Afslået (ikke et tilsvarende tilbud)")
 
 
 class Decision(models.Model):
@@ -208,36 +209,37 @@ class Decision(models.Model):
 
 
 class CourseStatus(models.TextChoices):
-    ACTIVE = "active", "Aktivt"
-    ENDED = "ended", "Afsluttet"
+    ACTIVE = "active", gettext_lazy("Aktivt")
+    ENDED = "ended", gettext_lazy("Afsluttet")
 
 
 class EndReason(models.TextChoices):
-    COMPLETED = "completed", "Gennemført"
-    DROPPED_OUT = "dropped_out", "Udeblevet/afbrudt"
-    TERMINATED = "terminated", "Afsluttet af behandlingsstedet"
-    TRANSFERRED = "transferred", "Overgået til andet tilbud"
-    MOVED = "moved", "Fraflyttet"
-    DECEASED = "deceased", "Død"
-    OTHER = "other", "Andet"
+    COMPLETED = "completed", gettext_lazy("Gennemført")
+    DROPPED_OUT = "dropped_out", gettext_lazy("Udeblevet/afbrudt")
+    TERMINATED = "terminated", gettext_lazy("Afsluttet af behandlingsstedet")
+    TRANSFERRED = "transferred", gettext_lazy("Overgået til andet tilbud")
+    MOVED = "moved", gettext_lazy("Fraflyttet")
+    DECEASED = "deceased", gettext_lazy("Død")
+    OTHER = "other", gettext_lazy("Andet")
 
 
 class EndOutcome(models.TextChoices):
-    SUBSTANCE_FREE = "substance_free", "Stof-/alkoholfri"
-    REDUCED = "reduced", "Reduceret forbrug"
-    STABILISED = "stabilised", "Stabiliseret forbrug"
-    REFERRED = "referred", "Henvist til anden behandling"  # the alcohol goals' third category
-    UNCHANGED = "unchanged", "Uændret"
-    DROPPED_OUT = "dropped_out", "Udeblevet"
-    MOVED = "moved", "Fraflyttet"
-    DECEASED = "deceased", "Død"
+    SUBSTANCE_FREE = "substance_free", gettext_lazy("Stof-/alkoholfri")
+    REDUCED = "reduced", gettext_lazy("Reduceret forbrug")
+    STABILISED = "stabilised", gettext_lazy("Stabiliseret forbrug")
+    # the alcohol goals' third category
+    REFERRED = "referred", gettext_lazy("Henvist til anden behandling")
+    UNCHANGED = "unchanged", gettext_lazy("Uændret")
+    DROPPED_OUT = "dropped_out", gettext_lazy("Udeblevet")
+    MOVED = "moved", gettext_lazy("Fraflyttet")
+    DECEASED = "deceased", gettext_lazy("Død")
 
 
 class Substance(models.TextChoices):
     """Which register and which of the government's outcome goals a course belongs to."""
 
-    DRUGS = "drugs", "Stoffer"  # SIB; goals: drug-free, reduced, stabilised
-    ALCOHOL = "alcohol", "Alkohol"  # NAB; goals: alcohol-free, reduced, referred
+    DRUGS = "drugs", gettext_lazy("Stoffer")  # SIB; goals: drug-free, reduced, stabilised
+    ALCOHOL = "alcohol", gettext_lazy("Alkohol")  # NAB; goals: alcohol-free, reduced, referred
 
 
 class Course(models.Model):
@@ -264,9 +266,9 @@ class Course(models.Model):
 
 
 class Goal(models.TextChoices):
-    ABSTINENCE = "abstinence", "Ophør (stof-/alkoholfrihed)"
-    REDUCTION = "reduction", "Reduktion"
-    STABILISATION = "stabilisation", "Stabilisering"
+    ABSTINENCE = "abstinence", gettext_lazy("Ophør (stof-/alkoholfrihed)")
+    REDUCTION = "reduction", gettext_lazy("Reduktion")
+    STABILISATION = "stabilisation", gettext_lazy("Stabilisering")
 
 
 class TreatmentPlan(models.Model):
@@ -288,9 +290,9 @@ class TreatmentPlan(models.Model):
 
 
 class Attendance(models.TextChoices):
-    ATTENDED = "attended", "Mødt"
-    NO_SHOW = "no_show", "Udeblevet"
-    CANCELLED = "cancelled", "Aflyst"
+    ATTENDED = "attended", gettext_lazy("Mødt")
+    NO_SHOW = "no_show", gettext_lazy("Udeblevet")
+    CANCELLED = "cancelled", gettext_lazy("Aflyst")
 
 
 class Session(models.Model):
@@ -312,8 +314,8 @@ class Session(models.Model):
 
 
 class StatusReportKind(models.TextChoices):
-    PERIODIC = "periodic", "Løbende status"
-    FINAL = "final", "Afsluttende status"
+    PERIODIC = "periodic", gettext_lazy("Løbende status")
+    FINAL = "final", gettext_lazy("Afsluttende status")
 
 
 class StatusReport(models.Model):
@@ -327,9 +329,9 @@ class StatusReport(models.Model):
 
 
 class FollowUpChannel(models.TextChoices):
-    ATTENDANCE = "attendance", "Fremmøde"
-    PHONE = "phone", "Telefon"
-    VIDEO = "video", "Video"
+    ATTENDANCE = "attendance", gettext_lazy("Fremmøde")
+    PHONE = "phone", gettext_lazy("Telefon")
+    VIDEO = "video", gettext_lazy("Video")
 
 
 class FollowUp(models.Model):
@@ -349,9 +351,9 @@ class FollowUp(models.Model):
 
 
 class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", "Modtaget"
-    CHANGED = "changed", "Genvurderet: afgørelsen ændret"
-    FORWARDED = "forwarded", "Fastholdt og sendt videre"
+    RECEIVED = "received", gettext_lazy("Modtaget")
+    CHANGED = "changed", gettext_lazy("Genvurderet: afgørelsen ændret")
+    FORWARDED = "forwarded", gettext_lazy("Fastholdt og sendt videre")
 
 
 class Complaint(models.Model):
@@ -386,10 +388,10 @@ class SelfPaymentAssessment(models.Model):
 
 
 class DeadlineKind(models.TextChoices):
-    TREATMENT_GUARANTEE = "treatment_guarantee", "Behandlingsgaranti"
-    COMPLAINT_REASSESSMENT = "complaint_reassessment", "Genvurdering af klage"
-    FOLLOW_UP = "follow_up", "Opfølgning"
-    STATUS_REPORT = "status_report", "Status fra leverandør"
+    TREATMENT_GUARANTEE = "treatment_guarantee", gettext_lazy("Behandlingsgaranti")
+    COMPLAINT_REASSESSMENT = "complaint_reassessment", gettext_lazy("Genvurdering af klage")
+    FOLLOW_UP = "follow_up", gettext_lazy("Opfølgning")
+    STATUS_REPORT = "status_report", gettext_lazy("Status fra leverandør")
 
 
 class Deadline(models.Model):

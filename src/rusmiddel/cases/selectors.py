@@ -18,7 +18,7 @@ from rusmiddel.audit.services import audit_reads, audit_record
 
 from .errors import NotFound
 from .models import Case, Course, Deadline
-from .scoping import require, visible_cases, visible_deadlines
+from .scoping import case_filter, require, visible_cases, visible_deadlines
 
 MAX_PAGE = 200
 
@@ -57,7 +57,12 @@ def case_get(*, user: Any, case_id: int, why: str = "sagsvisning") -> Case:
             Prefetch(
                 "courses",
                 queryset=Course.objects.select_related("provider").prefetch_related(
-                    "plans", "sessions", "status_reports", "follow_ups", "self_payments"
+                    "plans",
+                    "sessions",
+                    "status_reports",
+                    "follow_ups",
+                    "self_payments",
+                    "key_facts",
                 ),
             ),
             "complaints",
@@ -71,6 +76,24 @@ def case_get(*, user: Any, case_id: int, why: str = "sagsvisning") -> Case:
     require(user, Action.CASE_READ)
     audit_record(actor=user, event=Event.CASE_READ, write=False, case_id=case.pk, why=why)
     return case
+
+
+def course_get(*, user: Any, course_id: int, why: str = "forløb") -> Course:
+    """One course with its case (municipality and citizen), scoped like its case: a course
+    the user may not see is not found. The read is logged on the case."""
+    q = case_filter(user, "case__")
+    course = (
+        None
+        if q is None
+        else Course.objects.select_related("case__municipality", "case__citizen")
+        .filter(q, pk=course_id)
+        .first()
+    )
+    if course is None:
+        raise NotFound(f"Forløb {course_id} findes ikke.")
+    require(user, Action.CASE_READ)
+    audit_record(actor=user, event=Event.CASE_READ, write=False, case_id=course.case_id, why=why)
+    return course
 
 
 def due_list(

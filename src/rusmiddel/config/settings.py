@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rusmiddel.letters",
     "rusmiddel.outcomes",
     "rusmiddel.reporting",
+    "rusmiddel.capacity",
     "rusmiddel.web",
 ]
 
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "rusmiddel.web.middleware.LanguageMiddleware",  # Danish unless chosen (not the browser's)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +104,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
+# The web's catalog: Danish text is the msgid (Danish is the default), English the
+# translation. Letters (letters/) are legal documents and stay Danish in every language.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

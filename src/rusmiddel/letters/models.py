@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from rusmiddel.accounts.models import Municipality
 from rusmiddel.cases.models import Case
 
 
 class LetterKind(models.TextChoices):
-    DECISION = "decision", "Afgørelse"
-    CONTACT_RECEIPT = "contact_receipt", "Kvittering for henvendelse"
-    FOLLOW_UP_INVITATION = "follow_up_invitation", "Invitation til opfølgning"
-    SELF_PAYMENT = "self_payment", "Afgørelse om egenbetaling"
+    DECISION = "decision", gettext_lazy("Afgørelse")
+    CONTACT_RECEIPT = "contact_receipt", gettext_lazy("Kvittering for henvendelse")
+    FOLLOW_UP_INVITATION = "follow_up_invitation", gettext_lazy("Invitation til opfølgning")
+    SELF_PAYMENT = "self_payment", gettext_lazy("Afgørelse om egenbetaling")
 
 
 class Letter(models.Model):
@@ -41,10 +42,10 @@ class Letter(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Venter"
-    SENDING = "sending", "Sendes"  # claimed by a worker; left here only if it crashed
-    SENT = "sent", "Sendt"
-    FAILED = "failed", "Fejlet"  # on the worklist: needs a person
+    PENDING = "pending", gettext_lazy("Venter")
+    SENDING = "sending", gettext_lazy("Sendes")  # claimed by a worker; left here only if it crashed
+    SENT = "sent", gettext_lazy("Sendt")
+    FAILED = "failed", gettext_lazy("Fejlet")  # on the worklist: needs a person
 
 
 class Delivery(models.Model):

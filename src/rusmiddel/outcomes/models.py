@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from rusmiddel.cases.models import Session
 
@@ -27,42 +28,42 @@ class FitScore(models.Model):
 class Moment(models.TextChoices):
     """When the key facts were recorded: the same facts at each moment, so change is measured."""
 
-    START = "start", "Ved start"
-    END = "end", "Ved afslutning"
-    FOLLOW_UP_1 = "follow_up_1", "Opfølgning efter 1 måned"
-    FOLLOW_UP_6 = "follow_up_6", "Opfølgning efter 6 måneder"
+    START = "start", gettext_lazy("Ved start")
+    END = "end", gettext_lazy("Ved afslutning")
+    FOLLOW_UP_1 = "follow_up_1", gettext_lazy("Opfølgning efter 1 måned")
+    FOLLOW_UP_6 = "follow_up_6", gettext_lazy("Opfølgning efter 6 måneder")
 
 
 class UseFrequency(models.TextChoices):
     """Use of the primary substance in the last 30 days (TDI 3.0 frequency, codes 1–5)."""
 
-    DAILY = "daily", "Dagligt"  # TDI 1
-    DAYS_4_6 = "days_4_6", "4–6 dage om ugen"  # TDI 2
-    DAYS_2_3 = "days_2_3", "2–3 dage om ugen"  # TDI 3
-    WEEKLY_OR_LESS = "weekly_or_less", "1 dag om ugen eller sjældnere"  # TDI 4
-    NOT_USED = "not_used", "Ikke brugt"  # TDI 5
+    DAILY = "daily", gettext_lazy("Dagligt")  # TDI 1
+    DAYS_4_6 = "days_4_6", gettext_lazy("4–6 dage om ugen")  # TDI 2
+    DAYS_2_3 = "days_2_3", gettext_lazy("2–3 dage om ugen")  # TDI 3
+    WEEKLY_OR_LESS = "weekly_or_less", gettext_lazy("1 dag om ugen eller sjældnere")  # TDI 4
+    NOT_USED = "not_used", gettext_lazy("Ikke brugt")  # TDI 5
 
 
 class Housing(models.TextChoices):
     """The assessment contract's social.housing codes (own and rented are a fixed address)."""
 
-    OWN = "own", "Ejerbolig"
-    RENTED = "rented", "Lejebolig"
-    TEMPORARY = "temporary", "Midlertidig bolig"
-    SHELTER = "shelter", "Herberg/forsorgshjem"
-    HOMELESS = "homeless", "Hjemløs"
-    INSTITUTION = "institution", "Institution"
+    OWN = "own", gettext_lazy("Ejerbolig")
+    RENTED = "rented", gettext_lazy("Lejebolig")
+    TEMPORARY = "temporary", gettext_lazy("Midlertidig bolig")
+    SHELTER = "shelter", gettext_lazy("Herberg/forsorgshjem")
+    HOMELESS = "homeless", gettext_lazy("Hjemløs")
+    INSTITUTION = "institution", gettext_lazy("Institution")
 
 
 class Occupation(models.TextChoices):
     """The assessment contract's social.occupation codes."""
 
-    EMPLOYED = "employed", "I arbejde"
-    STUDENT = "student", "Under uddannelse"
-    UNEMPLOYED = "unemployed", "Ledig"
-    SICK_LEAVE = "sick_leave", "Sygemeldt"
-    RETIRED = "retired", "Pensionist"
-    NONE = "none", "Uden beskæftigelse"
+    EMPLOYED = "employed", gettext_lazy("I arbejde")
+    STUDENT = "student", gettext_lazy("Under uddannelse")
+    UNEMPLOYED = "unemployed", gettext_lazy("Ledig")
+    SICK_LEAVE = "sick_leave", gettext_lazy("Sygemeldt")
+    RETIRED = "retired", gettext_lazy("Pensionist")
+    NONE = "none", gettext_lazy("Uden beskæftigelse")
 
 
 class KeyFacts(models.Model):

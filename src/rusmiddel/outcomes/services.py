@@ -1,7 +1,9 @@
-"""Recording FIT scores: one per instrument and session, in the case's transaction and log."""
+"""Recording FIT scores (one per instrument and session) and key facts (one per course and
+moment), each in the case's transaction and log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -10,12 +12,13 @@ from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.errors import Invalid
-from rusmiddel.cases.models import Session
-from rusmiddel.cases.services._common import bump, locked_child, standard_on
+from rusmiddel.cases.models import Course, Session
+from rusmiddel.cases.services._common import bump, locked_child, not_before, standard_on
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.rules.outcomes import fit_total
 
-from .models import FitScore
+from .key_facts import FOLLOW_UP_MOMENTS, key_facts_json, key_facts_put
+from .models import FitScore, KeyFacts, Moment
 
 
 def fit_record(
@@ -68,3 +71,82 @@ def fit_record(
             new={"instrument": chosen.id, "total": str(total)},
         )
     return score
+
+
+#: Who may record each moment: the course's staff at the start, whoever ends it at the end,
+#: whoever follows up at the follow-ups.
+_MOMENT_ACTION = {
+    Moment.START: Action.COURSE_MANAGE,
+    Moment.END: Action.COURSE_END,
+    Moment.FOLLOW_UP_1: Action.FOLLOW_UP_RECORD,
+    Moment.FOLLOW_UP_6: Action.FOLLOW_UP_RECORD,
+}
+
+
+def key_facts_record(
+    *,
+    actor: Any,
+    course_id: int,
+    version: int,
+    moment: str,
+    recorded_on: dt.date,
+    use_frequency: str,
+    housing: str,
+    occupation: str,
+) -> KeyFacts:
+    """Record (or correct) the key facts of one moment of a course: the start at any time,
+    the end once the course has ended, a follow-up once it was done with the citizen
+    reached. All three facts are required."""
+    if moment not in Moment.values:
+        raise Invalid(
+            f"Ukendt tidspunkt '{moment}' (et af {', '.join(Moment.values)}).", field="moment"
+        )
+    with transaction.atomic():
+        course, case = locked_child(
+            Course,
+            actor=actor,
+            pk=course_id,
+            version=version,
+            action=_MOMENT_ACTION[Moment(moment)],
+            path="case__",
+            what="Forløb",
+        )
+        if moment == Moment.START:
+            if course.ended_on and recorded_on > course.ended_on:
+                raise Invalid(
+                    f"recorded_on: {recorded_on.isoformat()} ligger efter forløbets afslutning "
+                    f"({course.ended_on.isoformat()}).",
+                    field="recorded_on",
+                )
+        elif course.ended_on is None:
+            raise Invalid("Forløbet er ikke afsluttet.", field="moment")
+        elif moment == Moment.END:
+            not_before(recorded_on, course.started_on, "recorded_on", "forløbets start")
+        else:
+            months = next(n for n, m in FOLLOW_UP_MOMENTS.items() if m == moment)
+            done = course.follow_ups.filter(months=months, done_on__isnull=False, reached=True)
+            if not done.exists():
+                raise Invalid(
+                    f"Opfølgningen efter {months} måned{'er' if months > 1 else ''} er ikke "
+                    "registreret med borgeren truffet.",
+                    field="moment",
+                )
+            not_before(recorded_on, course.ended_on, "recorded_on", "forløbets afslutning")
+        row, old = key_facts_put(
+            course=course,
+            moment=moment,
+            recorded_on=recorded_on,
+            values={"use_frequency": use_frequency, "housing": housing, "occupation": occupation},
+            actor=actor,
+        )
+        bump(case)
+        audit_record(
+            actor=actor,
+            event=Event.KEY_FACTS_RECORDED,
+            write=True,
+            case_id=case.pk,
+            obj=row,
+            old=old,
+            new=key_facts_json(row),
+        )
+    return row

@@ -171,6 +171,20 @@ def to_markdown(compiled: CompiledStandard) -> str:
         for p in sorted(s.priorities, key=lambda p: p.rank):
             out.append(f"{p.rank}. {p.text} (gælder: {', '.join(p.offers)})")
         out.append("")
+    if s.waitlist:
+        keys = {
+            "guarantee_days_left": "færrest dage tilbage af behandlingsgarantien",
+            "priority": "prioriteret målgruppe (i rækkefølgen ovenfor)",
+            "waiting_days": "længst ventetid",
+        }
+        out += [
+            "## Venteliste",
+            "",
+            "Rækkefølge: "
+            + "; derefter ".join(keys[k] for k in s.waitlist.order)
+            + f". *(afsnit: {s.waitlist.section})*",
+            "",
+        ]
     d = s.deadlines
     out += [
         "## Frister",

@@ -59,6 +59,27 @@ class Priority(Strict):
     reading: str | None = None
 
 
+WaitlistKey = Literal["guarantee_days_left", "priority", "waiting_days"]
+
+
+class Waitlist(Strict):
+    """How the waitlist of an offer is ordered: keys in turn, each deciding only a tie of
+    the ones before. `guarantee_days_left`: fewest days left on the treatment guarantee first
+    (no guarantee last); `priority`: the best (lowest) rank of the standard's priority groups
+    the citizen is in, for the offer (none last); `waiting_days`: longest waiting first."""
+
+    order: list[WaitlistKey] = Field(min_length=1)
+    section: Text
+    reading: str | None = None
+
+    @field_validator("order")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each key at most once")
+        return value
+
+
 class AgeBand(Strict):
     """Whole years, both ends inclusive: `max: 24` reads 'under 25 år'."""
 
@@ -319,6 +340,7 @@ class Standard(Strict):
     offers: list[Offer] = Field(min_length=1)
     actions: list[Action] = Field(default_factory=list)
     priorities: list[Priority] = Field(default_factory=list)
+    waitlist: Waitlist | None = Field(None, description="None: the guarantee, then waiting time")
     deadlines: Deadlines
     complaint_routes: list[ComplaintRoute] = Field(min_length=1)
     default_complaint_route: Id

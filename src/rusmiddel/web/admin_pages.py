@@ -21,6 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rusmiddel.accounts.models import Municipality, ProviderKind, Role, StaffProfile
@@ -55,7 +57,9 @@ def _municipality(request: HttpRequest) -> Municipality:
     """The administrator's municipality; anyone else is refused."""
     staff = getattr(request.user, "staff", None)
     if staff is None or staff.role != Role.ADMINISTRATOR:
-        raise PermissionDenied("Kun kommunens systemadministrator har adgang til administration.")
+        raise PermissionDenied(
+            gettext_lazy("Kun kommunens systemadministrator har adgang til administration.")
+        )
     return staff.municipality
 
 
@@ -85,44 +89,48 @@ class AdminForm(forms.Form):
         return len(self.summary())
 
 
-def _required(what: str) -> dict[str, str]:
-    return {"required": f"Skriv {what}."}
-
-
 class StaffCreateForm(AdminForm):
     username = forms.CharField(
-        label="Brugernavn",
+        label=gettext_lazy("Brugernavn"),
         max_length=150,
-        help_text="Bogstaver, tal og @ . + - _ (højst 150 tegn).",
-        error_messages={**_required("et brugernavn"), "max_length": "Højst 150 tegn."},
+        help_text=gettext_lazy("Bogstaver, tal og @ . + - _ (højst 150 tegn)."),
+        error_messages={
+            "required": gettext_lazy("Skriv et brugernavn."),
+            "max_length": gettext_lazy("Højst 150 tegn."),
+        },
     )
     full_name = forms.CharField(
-        label="Fulde navn", max_length=150, error_messages=_required("brugerens fulde navn")
+        label=gettext_lazy("Fulde navn"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Skriv brugerens fulde navn.")},
     )
     role = forms.ChoiceField(
-        label="Rolle",
-        choices=[("", "Vælg rolle"), *Role.choices],
-        error_messages={"required": "Vælg en rolle.", "invalid_choice": "Vælg en rolle."},
+        label=gettext_lazy("Rolle"),
+        choices=[("", gettext_lazy("Vælg rolle")), *Role.choices],
+        error_messages={
+            "required": gettext_lazy("Vælg en rolle."),
+            "invalid_choice": gettext_lazy("Vælg en rolle."),
+        },
     )
     provider = forms.ModelChoiceField(
-        label="Leverandør",
+        label=gettext_lazy("Leverandør"),
         queryset=None,
         required=False,
-        empty_label="Ingen (kommunens medarbejder)",
-        help_text="Kun for medarbejdere hos leverandør.",
-        error_messages={"invalid_choice": "Vælg en af kommunens leverandører."},
+        empty_label=gettext_lazy("Ingen (kommunens medarbejder)"),
+        help_text=gettext_lazy("Kun for medarbejdere hos leverandør."),
+        error_messages={"invalid_choice": gettext_lazy("Vælg en af kommunens leverandører.")},
     )
     password1 = forms.CharField(
-        label="Adgangskode",
+        label=gettext_lazy("Adgangskode"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages=_required("en adgangskode"),
+        error_messages={"required": gettext_lazy("Skriv en adgangskode.")},
     )
     password2 = forms.CharField(
-        label="Gentag adgangskode",
+        label=gettext_lazy("Gentag adgangskode"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages=_required("adgangskoden igen"),
+        error_messages={"required": gettext_lazy("Skriv adgangskoden igen.")},
     )
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
@@ -135,21 +143,32 @@ class StaffCreateForm(AdminForm):
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
-            raise ValidationError("Brugernavnet må kun have bogstaver, tal og @ . + - _.") from None
+            raise ValidationError(
+                gettext_lazy("Brugernavnet må kun have bogstaver, tal og @ . + - _.")
+            ) from None
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError(f"Brugernavnet '{username}' er optaget. Vælg et andet.")
+            raise ValidationError(
+                format_lazy(
+                    gettext_lazy("Brugernavnet '{username}' er optaget. Vælg et andet."),
+                    username=username,
+                )
+            )
         return username
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         role, provider = data.get("role"), data.get("provider")
         if role == Role.PROVIDER_STAFF and provider is None and "provider" not in self.errors:
-            self.add_error("provider", "Vælg den leverandør, medarbejderen arbejder hos.")
+            self.add_error(
+                "provider", gettext_lazy("Vælg den leverandør, medarbejderen arbejder hos.")
+            )
         elif role and role != Role.PROVIDER_STAFF and provider is not None:
-            self.add_error("provider", "Kun medarbejdere hos leverandør har en leverandør.")
+            self.add_error(
+                "provider", gettext_lazy("Kun medarbejdere hos leverandør har en leverandør.")
+            )
         password, again = data.get("password1"), data.get("password2")
         if password and again and password != again:
-            self.add_error("password2", "De to adgangskoder er ikke ens.")
+            self.add_error("password2", gettext_lazy("De to adgangskoder er ikke ens."))
         elif password:
             first, _, last = (data.get("full_name") or "").partition(" ")
             probe = get_user_model()(
@@ -165,20 +184,20 @@ class StaffCreateForm(AdminForm):
 
 class StandardCheckForm(AdminForm):
     file = forms.FileField(
-        label="Standardfil (YAML)",
-        help_text="Højst 1 MB. Filen kontrolleres kun – den bliver ikke gemt.",
+        label=gettext_lazy("Standardfil (YAML)"),
+        help_text=gettext_lazy("Højst 1 MB. Filen kontrolleres kun – den bliver ikke gemt."),
         error_messages={
-            "required": "Vælg en fil.",
-            "empty": "Filen er tom.",
-            "invalid": "Vælg en fil.",
-            "missing": "Vælg en fil.",
+            "required": gettext_lazy("Vælg en fil."),
+            "empty": gettext_lazy("Filen er tom."),
+            "invalid": gettext_lazy("Vælg en fil."),
+            "missing": gettext_lazy("Vælg en fil."),
         },
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
-            raise ValidationError("Filen er større end 1 MB.")
+            raise ValidationError(gettext_lazy("Filen er større end 1 MB."))
         return upload
 
 
@@ -219,7 +238,10 @@ def users(request: HttpRequest) -> HttpResponse:
         full_name=data["full_name"].strip(),
         actor=request.user,
     )
-    messages.success(request, f"Brugeren {data['username']} er oprettet.")
+    messages.success(
+        request,
+        format_lazy(gettext_lazy("Brugeren {username} er oprettet."), username=data["username"]),
+    )
     return redirect("web:admin_users")
 
 
@@ -237,11 +259,15 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     name = profile.user.get_username()
     if profile.user_id == request.user.pk and not active:
-        messages.error(request, "Du kan ikke deaktivere dig selv.")
+        messages.error(request, gettext("Du kan ikke deaktivere dig selv."))
     else:
         user_set_active(actor=request.user, user=profile.user, active=active)
-        state = "aktiv igen" if active else "deaktiveret og kan ikke logge ind"
-        messages.success(request, f"Brugeren {name} er {state}.")
+        text = (
+            gettext("Brugeren {name} er aktiv igen.")
+            if active
+            else gettext("Brugeren {name} er deaktiveret og kan ikke logge ind.")
+        )
+        messages.success(request, text.format(name=name))
     return redirect("web:admin_users")
 
 

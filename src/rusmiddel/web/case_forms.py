@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from rusmiddel.cases.errors import Conflict, ServiceError
 from rusmiddel.cases.models import (
@@ -28,154 +31,174 @@ from rusmiddel.cases.models import (
 from rusmiddel.rules.evaluation import GENERIC_LEVELS
 from rusmiddel.rules.facts import SECTIONS, assessment_schema
 
-CONFLICT_MESSAGE = "Sagen er ændret af en anden – hent siden igen. Intet er gemt."
+# Kept in Danish (the msgid) for comparison; shown through gettext.
+CONFLICT_MESSAGE = gettext_noop("Sagen er ændret af en anden – hent siden igen. Intet er gemt.")
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
-BAD_DATE = "Datoen er ikke gyldig – skriv den som dd.mm.åååå."
+BAD_DATE = gettext_lazy("Datoen er ikke gyldig – skriv den som dd.mm.åååå.")
 
 # --- Danish names of the facts ------------------------------------------------------------
 
 SECTION_LABELS = {
-    "person": "Personen",
-    "use": "Forbrug af rusmidler",
-    "history": "Tidligere behandling",
-    "social": "Sociale forhold",
-    "health": "Helbred",
-    "wishes": "Borgerens ønsker",
-    "consents": "Samtykker",
-    "professional": "Faglig vurdering",
+    "person": gettext_lazy("Personen"),
+    "use": gettext_lazy("Forbrug af rusmidler"),
+    "history": gettext_lazy("Tidligere behandling"),
+    "social": gettext_lazy("Sociale forhold"),
+    "health": gettext_lazy("Helbred"),
+    "wishes": gettext_lazy("Borgerens ønsker"),
+    "consents": gettext_lazy("Samtykker"),
+    "professional": gettext_lazy("Faglig vurdering"),
 }
 
 FIELD_LABELS = {
-    "person.birth_date": "Fødselsdato",
-    "person.role": "Personens rolle i sagen",
-    "person.pregnant": "Er gravid",
-    "person.continuing_pregnancy": "Ønsker at gennemføre graviditeten",
-    "person.expecting_father": "Er kommende far",
-    "person.children_at_home": "Antal hjemmeboende børn under 18 år",
-    "person.youngest_child_age": "Det yngste barns alder (år)",
-    "use.substances": "Rusmidler",
-    "use.level": "Forbrugets omfang",
-    "use.harms_daily_life": "Kan ikke klare hverdagen på grund af forbruget, og forbruget skader "
-    "borgeren eller de nærmeste",
-    "use.harms_education_work_or_family": "Forbruget skader uddannelse, arbejde eller familieliv",
-    "use.withdrawal_risk": "Risiko for abstinenser",
-    "use.realistic_12_week_stop": "Har en realistisk mulighed for at stoppe i 12 uger",
-    "use.substance_free": "Er rusmiddelfri nu",
-    "history.previous_offers": "Tilbud, borgeren har fået før",
-    "history.ever_in_contact_with_treatment_system": "Har tidligere været i kontakt med "
-    "behandlingssystemet",
-    "history.completed_course": "Har gennemført et behandlingsforløb",
-    "history.in_medical_treatment": "Får substitutions- eller anden medicinsk behandling nu",
-    "history.has_fixed_therapist": "Har en fast behandler",
-    "social.self_supporting": "Er selvforsørgende",
-    "social.housing": "Bolig",
-    "social.occupation": "Beskæftigelse",
-    "social.social_problems": "Sociale problemer ud over forbruget",
-    "social.chaotic_life": "Har en kaotisk livsførelse og er udsat",
-    "social.can_stay_at_home_during_treatment": "Kan bo hjemme under behandlingen",
-    "social.residential_impossible_for_family_reasons": "Døgnbehandling er ikke mulig af "
-    "familiemæssige grunde",
-    "social.wishes_to_stay_local": "Ønsker at blive i lokalområdet",
-    "social.dropped_out_of_school": "Er faldet ud af skolesystemet",
-    "health.psychiatric_disorder": "Psykisk lidelse",
-    "health.dual_diagnosis_assessed": "En psykisk lidelse er udredt",
-    "wishes.requested_offer": "Ønsket tilbud",
-    "wishes.anonymous": "Ønsker anonym behandling",
-    "wishes.requests_substitution": "Ønsker substitutionsbehandling",
-    "wishes.medication_to_be_prescribed": "Der skal ordineres medicin",
-    "wishes.wants_substance_free_life": "Ønsker et rusmiddelfrit liv",
-    "wishes.goal": "Borgerens mål",
-    "consents.parents": "Forældrene har givet samtykke",
-    "consents.family_services": "Familierådgivningen (Børn og Familie) har givet samtykke",
-    "professional.needs_more_than_outpatient": "Har brug for mere end ambulant behandling",
-    "professional.cannot_benefit_from_outpatient_or_day": "Kan ikke profitere af ambulant "
-    "behandling eller dagbehandling",
-    "professional.intensive_effort_can_help": "En intensiv indsats kan hjælpe",
-    "professional.benefits_from_shielding": "Vil have gavn af at blive skærmet fra sit "
-    "lokalmiljø i en periode",
-    "professional.substitution_appropriate": "Behandlingsstedet finder substitution relevant "
-    "efter udredning",
-    "professional.final_detox_phase": "Er i den sidste fase af afgiftningen",
+    "person.birth_date": gettext_lazy("Fødselsdato"),
+    "person.role": gettext_lazy("Personens rolle i sagen"),
+    "person.pregnant": gettext_lazy("Er gravid"),
+    "person.continuing_pregnancy": gettext_lazy("Ønsker at gennemføre graviditeten"),
+    "person.expecting_father": gettext_lazy("Er kommende far"),
+    "person.children_at_home": gettext_lazy("Antal hjemmeboende børn under 18 år"),
+    "person.youngest_child_age": gettext_lazy("Det yngste barns alder (år)"),
+    "use.substances": gettext_lazy("Rusmidler"),
+    "use.level": gettext_lazy("Forbrugets omfang"),
+    "use.harms_daily_life": gettext_lazy(
+        "Kan ikke klare hverdagen på grund af forbruget, og forbruget skader "
+        "borgeren eller de nærmeste"
+    ),
+    "use.harms_education_work_or_family": gettext_lazy(
+        "Forbruget skader uddannelse, arbejde eller familieliv"
+    ),
+    "use.withdrawal_risk": gettext_lazy("Risiko for abstinenser"),
+    "use.realistic_12_week_stop": gettext_lazy(
+        "Har en realistisk mulighed for at stoppe i 12 uger"
+    ),
+    "use.substance_free": gettext_lazy("Er rusmiddelfri nu"),
+    "history.previous_offers": gettext_lazy("Tilbud, borgeren har fået før"),
+    "history.ever_in_contact_with_treatment_system": gettext_lazy(
+        "Har tidligere været i kontakt med behandlingssystemet"
+    ),
+    "history.completed_course": gettext_lazy("Har gennemført et behandlingsforløb"),
+    "history.in_medical_treatment": gettext_lazy(
+        "Får substitutions- eller anden medicinsk behandling nu"
+    ),
+    "history.has_fixed_therapist": gettext_lazy("Har en fast behandler"),
+    "social.self_supporting": gettext_lazy("Er selvforsørgende"),
+    "social.housing": gettext_lazy("Bolig"),
+    "social.occupation": gettext_lazy("Beskæftigelse"),
+    "social.social_problems": gettext_lazy("Sociale problemer ud over forbruget"),
+    "social.chaotic_life": gettext_lazy("Har en kaotisk livsførelse og er udsat"),
+    "social.can_stay_at_home_during_treatment": gettext_lazy("Kan bo hjemme under behandlingen"),
+    "social.residential_impossible_for_family_reasons": gettext_lazy(
+        "Døgnbehandling er ikke mulig af familiemæssige grunde"
+    ),
+    "social.wishes_to_stay_local": gettext_lazy("Ønsker at blive i lokalområdet"),
+    "social.dropped_out_of_school": gettext_lazy("Er faldet ud af skolesystemet"),
+    "health.psychiatric_disorder": gettext_lazy("Psykisk lidelse"),
+    "health.dual_diagnosis_assessed": gettext_lazy("En psykisk lidelse er udredt"),
+    "wishes.requested_offer": gettext_lazy("Ønsket tilbud"),
+    "wishes.anonymous": gettext_lazy("Ønsker anonym behandling"),
+    "wishes.requests_substitution": gettext_lazy("Ønsker substitutionsbehandling"),
+    "wishes.medication_to_be_prescribed": gettext_lazy("Der skal ordineres medicin"),
+    "wishes.wants_substance_free_life": gettext_lazy("Ønsker et rusmiddelfrit liv"),
+    "wishes.goal": gettext_lazy("Borgerens mål"),
+    "consents.parents": gettext_lazy("Forældrene har givet samtykke"),
+    "consents.family_services": gettext_lazy(
+        "Familierådgivningen (Børn og Familie) har givet samtykke"
+    ),
+    "professional.needs_more_than_outpatient": gettext_lazy(
+        "Har brug for mere end ambulant behandling"
+    ),
+    "professional.cannot_benefit_from_outpatient_or_day": gettext_lazy(
+        "Kan ikke profitere af ambulant behandling eller dagbehandling"
+    ),
+    "professional.intensive_effort_can_help": gettext_lazy("En intensiv indsats kan hjælpe"),
+    "professional.benefits_from_shielding": gettext_lazy(
+        "Vil have gavn af at blive skærmet fra sit lokalmiljø i en periode"
+    ),
+    "professional.substitution_appropriate": gettext_lazy(
+        "Behandlingsstedet finder substitution relevant efter udredning"
+    ),
+    "professional.final_detox_phase": gettext_lazy("Er i den sidste fase af afgiftningen"),
 }
 
 FIELD_HINTS = {
-    "person.children_at_home": "Børn under 18 år, der bor i hjemmet.",
-    "use.level": "Problematisk forbrug, eller fysisk og/eller psykisk afhængighed.",
-    "consents.parents": "Kræves, når borgeren er under 18 år.",
-    "consents.family_services": "Kræves, når borgeren er under 18 år.",
-    "wishes.anonymous": "Behandling uden at kommunen får at vide, hvem borgeren er (SEL § 101 a).",
+    "person.children_at_home": gettext_lazy("Børn under 18 år, der bor i hjemmet."),
+    "use.level": gettext_lazy("Problematisk forbrug, eller fysisk og/eller psykisk afhængighed."),
+    "consents.parents": gettext_lazy("Kræves, når borgeren er under 18 år."),
+    "consents.family_services": gettext_lazy("Kræves, når borgeren er under 18 år."),
+    "wishes.anonymous": gettext_lazy(
+        "Behandling uden at kommunen får at vide, hvem borgeren er (SEL § 101 a)."
+    ),
 }
 
 ENUM_LABELS: dict[str, dict[str, str]] = {
     "person.role": {
         **dict(PersonRole.choices),
-        "adult_child_of_user": "Voksent barn af forælder med rusmiddelproblem",
+        "adult_child_of_user": gettext_lazy("Voksent barn af forælder med rusmiddelproblem"),
     },
     "use.level": {
-        "none": "Intet forbrug",
-        "experimental": "Eksperimenterende forbrug",
-        "problematic": "Problematisk forbrug",
-        "dependent": "Afhængighed (fysisk og/eller psykisk)",
+        "none": gettext_lazy("Intet forbrug"),
+        "experimental": gettext_lazy("Eksperimenterende forbrug"),
+        "problematic": gettext_lazy("Problematisk forbrug"),
+        "dependent": gettext_lazy("Afhængighed (fysisk og/eller psykisk)"),
     },
     "use.withdrawal_risk": {
-        "none": "Ingen",
-        "mild": "Lette abstinenser",
-        "severe": "Svære abstinenser (kan kræve indlæggelse)",
+        "none": gettext_lazy("Ingen"),
+        "mild": gettext_lazy("Lette abstinenser"),
+        "severe": gettext_lazy("Svære abstinenser (kan kræve indlæggelse)"),
     },
     "social.housing": {
-        "own": "Ejerbolig",
-        "rented": "Lejebolig",
-        "temporary": "Midlertidig bolig",
-        "shelter": "Herberg eller forsorgshjem",
-        "homeless": "Hjemløs",
-        "institution": "Institution",
+        "own": gettext_lazy("Ejerbolig"),
+        "rented": gettext_lazy("Lejebolig"),
+        "temporary": gettext_lazy("Midlertidig bolig"),
+        "shelter": gettext_lazy("Herberg eller forsorgshjem"),
+        "homeless": gettext_lazy("Hjemløs"),
+        "institution": gettext_lazy("Institution"),
     },
     "social.occupation": {
         "employed": "I arbejde",
-        "student": "Under uddannelse",
-        "unemployed": "Ledig",
-        "sick_leave": "Sygemeldt",
-        "retired": "Pensionist",
-        "none": "Ingen beskæftigelse",
+        "student": gettext_lazy("Under uddannelse"),
+        "unemployed": gettext_lazy("Ledig"),
+        "sick_leave": gettext_lazy("Sygemeldt"),
+        "retired": gettext_lazy("Pensionist"),
+        "none": gettext_lazy("Ingen beskæftigelse"),
     },
     "social.social_problems": {
-        "none": "Ingen",
-        "some": "Nogle",
-        "significant": "Betydelige",
-        "extensive": "Omfattende",
+        "none": gettext_lazy("Ingen"),
+        "some": gettext_lazy("Nogle"),
+        "significant": gettext_lazy("Betydelige"),
+        "extensive": gettext_lazy("Omfattende"),
     },
     "health.psychiatric_disorder": {
-        "none": "Ingen",
-        "suspected": "Mistanke om psykisk lidelse",
-        "requires_treatment": "Behandlingskrævende psykisk lidelse",
+        "none": gettext_lazy("Ingen"),
+        "suspected": gettext_lazy("Mistanke om psykisk lidelse"),
+        "requires_treatment": gettext_lazy("Behandlingskrævende psykisk lidelse"),
     },
     "wishes.goal": {
-        "abstinence": "Ophør",
-        "reduction": "Reduktion",
-        "stabilisation": "Stabilisering",
-        "undecided": "Ikke afklaret",
+        "abstinence": gettext_lazy("Ophør"),
+        "reduction": gettext_lazy("Reduktion"),
+        "stabilisation": gettext_lazy("Stabilisering"),
+        "undecided": gettext_lazy("Ikke afklaret"),
     },
 }
 
 SUBSTANCE_LABELS = {
-    "alcohol": "Alkohol",
-    "cannabis": "Cannabis (hash, skunk)",
-    "cocaine": "Kokain",
-    "opioids": "Opioider (fx heroin, metadon)",
-    "amphetamine": "Amfetamin",
-    "benzodiazepines": "Benzodiazepiner",
-    "ecstasy": "Ecstasy (MDMA)",
-    "hallucinogens": "Hallucinogener",
+    "alcohol": gettext_lazy("Alkohol"),
+    "cannabis": gettext_lazy("Cannabis (hash, skunk)"),
+    "cocaine": gettext_lazy("Kokain"),
+    "opioids": gettext_lazy("Opioider (fx heroin, metadon)"),
+    "amphetamine": gettext_lazy("Amfetamin"),
+    "benzodiazepines": gettext_lazy("Benzodiazepiner"),
+    "ecstasy": gettext_lazy("Ecstasy (MDMA)"),
+    "hallucinogens": gettext_lazy("Hallucinogener"),
     "ghb": "GHB",
-    "prescribed_medicine": "Receptpligtig medicin",
-    "performance_enhancing": "Præstationsfremmende stoffer",
-    "other": "Andet rusmiddel",
+    "prescribed_medicine": gettext_lazy("Receptpligtig medicin"),
+    "performance_enhancing": gettext_lazy("Præstationsfremmende stoffer"),
+    "other": gettext_lazy("Andet rusmiddel"),
 }
 
 GENERIC_LEVEL_LABELS = {
-    "ambulant": "Ambulant behandling (generelt)",
-    "dagbehandling": "Dagbehandling (generelt)",
-    "doegnbehandling": "Døgnbehandling (generelt)",
+    "ambulant": gettext_lazy("Ambulant behandling (generelt)"),
+    "dagbehandling": gettext_lazy("Dagbehandling (generelt)"),
+    "doegnbehandling": gettext_lazy("Døgnbehandling (generelt)"),
 }
 
 #: An offer's evaluation status in words (as the decision form's messages say it).
@@ -186,17 +209,21 @@ STATUS_WORDS = {
 }
 
 YES, NO, UNKNOWN = "ja", "nej", ""
-BOOL_CHOICES = [(YES, "Ja"), (NO, "Nej"), (UNKNOWN, "Ukendt")]
+BOOL_CHOICES = [
+    (YES, gettext_lazy("Ja")),
+    (NO, gettext_lazy("Nej")),
+    (UNKNOWN, gettext_lazy("Ukendt")),
+]
 
 
 def fact_label(path: str) -> str:
     """The Danish name of a fact path (`social.self_supporting`, `age`,
     `use.substances[0].substance`), for missing facts and errors."""
     if path == "age":
-        return "Alder (fødselsdato)"
+        return gettext("Alder (fødselsdato)")
     base = path.split("[", 1)[0]
     if base in FIELD_LABELS:
-        return FIELD_LABELS[base]
+        return str(FIELD_LABELS[base])
     return path
 
 
@@ -206,12 +233,12 @@ def rules_message(text: str) -> tuple[str, str]:
     where, _, what = text.partition(": ")
     label = fact_label(where)
     if "is after the evaluation date" in what:
-        return label, "Datoen ligger efter vurderingsdatoen."
+        return label, gettext("Datoen ligger efter vurderingsdatoen.")
     if "is not a valid date" in what:
-        return label, BAD_DATE
+        return label, str(BAD_DATE)
     if "unknown offer" in what:
-        return label, "Tilbuddet findes ikke i kommunens kvalitetsstandard."
-    return label, "Oplysningen kan ikke bruges i vurderingen."
+        return label, gettext("Tilbuddet findes ikke i kommunens kvalitetsstandard.")
+    return label, gettext("Oplysningen kan ikke bruges i vurderingen.")
 
 
 def _name(path: str) -> str:
@@ -247,7 +274,8 @@ class CaseForm(forms.Form):
 
     @property
     def is_conflict(self) -> bool:
-        return CONFLICT_MESSAGE in self.non_field_errors()
+        errors = self.non_field_errors()
+        return CONFLICT_MESSAGE in errors or gettext(CONFLICT_MESSAGE) in errors
 
     def clean_version(self) -> int | None:
         raw = (self.cleaned_data.get("version") or "").strip()
@@ -256,13 +284,15 @@ class CaseForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("version") is None:
-            self.add_error(None, CONFLICT_MESSAGE)  # the page was not loaded from us: reload
+            self.add_error(
+                None, gettext(CONFLICT_MESSAGE)
+            )  # the page was not loaded from us: reload
         return data
 
     def add_service_error(self, exc: ServiceError) -> None:
         """Put the service's message next to the field it names, or above the form."""
         if isinstance(exc, Conflict):
-            self.add_error(None, CONFLICT_MESSAGE)
+            self.add_error(None, gettext(CONFLICT_MESSAGE))
             return
         field = self.field_for(exc.field)
         message = exc.message
@@ -291,6 +321,11 @@ class CaseForm(forms.Form):
         return len(self.summary())
 
 
+# A field's label in a message, in the language of the request (the fields are made once).
+_lowered = lazy(lambda text: str(text).lower(), str)
+_decapitalised = lazy(lambda text: str(text)[:1].lower() + str(text)[1:], str)
+
+
 def date_field(label: str, *, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -299,7 +334,10 @@ def date_field(label: str, *, required: bool = True, **kwargs: Any) -> forms.Dat
         widget=forms.DateInput(
             format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}
         ),
-        error_messages={"required": f"Skriv {label.lower()}.", "invalid": BAD_DATE},
+        error_messages={
+            "required": format_lazy(gettext_lazy("Skriv {label}."), label=_lowered(label)),
+            "invalid": BAD_DATE,
+        },
         **kwargs,
     )
 
@@ -312,8 +350,8 @@ def time_field(label: str) -> forms.TimeField:
             format="%H:%M", attrs={"type": "time", "class": "form-input input-width-xs"}
         ),
         error_messages={
-            "required": f"Skriv {label.lower()}.",
-            "invalid": "Klokkeslættet er ikke gyldigt – skriv det som tt:mm.",
+            "required": format_lazy(gettext_lazy("Skriv {label}."), label=_lowered(label)),
+            "invalid": gettext_lazy("Klokkeslættet er ikke gyldigt – skriv det som tt:mm."),
         },
     )
 
@@ -326,8 +364,8 @@ def text_field(label: str, *, required: bool = True, rows: int | None = None, **
         widget=widget,
         strip=False,
         error_messages={
-            "required": f"Udfyld feltet “{label}”.",
-            "max_length": "Teksten er for lang.",
+            "required": format_lazy(gettext_lazy("Udfyld feltet “{label}”."), label=label),
+            "max_length": gettext_lazy("Teksten er for lang."),
         },
         **kwargs,
     )
@@ -352,8 +390,8 @@ def choice_field(
         required=(empty is None) if required is None else required,
         widget=forms.RadioSelect if radio else forms.Select,
         error_messages={
-            "required": f"Vælg {label[:1].lower() + label[1:]}.",
-            "invalid_choice": "Vælg en af mulighederne på listen.",
+            "required": format_lazy(gettext_lazy("Vælg {label}."), label=_decapitalised(label)),
+            "invalid_choice": gettext_lazy("Vælg en af mulighederne på listen."),
         },
     )
 
@@ -395,7 +433,7 @@ class AssessmentForm(CaseForm):
         if "enum" in spec:
             labels = ENUM_LABELS[path]
             field = choice_field(
-                label, [(v, labels[v]) for v in spec["enum"]], empty="Ikke angivet"
+                label, [(v, labels[v]) for v in spec["enum"]], empty=gettext_lazy("Ikke angivet")
             )
         elif kind == "boolean":
             field = forms.ChoiceField(
@@ -409,18 +447,18 @@ class AssessmentForm(CaseForm):
                 max_value=spec.get("maximum"),
                 widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
                 error_messages={
-                    "invalid": "Skriv et helt tal.",
-                    "min_value": "Tallet skal være mindst %(limit_value)s.",
-                    "max_value": "Tallet må højst være %(limit_value)s.",
+                    "invalid": gettext_lazy("Skriv et helt tal."),
+                    "min_value": gettext_lazy("Tallet skal være mindst %(limit_value)s."),
+                    "max_value": gettext_lazy("Tallet må højst være %(limit_value)s."),
                 },
             )
         elif kind == "string" and spec.get("format") == "date":
             field = date_field(label, required=False)
             if self.birth_date_from_cpr is not None:
                 field.widget.attrs["readonly"] = True
-                hint = "Fra CPR-nummeret."
+                hint = gettext_lazy("Fra CPR-nummeret.")
         elif path == "wishes.requested_offer":
-            field = choice_field(label, self.offers, empty="Ikke angivet")
+            field = choice_field(label, self.offers, empty=gettext_lazy("Ikke angivet"))
         elif path == "history.previous_offers":
             known = dict(self.offers)
             levels = [(g, GENERIC_LEVEL_LABELS[g]) for g in GENERIC_LEVELS if g not in known]
@@ -429,7 +467,7 @@ class AssessmentForm(CaseForm):
                 required=False,
                 choices=[*self.offers, *levels],
                 widget=forms.CheckboxSelectMultiple,
-                error_messages={"invalid_choice": "Vælg tilbud på listen."},
+                error_messages={"invalid_choice": gettext_lazy("Vælg tilbud på listen.")},
             )
         elif path == "use.substances":
             return self._substance_fields(label)
@@ -445,12 +483,14 @@ class AssessmentForm(CaseForm):
             required=False,
             choices=choices,
             widget=forms.CheckboxSelectMultiple,
-            help_text="Sæt kryds ved hvert rusmiddel, borgeren bruger.",
+            help_text=gettext_lazy("Sæt kryds ved hvert rusmiddel, borgeren bruger."),
         )
-        primary = choice_field("Primært rusmiddel", choices, empty="Ikke angivet")
-        primary.help_text = "Det rusmiddel, der fylder mest."
+        primary = choice_field(
+            gettext_lazy("Primært rusmiddel"), choices, empty=gettext_lazy("Ikke angivet")
+        )
+        primary.help_text = gettext_lazy("Det rusmiddel, der fylder mest.")
         injecting = forms.MultipleChoiceField(
-            label="Rusmidler, borgeren injicerer",
+            label=gettext_lazy("Rusmidler, borgeren injicerer"),
             required=False,
             choices=choices,
             widget=forms.CheckboxSelectMultiple,
@@ -468,15 +508,16 @@ class AssessmentForm(CaseForm):
         if primary and primary not in used:
             self.add_error(
                 "use__primary_substance",
-                "Sæt også kryds ved det primære rusmiddel under “Rusmidler”.",
+                gettext_lazy("Sæt også kryds ved det primære rusmiddel under “Rusmidler”."),
             )
         missing = [s for s in data.get("use__injecting") or [] if s not in used]
         if missing:
             self.add_error(
                 "use__injecting",
-                "Sæt også kryds under “Rusmidler” ved "
-                + ", ".join(SUBSTANCE_LABELS[s].lower() for s in missing)
-                + ".",
+                format_lazy(
+                    gettext_lazy("Sæt også kryds under “Rusmidler” ved {substances}."),
+                    substances=", ".join(str(SUBSTANCE_LABELS[s]).lower() for s in missing),
+                ),
             )
         return data
 
@@ -590,45 +631,49 @@ def post_data(initial: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 class DecisionForm(CaseForm):
-    offer = choice_field("Tilbud", [], empty="Vælg tilbud", required=True)
-    outcome = forms.ChoiceField(
-        label="Afgørelse",
-        choices=[("granted", "Bevilget"), ("refused", "Afslag")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Vælg om tilbuddet bevilges eller afslås."},
+    offer = choice_field(
+        gettext_lazy("Tilbud"), [], empty=gettext_lazy("Vælg tilbud"), required=True
     )
-    decided_on = date_field("Afgørelsens dato")
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Afgørelse"),
+        choices=[("granted", gettext_lazy("Bevilget")), ("refused", gettext_lazy("Afslag"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Vælg om tilbuddet bevilges eller afslås.")},
+    )
+    decided_on = date_field(gettext_lazy("Afgørelsens dato"))
     send_channel = forms.ChoiceField(
-        label="Afgørelsen sendes med",
+        label=gettext_lazy("Afgørelsen sendes med"),
         choices=SendChannel.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Vælg hvordan afgørelsen sendes."},
+        error_messages={"required": gettext_lazy("Vælg hvordan afgørelsen sendes.")},
     )
-    provider = choice_field("Leverandør", [], empty="")
+    provider = choice_field(gettext_lazy("Leverandør"), [], empty="")
     free_choice_requested = text_field(
-        "Borgerens ønske om et andet tilbud eller en anden leverandør (frit valg)",
+        gettext_lazy("Borgerens ønske om et andet tilbud eller en anden leverandør (frit valg)"),
         required=False,
         max_length=200,
     )
     free_choice_outcome = forms.ChoiceField(
-        label="Svar på ønsket om frit valg",
+        label=gettext_lazy("Svar på ønsket om frit valg"),
         choices=FreeChoiceOutcome.choices,
         widget=forms.RadioSelect,
         initial=FreeChoiceOutcome.NOT_REQUESTED,
-        error_messages={"required": "Angiv om borgerens ønske imødekommes."},
+        error_messages={"required": gettext_lazy("Angiv om borgerens ønske imødekommes.")},
     )
     override_reason = text_field(
-        "Begrundelse for at fravige visitationen",
+        gettext_lazy("Begrundelse for at fravige visitationen"),
         required=False,
         rows=3,
-        help_text="Skal udfyldes, når et tilbud bevilges, som visitationen ikke finder, "
-        "at borgeren kan bevilges.",
+        help_text=gettext_lazy(
+            "Skal udfyldes, når et tilbud bevilges, som visitationen ikke finder, "
+            "at borgeren kan bevilges."
+        ),
     )
     note = text_field(
-        "Supplerende begrundelse",
+        gettext_lazy("Supplerende begrundelse"),
         required=False,
         rows=4,
-        help_text="Kommer med i afgørelsens begrundelse i brevet.",
+        help_text=gettext_lazy("Kommer med i afgørelsens begrundelse i brevet."),
     )
 
     def __init__(
@@ -640,9 +685,18 @@ class DecisionForm(CaseForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offer"].choices = [("", "Vælg tilbud"), *offers]
-        self.fields["offer"].error_messages["required"] = "Vælg det tilbud, afgørelsen gælder."
-        empty = f"Sagens leverandør ({default_provider})" if default_provider else "Ingen valgt"
+        self.fields["offer"].choices = [("", gettext_lazy("Vælg tilbud")), *offers]
+        self.fields["offer"].error_messages["required"] = gettext_lazy(
+            "Vælg det tilbud, afgørelsen gælder."
+        )
+        empty = (
+            format_lazy(
+                gettext_lazy("Sagens leverandør ({default_provider})"),
+                default_provider=default_provider,
+            )
+            if default_provider
+            else gettext_lazy("Ingen valgt")
+        )
         self.fields["provider"].choices = [("", empty), *providers]
         for name in ("offer", "provider"):
             self.fields[name].widget.attrs["class"] = "form-select input-width-xl"
@@ -659,44 +713,62 @@ class DecisionForm(CaseForm):
 
 
 class CourseStartForm(CaseForm):
-    basis = choice_field("Forløbet bygger på", [], empty="Vælg", required=True)
-    started_on = date_field("Startdato")
+    basis = choice_field(
+        gettext_lazy("Forløbet bygger på"), [], empty=gettext_lazy("Vælg"), required=True
+    )
+    started_on = date_field(gettext_lazy("Startdato"))
     service_fields = {"decision_id": "basis", "offer": "basis"}
 
     def __init__(self, *args: Any, bases: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["basis"].choices = bases if len(bases) == 1 else [("", "Vælg"), *bases]
+        self.fields["basis"].choices = (
+            bases if len(bases) == 1 else [("", gettext_lazy("Vælg")), *bases]
+        )
         self.fields["basis"].widget.attrs["class"] = "form-select input-width-xl"
 
 
 class PlanForm(CaseForm):
-    goal = choice_field("Målet med behandlingen", Goal.choices, radio=True)
-    goals_text = text_field("Borgerens mål med egne ord", rows=4)
-    agreed_on = date_field("Aftalt den")
+    goal = choice_field(gettext_lazy("Målet med behandlingen"), Goal.choices, radio=True)
+    goals_text = text_field(gettext_lazy("Borgerens mål med egne ord"), rows=4)
+    agreed_on = date_field(gettext_lazy("Aftalt den"))
 
 
 class SessionForm(CaseForm):
-    day = date_field("Dato")
-    starts = time_field("Fra kl.")
-    ends = time_field("Til kl.")
-    note = text_field("Bemærkning", required=False, rows=2)
+    day = date_field(gettext_lazy("Dato"))
+    starts = time_field(gettext_lazy("Fra kl."))
+    ends = time_field(gettext_lazy("Til kl."))
+    note = text_field(gettext_lazy("Bemærkning"), required=False, rows=2)
     service_fields = {"starts_at": "day", "ends_at": "ends"}
 
 
 class AttendanceForm(CaseForm):
     attendance = forms.ChoiceField(
-        choices=[("attended", "Mødt"), ("no_show", "Udeblevet"), ("cancelled", "Aflyst")],
-        error_messages={"required": "Vælg fremmøde.", "invalid_choice": "Vælg fremmøde."},
+        choices=[
+            ("attended", gettext_lazy("Mødt")),
+            ("no_show", gettext_lazy("Udeblevet")),
+            ("cancelled", gettext_lazy("Aflyst")),
+        ],
+        error_messages={
+            "required": gettext_lazy("Vælg fremmøde."),
+            "invalid_choice": gettext_lazy("Vælg fremmøde."),
+        },
     )
 
 
 class ReportForm(CaseForm):
-    text = text_field("Status", rows=5)
-    submitted_on = date_field("Dato")
+    text = text_field(gettext_lazy("Status"), rows=5)
+    submitted_on = date_field(gettext_lazy("Dato"))
 
 
 class EndForm(CaseForm):
-    ended_on = date_field("Slutdato")
-    reason = choice_field("Årsag", EndReason.choices, empty="Vælg årsag", required=True)
-    outcome = choice_field("Resultat", EndOutcome.choices, empty="Vælg resultat", required=True)
-    final_report = text_field("Afsluttende status", rows=5)
+    ended_on = date_field(gettext_lazy("Slutdato"))
+    reason = choice_field(
+        gettext_lazy("Årsag"), EndReason.choices, empty=gettext_lazy("Vælg årsag"), required=True
+    )
+    outcome = choice_field(
+        gettext_lazy("Resultat"),
+        EndOutcome.choices,
+        empty=gettext_lazy("Vælg resultat"),
+        required=True,
+    )
+    final_report = text_field(gettext_lazy("Afsluttende status"), rows=5)

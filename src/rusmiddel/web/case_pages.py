@@ -28,6 +28,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from rusmiddel import rules
@@ -44,7 +46,6 @@ from rusmiddel.cases.models import (
     CourseStatus,
     DeadlineKind,
     DecisionOutcome,
-    EndOutcome,
     EndReason,
     FollowUpChannel,
     FreeChoiceOutcome,
@@ -56,6 +57,9 @@ from rusmiddel.cases.models import (
 from rusmiddel.cases.scoping import case_filter, require, visible_cases
 from rusmiddel.cases.services.decisions import decision_reasoning
 from rusmiddel.letters.models import DeliveryStatus, Letter, LetterKind
+from rusmiddel.outcomes.key_facts import FIELDS as KEY_FACT_FIELDS
+from rusmiddel.outcomes.key_facts import FOLLOW_UP_MOMENTS, key_facts_defaults
+from rusmiddel.outcomes.models import Moment
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
@@ -68,7 +72,6 @@ from .case_forms import (
     CaseForm,
     CourseStartForm,
     DecisionForm,
-    EndForm,
     PlanForm,
     ReportForm,
     SessionForm,
@@ -77,15 +80,26 @@ from .case_forms import (
     rules_message,
 )
 from .caseload import Due
+from .outcome_forms import (
+    CourseEndForm,
+    KeyFactsStartForm,
+    key_facts_line,
+    key_facts_table,
+    outcome_label,
+)
 
 #: Offer statuses of an evaluation: Danish label and DKFDS badge tone.
 STATUS = {
-    "eligible": ("Kan bevilges", "success"),
-    "not_eligible": ("Kan ikke bevilges", "error"),
-    "needs_information": ("Mangler oplysninger", "warning"),
+    "eligible": (gettext_lazy("Kan bevilges"), "success"),
+    "not_eligible": (gettext_lazy("Kan ikke bevilges"), "error"),
+    "needs_information": (gettext_lazy("Mangler oplysninger"), "warning"),
 }
 #: A reason's truth: the mark shown and the words a screen reader reads instead.
-MARKS = {True: ("✓", "opfyldt"), False: ("✗", "ikke opfyldt"), None: ("?", "ukendt")}
+MARKS = {
+    True: ("✓", gettext_lazy("opfyldt")),
+    False: ("✗", gettext_lazy("ikke opfyldt")),
+    None: ("?", gettext_lazy("ukendt")),
+}
 
 
 # --- shared ---------------------------------------------------------------------------------
@@ -247,7 +261,11 @@ ORDER = {
 }
 ATTENDANCE_TONE = {"attended": "success", "no_show": "error", "cancelled": "info"}
 #: How a decision is sent, as a sentence says it.
-SENT_WITH = {"digital_post": "Digital Post", "post": "almindelig post", "quickpost": "Quickpost"}
+SENT_WITH = {
+    "digital_post": gettext_lazy("Digital Post"),
+    "post": gettext_lazy("almindelig post"),
+    "quickpost": gettext_lazy("Quickpost"),
+}
 
 
 def _letters(case: Case) -> list[Letter]:
@@ -293,9 +311,9 @@ class _Timeline:
                 evaluated.get(a.pk) or _local(a.recorded_at).date(),
                 "udredning",
                 a.pk,
-                "Udredning",
-                f"Udredning, version {a.version}",
-                lines=[f"{known} oplysninger registreret."],
+                _("Udredning"),
+                _("Udredning, version {version}").format(version=a.version),
+                lines=[_("{known} oplysninger registreret.").format(known=known)],
                 by_id=a.recorded_by_id,
             )
         for e in case.evaluations.all():
@@ -308,15 +326,15 @@ class _Timeline:
             self.complaint(k)
         for letter in self.letters:
             delivery = getattr(letter, "delivery", None)
-            sent = DeliveryStatus(delivery.status).label if delivery else "Ikke sendt"
+            sent = DeliveryStatus(delivery.status).label if delivery else _("Ikke sendt")
             self.add(
                 self.dated.get(letter.key) or _local(letter.created_at).date(),
                 "brev",
                 letter.pk,
-                "Brev",
+                _("Brev"),
                 letter.title,
                 lines=[f"{LetterKind(letter.kind).label}. Forsendelse: {sent.lower()}."],
-                links=[(_letter_href(letter), "Brevet (PDF)")],
+                links=[(_letter_href(letter), _("Brevet (PDF)"))],
                 by_id=letter.created_by_id,
             )
         names = _names({e.by_id for e in self.entries})
@@ -326,18 +344,25 @@ class _Timeline:
 
     def contact(self, c: Any) -> None:
         lines = [
-            f"Kanal: {ContactChannel(c.channel).label}; henvendelse fra "
-            f"{ContactBy(c.contact_by).label.lower()}.",
-            "Ønsker behandling." if c.wishes_treatment else "Ingen ønske om behandling.",
+            _("Kanal: {label}; henvendelse fra {label2}.").format(
+                label=ContactChannel(c.channel).label, label2=ContactBy(c.contact_by).label.lower()
+            ),
+            _("Ønsker behandling.") if c.wishes_treatment else _("Ingen ønske om behandling."),
         ]
         if c.requested_offer:
-            lines.append(f"Ønsket tilbud: {self.title(c.requested_offer)}.")
+            lines.append(
+                _("Ønsket tilbud: {requested_offer}.").format(
+                    requested_offer=self.title(c.requested_offer)
+                )
+            )
         if c.guarantee_due:
             lines.append(
-                f"Behandlingsgaranti: behandlingen skal være i gang senest {_d(c.guarantee_due)}."
+                _(
+                    "Behandlingsgaranti: behandlingen skal være i gang senest {guarantee_due}."
+                ).format(guarantee_due=_d(c.guarantee_due))
             )
         if c.guarantee_basis:
-            lines.append(f"Grundlag: {' '.join(c.guarantee_basis.split())}")
+            lines.append(_("Grundlag: {split}").format(split=" ".join(c.guarantee_basis.split())))
         if c.note:
             lines.append(c.note)
         self.dated[f"{LetterKind.CONTACT_RECEIPT}:{c.pk}"] = c.received_on
@@ -345,8 +370,8 @@ class _Timeline:
             c.received_on,
             "henvendelse",
             c.pk,
-            "Henvendelse",
-            "Henvendelse modtaget",
+            _("Henvendelse"),
+            _("Henvendelse modtaget"),
             lines=lines,
             by_id=c.recorded_by_id,
         )
@@ -355,19 +380,29 @@ class _Timeline:
         offers = e.result.get("offers", [])
         counts = {k: sum(1 for o in offers if o["status"] == k) for k in STATUS}
         lines = [
-            f"{counts['eligible']} kan bevilges, {counts['needs_information']} mangler "
-            f"oplysninger, {counts['not_eligible']} kan ikke bevilges.",
+            _(
+                "{eligible} kan bevilges, {needs_information} mangler oplysninger, "
+                "{not_eligible} kan ikke bevilges."
+            ).format(
+                eligible=counts["eligible"],
+                needs_information=counts["needs_information"],
+                not_eligible=counts["not_eligible"],
+            ),
         ]
         eligible = [o["title"] for o in offers if o["status"] == "eligible"]
         if eligible:
-            lines.append("Kan bevilges: " + "; ".join(eligible) + ".")
-        lines.append(f"Kvalitetsstandard version {e.standard_version}.")
+            lines.append(_("Kan bevilges: ") + "; ".join(eligible) + ".")
+        lines.append(
+            _("Kvalitetsstandard version {standard_version}.").format(
+                standard_version=e.standard_version
+            )
+        )
         self.add(
             e.evaluated_on,
             "visitation",
             e.pk,
-            "Visitation",
-            "Visitation efter kvalitetsstandarden",
+            _("Visitation"),
+            _("Visitation efter kvalitetsstandarden"),
             lines=lines,
             by_id=e.created_by_id,
         )
@@ -375,31 +410,44 @@ class _Timeline:
     def decision(self, d: Any) -> None:
         outcome = DecisionOutcome(d.outcome)
         lines = [
-            f"Visitationens vurdering: {STATUS.get(d.evaluation_status, ('ukendt',))[0]}.",
-            f"Sendt med {SENT_WITH.get(d.send_channel, d.send_channel)} {_d(d.sent_on)}; "
-            f"anses for modtaget {_d(d.received_on)}.",
-            f"Klagefrist: {danish_date(d.complaint_deadline)}."
+            _("Visitationens vurdering: {status}.").format(
+                status=STATUS.get(d.evaluation_status, (_("ukendt"),))[0]
+            ),
+            _("Sendt med {send_channel} {sent_on}; anses for modtaget {received_on}.").format(
+                send_channel=SENT_WITH.get(d.send_channel, d.send_channel),
+                sent_on=_d(d.sent_on),
+                received_on=_d(d.received_on),
+            ),
+            _("Klagefrist: {complaint_deadline}.").format(
+                complaint_deadline=danish_date(d.complaint_deadline)
+            )
             if d.complaint_deadline
-            else "Ingen klagefrist efter denne klagevej.",
+            else _("Ingen klagefrist efter denne klagevej."),
         ]
         if d.provider_id:
-            lines.append(f"Leverandør: {d.provider.name}.")
+            lines.append(_("Leverandør: {name}.").format(name=d.provider.name))
         if d.free_choice_requested:
             lines.append(
-                f"Frit valg: {d.free_choice_requested} – "
-                f"{FreeChoiceOutcome(d.free_choice_outcome).label.lower()}."
+                _("Frit valg: {free_choice_requested} – {label}.").format(
+                    free_choice_requested=d.free_choice_requested,
+                    label=FreeChoiceOutcome(d.free_choice_outcome).label.lower(),
+                )
             )
         if d.override_reason:
-            lines.append(f"Visitationen er fraveget: {d.override_reason}")
+            lines.append(
+                _("Visitationen er fraveget: {override_reason}").format(
+                    override_reason=d.override_reason
+                )
+            )
         self.dated[f"{LetterKind.DECISION}:{d.pk}"] = d.decided_on
         letter = self.letter_by_key.get(f"{LetterKind.DECISION}:{d.pk}")
-        links = [(_letter_href(letter), "Afgørelsesbrevet (PDF)")] if letter else []
+        links = [(_letter_href(letter), _("Afgørelsesbrevet (PDF)"))] if letter else []
         tone = "success" if outcome == DecisionOutcome.GRANTED else "error"
         self.add(
             d.decided_on,
             "afgoerelse",
             d.pk,
-            "Afgørelse",
+            _("Afgørelse"),
             f"{self.title(d.offer)}: {outcome.label.lower()}",
             lines=lines,
             links=links,
@@ -410,14 +458,21 @@ class _Timeline:
     def course(self, course: Course) -> None:
         title = self.title(course.offer)
         href = reverse("web:course", args=[course.pk])
-        where = f" hos {course.provider.name}" if course.provider_id else ""
+        started = (
+            _("Forløb startet: {offer} hos {provider}").format(
+                offer=title, provider=course.provider.name
+            )
+            if course.provider_id
+            else _("Forløb startet: {offer}").format(offer=title)
+        )
         self.add(
             course.started_on,
             "forloeb",
             course.pk,
-            "Forløb",
-            f"Forløb startet: {title}{where}",
-            links=[(href, "Gå til forløbet")],
+            _("Forløb"),
+            started,
+            lines=self.key_facts(course, Moment.START),
+            links=[(href, _("Gå til forløbet"))],
             by_id=course.created_by_id,
         )
         for p in course.plans.all():
@@ -425,20 +480,22 @@ class _Timeline:
                 p.agreed_on,
                 "plan",
                 p.pk,
-                "Behandlingsplan",
-                f"Behandlingsplan, version {p.version}: {Goal(p.goal).label}",
-                lines=[f"Borgerens mål: {p.goals_text}"],
+                _("Behandlingsplan"),
+                _("Behandlingsplan, version {version}: {label}").format(
+                    version=p.version, label=Goal(p.goal).label
+                ),
+                lines=[_("Borgerens mål: {goals_text}").format(goals_text=p.goals_text)],
                 by_id=p.recorded_by_id,
             )
         for s in course.sessions.all():
             start, end = _local(s.starts_at), _local(s.ends_at)
-            what = "Gruppesession" if s.group_id else "Samtale"
+            what = _("Gruppesession") if s.group_id else _("Samtale")
             if s.attendance:
                 badge = (ATTENDANCE_TONE[s.attendance], Attendance(s.attendance).label)
             elif start.date() < self.today:
-                badge = ("warning", "Fremmøde ikke registreret")
+                badge = ("warning", _("Fremmøde ikke registreret"))
             else:
-                badge = ("info", "Planlagt")
+                badge = ("info", _("Planlagt"))
             self.add(
                 start.date(),
                 "samtale",
@@ -455,22 +512,27 @@ class _Timeline:
                 "status",
                 r.pk,
                 kind,
-                f"{kind} fra leverandøren",
+                _("{kind} fra leverandøren").format(kind=kind),
                 lines=[r.text],
                 by_id=r.submitted_by_id,
             )
         if course.ended_on:
             lines = []
             if course.end_reason:
-                lines.append(f"Årsag: {EndReason(course.end_reason).label}.")
+                lines.append(_("Årsag: {label}.").format(label=EndReason(course.end_reason).label))
             if course.outcome:
-                lines.append(f"Resultat: {EndOutcome(course.outcome).label}.")
+                lines.append(
+                    _("Resultat: {label}.").format(
+                        label=outcome_label(course.substance, course.outcome)
+                    )
+                )
+            lines += self.key_facts(course, Moment.END)
             self.add(
                 course.ended_on,
                 "afslutning",
                 course.pk,
-                "Forløb afsluttet",
-                f"Forløb afsluttet: {title}",
+                _("Forløb afsluttet"),
+                _("Forløb afsluttet: {value}").format(value=title),
                 lines=lines,
             )
         for p in course.self_payments.all():
@@ -478,52 +540,75 @@ class _Timeline:
         for f in course.follow_ups.all():
             if course.ended_on:
                 self.dated[f"{LetterKind.FOLLOW_UP_INVITATION}:{f.pk}"] = course.ended_on
-            months = f"{f.months} måned{'er' if f.months > 1 else ''}"
-            title = f"Opfølgning {months} efter forløbet"
+            title = ngettext(
+                "Opfølgning {months} måned efter forløbet",
+                "Opfølgning {months} måneder efter forløbet",
+                f.months,
+            ).format(months=f.months)
             if f.done_on is None:
                 self.add(
                     f.due_on,
                     "opfoelgning",
                     f.pk,
-                    "Opfølgning",
+                    _("Opfølgning"),
                     title,
-                    lines=[f"Skal ske senest {_d(f.due_on)}."],
-                    badge=("info", "Planlagt"),
+                    lines=[_("Skal ske senest {due_on}.").format(due_on=_d(f.due_on))],
+                    badge=("info", _("Planlagt")),
                 )
                 continue
-            lines = [f"Kanal: {FollowUpChannel(f.channel).label.lower()}."] if f.channel else []
-            lines.append("Borgeren blev truffet." if f.reached else "Borgeren blev ikke truffet.")
+            lines = (
+                [_("Kanal: {label}.").format(label=FollowUpChannel(f.channel).label.lower())]
+                if f.channel
+                else []
+            )
+            lines.append(
+                _("Borgeren blev truffet.") if f.reached else _("Borgeren blev ikke truffet.")
+            )
             if f.outcome:
-                lines.append(f"Situation: {EndOutcome(f.outcome).label}.")
+                label = outcome_label(course.substance, f.outcome)
+                lines.append(_("Situation: {label}.").format(label=label))
+            if f.months in FOLLOW_UP_MOMENTS:
+                lines += self.key_facts(course, FOLLOW_UP_MOMENTS[f.months])
             self.add(
                 f.done_on,
                 "opfoelgning",
                 f.pk,
-                "Opfølgning",
+                _("Opfølgning"),
                 title,
                 lines=lines,
-                badge=("success", "Udført"),
+                badge=("success", _("Udført")),
                 by_id=f.recorded_by_id,
             )
 
+    @staticmethod
+    def key_facts(course: Course, moment: str) -> list[str]:
+        """The moment's key facts as a line (prefetched with the case: no query)."""
+        return [key_facts_line(k) for k in course.key_facts.all() if k.moment == moment]
+
     def complaint(self, k: Any) -> None:
         lines = [
-            "Modtaget inden for klagefristen."
+            _("Modtaget inden for klagefristen.")
             if k.within_deadline
-            else "Modtaget efter klagefristen.",
-            f"Genvurderes senest {_d(k.reassess_by)}.",
+            else _("Modtaget efter klagefristen."),
+            _("Genvurderes senest {reassess_by}.").format(reassess_by=_d(k.reassess_by)),
             k.text,
         ]
         if k.reassessed_on:
-            lines.append(f"Genvurderet {_d(k.reassessed_on)}: {k.get_status_display()}.")
+            lines.append(
+                _("Genvurderet {reassessed_on}: {get_status_display}.").format(
+                    reassessed_on=_d(k.reassessed_on), get_status_display=k.get_status_display()
+                )
+            )
             if k.forwarded_to:
-                lines.append(f"Sendt videre til {k.forwarded_to}.")
+                lines.append(
+                    _("Sendt videre til {forwarded_to}.").format(forwarded_to=k.forwarded_to)
+                )
         self.add(
             k.received_on,
             "klage",
             k.pk,
-            "Klage",
-            "Klage modtaget",
+            _("Klage"),
+            _("Klage modtaget"),
             lines=lines,
             badge=("info", k.get_status_display()),
             by_id=k.recorded_by_id,
@@ -543,7 +628,9 @@ def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]
     bases = [
         (
             f"d{d.pk}",
-            f"Afgørelse {_d(d.decided_on)}: {_offer_title(standard, d.offer)}",
+            _("Afgørelse {decided_on}: {offer}").format(
+                decided_on=_d(d.decided_on), offer=_offer_title(standard, d.offer)
+            ),
         )
         for d in case.decisions.all()
         if d.outcome == DecisionOutcome.GRANTED and d.pk not in started
@@ -551,7 +638,7 @@ def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]
     active = any(c.status == CourseStatus.ACTIVE for c in case.courses.all())
     if standard is not None and not active:
         bases += [
-            (f"o{o.id}", f"{o.title} (uden afgørelse)")
+            (f"o{o.id}", _("{o} (uden afgørelse)").format(o=o.title))
             for o in standard.offers
             if (o.anonymous if case.anonymous else not o.treatment)
         ]
@@ -573,8 +660,14 @@ def _case_context(
     bases = _course_bases(case, standard) if _may(request, Action.COURSE_MANAGE) else []
     if start_form is None and bases:
         granted = next((b for b, _ in bases if b.startswith("d")), "")  # the usual start
-        start_form = CourseStartForm(
-            initial={"version": case.version, "started_on": today, "basis": granted},
+        assessments = list(case.assessments.all())  # prefetched, newest first
+        start_form = KeyFactsStartForm(
+            initial={
+                "version": case.version,
+                "started_on": today,
+                "basis": granted,
+                **key_facts_defaults(assessments[0].facts if assessments else None),
+            },
             bases=bases,
         )
     has_evaluation = bool(list(case.evaluations.all()))
@@ -609,7 +702,7 @@ def course_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, "forløbsstart")
     today = timezone.localdate()
     standard = _standard(case.municipality.slug, today)
-    form = CourseStartForm(request.POST, bases=_course_bases(case, standard))
+    form = KeyFactsStartForm(request.POST, bases=_course_bases(case, standard))
     if form.is_valid():
         basis = form.cleaned_data["basis"]
         course = _save(
@@ -621,9 +714,13 @@ def course_start(request: HttpRequest, case_id: int) -> HttpResponse:
             started_on=form.cleaned_data["started_on"],
             decision_id=int(basis[1:]) if basis.startswith("d") else None,
             offer=basis[1:] if basis.startswith("o") else None,
+            **{name: form.cleaned_data[name] for name in KEY_FACT_FIELDS},
         )
         if course is not None:
-            messages.success(request, f"Forløbet er startet {_d(course.started_on)}.")
+            messages.success(
+                request,
+                _("Forløbet er startet {started_on}.").format(started_on=_d(course.started_on)),
+            )
             return redirect("web:course", course_id=course.pk)
     context = _case_context(request, case, today, start_form=form)
     return render(request, "web/case/page.html", context, status=_status(form))
@@ -672,7 +769,11 @@ def _panel(case: Case, compiled: Any, facts: dict[str, Any], on: dt.date) -> Pan
         result = rules.evaluate(compiled, _with_cpr_birth_date(case, facts), on)
     except RulesError as exc:
         label, message = rules_message(str(exc))
-        return Panel(error=f"Vurderingen kan ikke laves – {label}: {message}")
+        return Panel(
+            error=_("Vurderingen kan ikke laves – {label}: {message}").format(
+                label=label, message=message
+            )
+        )
     standard = compiled.standard
     offers = []
     counts = {k: 0 for k in STATUS}
@@ -718,7 +819,7 @@ def _form_panel(case: Case, compiled: Any, form: AssessmentForm, on: dt.date) ->
         return _panel(case, compiled, form.facts(), on)
     errors = [(a, m) for a, m in form.summary() if a]  # the fields' own errors
     return Panel(
-        error="Ret fejlene i formularen for at se vurderingen." if errors else "",
+        error=_("Ret fejlene i formularen for at se vurderingen.") if errors else "",
         form_errors=errors,
     )
 
@@ -751,11 +852,12 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
                 on=today,
             )
             if saved is not None:
-                assessment_row, _ = saved
+                assessment_row = saved[0]  # (assessment, evaluation)
                 messages.success(
                     request,
-                    f"Udredningen er gemt som version {assessment_row.version}, og alle tilbud "
-                    "er vurderet.",
+                    _(
+                        "Udredningen er gemt som version {version}, og alle tilbud er vurderet."
+                    ).format(version=assessment_row.version),
                 )
                 return redirect(reverse("web:assessment", args=[case.pk]) + "#vurdering")
         status = _status(form)
@@ -959,8 +1061,10 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
             if made is not None:
                 messages.success(
                     request,
-                    f"Afgørelsen er gemt, og brevet til borgeren er lagt i udbakken "
-                    f"(klagefrist {danish_date(made.complaint_deadline) or 'ingen'}).",
+                    _(
+                        "Afgørelsen er gemt, og brevet til borgeren er lagt i udbakken "
+                        "(klagefrist {deadline})."
+                    ).format(deadline=danish_date(made.complaint_deadline) or _("ingen")),
                 )
                 url = reverse("web:case", args=[case.pk])
                 return redirect(f"{url}?afgoerelse={made.pk}#afgoerelse-{made.pk}")
@@ -1008,7 +1112,7 @@ def decision_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     require(request.user, Action.DECISION_RECORD)
     setup = _decision_setup(case)
     if setup is None:
-        raise Http404("Sagen er ikke udredt.")
+        raise Http404(_("Sagen er ikke udredt."))
     offer = request.POST.get("offer", "")
     form = _decision_form(case, setup, offer, request.POST)
     context = {
@@ -1022,7 +1126,12 @@ def decision_preview(request: HttpRequest, case_id: int) -> HttpResponse:
 
 # --- the course -----------------------------------------------------------------------------
 
-FORMS = {"plan": PlanForm, "session": SessionForm, "report": ReportForm, "end": EndForm}
+FORMS = {"plan": PlanForm, "session": SessionForm, "report": ReportForm, "end": CourseEndForm}
+
+
+def _form_kwargs(key: str, course: Course) -> dict[str, Any]:
+    """The ending's outcome choices are those of the course's substance."""
+    return {"substance": course.substance} if key == "end" else {}
 
 
 def _course(request: HttpRequest, course_id: int, why: str = "forløb") -> tuple[Case, Course]:
@@ -1038,6 +1147,13 @@ def _course(request: HttpRequest, course_id: int, why: str = "forløb") -> tuple
     case = _case(request, case_id, why)
     course = next(c for c in case.courses.all() if c.pk == course_id)
     return case, course
+
+
+def _latest_key_facts(course: Course) -> dict[str, str]:
+    """Housing and occupation as last recorded: the ending form starts from them (the use
+    is asked anew)."""
+    rows = sorted(course.key_facts.all(), key=lambda k: (k.recorded_on, k.pk))
+    return {"housing": rows[-1].housing, "occupation": rows[-1].occupation} if rows else {}
 
 
 def _no_show_streak(sessions: list[Session]) -> int:
@@ -1057,7 +1173,7 @@ def _sessions_context(request: HttpRequest, case: Case, course: Course) -> dict[
     for s in sessions:
         s.start = _local(s.starts_at)
         s.end = _local(s.ends_at)
-        s.label = Attendance(s.attendance).label if s.attendance else "Ikke registreret"
+        s.label = Attendance(s.attendance).label if s.attendance else _("Ikke registreret")
     streak = _no_show_streak(sessions)
     return {
         "case": case,
@@ -1081,13 +1197,17 @@ def _course_context(
         "plan": {"agreed_on": today},
         "session": {"day": today, "starts": dt.time(10, 0), "ends": dt.time(11, 0)},
         "report": {"submitted_on": today},
-        "end": {"ended_on": today},
+        "end": {"ended_on": today, **_latest_key_facts(course)},
     }
     bound = bound or {}
     forms = {
         key: bound[key]
         if key in bound
-        else FORMS[key](prefix=key, initial={"version": case.version, **initial[key]})
+        else FORMS[key](
+            prefix=key,
+            initial={"version": case.version, **initial[key]},
+            **_form_kwargs(key, course),
+        )
         for key in FORMS
     }
     plans = list(course.plans.all())
@@ -1101,6 +1221,8 @@ def _course_context(
         "plans": plans,
         "reports": sorted(reports, key=lambda r: (r.submitted_on, r.pk)),
         "follow_ups": list(course.follow_ups.all()),
+        "key_facts": key_facts_table(list(course.key_facts.all())),
+        "outcome_label": outcome_label(course.substance, course.outcome) if course.outcome else "",
         "forms": forms,
         "active": active,
         "may_manage": _may(request, Action.COURSE_MANAGE) and active,
@@ -1121,7 +1243,7 @@ def _course_write(
     """One of the course page's forms: save through the service, or show the page again with
     this form's errors and what was typed."""
     case, course = _course(request, course_id, "forløb")
-    form = FORMS[key](request.POST, prefix=key)
+    form = FORMS[key](request.POST, prefix=key, **_form_kwargs(key, course))
     if form.is_valid():
         result = _save(
             form,
@@ -1155,7 +1277,9 @@ def course_plan(request: HttpRequest, course_id: int) -> HttpResponse:
         "plan",
         services.plan_record,
         lambda d: {"goal": d["goal"], "goals_text": d["goals_text"], "agreed_on": d["agreed_on"]},
-        lambda plan: f"Behandlingsplanen er gemt som version {plan.version}.",
+        lambda plan: _("Behandlingsplanen er gemt som version {version}.").format(
+            version=plan.version
+        ),
         "plan",
     )
 
@@ -1177,7 +1301,9 @@ def course_session(request: HttpRequest, course_id: int) -> HttpResponse:
             "ends_at": _moment(d["day"], d["ends"]),
             "note": d["note"].strip(),
         },
-        lambda s: f"Samtalen {_local(s.starts_at):%d.%m.%Y kl. %H:%M} er booket.",
+        lambda s: _("Samtalen {starts_at:%d.%m.%Y kl. %H:%M} er booket.").format(
+            starts_at=_local(s.starts_at)
+        ),
         "samtaler",
     )
 
@@ -1191,7 +1317,7 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
         "report",
         services.status_report_record,
         lambda d: {"text": d["text"], "submitted_on": d["submitted_on"]},
-        lambda r: f"Status af {_d(r.submitted_on)} er gemt.",
+        lambda r: _("Status af {submitted_on} er gemt.").format(submitted_on=_d(r.submitted_on)),
         "status",
     )
 
@@ -1201,9 +1327,9 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
 def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
     def done(follow_ups: list[Any]) -> str:
         if not follow_ups:
-            return "Forløbet er afsluttet."
+            return _("Forløbet er afsluttet.")
         dates = " og ".join(_d(f.due_on) for f in follow_ups)
-        return f"Forløbet er afsluttet. Opfølgning er planlagt {dates}."
+        return _("Forløbet er afsluttet. Opfølgning er planlagt {dates}.").format(dates=dates)
 
     return _course_write(
         request,
@@ -1215,6 +1341,7 @@ def course_end(request: HttpRequest, course_id: int) -> HttpResponse:
             "reason": d["reason"],
             "outcome": d["outcome"],
             "final_report": d["final_report"],
+            **{name: d[name] for name in KEY_FACT_FIELDS},
         },
         done,
         "afslutning",
@@ -1248,12 +1375,13 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     text = ""
     if result is not None:
         s = result["session"]
-        text = (
-            f"Fremmøde registreret for samtalen {_local(s.starts_at):%d.%m.%Y kl. %H:%M}: "
-            f"{Attendance(s.attendance).label.lower()}."
-        )
+        text = _(
+            "Fremmøde registreret for samtalen {starts_at:%d.%m.%Y kl. %H:%M}: {label}."
+        ).format(starts_at=_local(s.starts_at), label=Attendance(s.attendance).label.lower())
         if result["flag"]:
-            text += f" Borgeren er udeblevet {result['no_show_streak']} gange i træk."
+            text += " " + _("Borgeren er udeblevet {no_show_streak} gange i træk.").format(
+                no_show_streak=result["no_show_streak"]
+            )
     if not _is_htmx(request):
         if result is None:
             for message in [m for _, m in form.summary()]:

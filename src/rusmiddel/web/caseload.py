@@ -24,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from rusmiddel.accounts.models import Provider, Role
 from rusmiddel.accounts.permissions import Action, may, sees_anonymous
@@ -47,6 +49,8 @@ from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.web.pages import staff_page
 
+from .outcome_forms import KEY_FACT_CHOICES, KEY_FACT_LABELS, outcome_choices
+
 #: Cases per page of Mine sager (keyset pagination on the next due date and the id).
 PAGE_SIZE = 50
 #: At most this many search results; the user is asked to narrow the search beyond it.
@@ -61,9 +65,15 @@ DONE_LIMIT = 20
 #: Deadlines this close (in days) are shown in amber; overdue ones in red.
 SOON_DAYS = 3
 #: The horizons the due list can be limited to (days ahead); "" is every open deadline.
-HORIZONS = [("", "Alle åbne frister"), ("7", "7 dage"), ("14", "14 dage"), ("30", "30 dage")]
+HORIZONS = [
+    ("", gettext_lazy("Alle åbne frister")),
+    ("7", gettext_lazy("7 dage")),
+    ("14", gettext_lazy("14 dage")),
+    ("30", gettext_lazy("30 dage")),
+]
 
-CONFLICT_MESSAGE = "Sagen er ændret af en anden – hent siden igen. Intet er gemt."
+# Kept in Danish (the msgid) for comparison; shown through gettext.
+CONFLICT_MESSAGE = gettext_noop("Sagen er ændret af en anden – hent siden igen. Intet er gemt.")
 DIGITS = re.compile(r"[\d\s-]+")
 DATE_DK = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
 
@@ -97,10 +107,6 @@ def staff_name(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 @dataclass(frozen=True)
 class Due:
     """A date that falls due, seen from today: overdue in red, within three days in amber,
@@ -123,12 +129,14 @@ class Due:
     @property
     def label(self) -> str:
         if self.days < 0:
-            return f"Overskredet med {_plural(-self.days, 'dag', 'dage')}"
+            return ngettext(
+                "Overskredet med {n} dag", "Overskredet med {n} dage", -self.days
+            ).format(n=-self.days)
         if self.days == 0:
-            return "I dag"
+            return _("I dag")
         if self.days == 1:
-            return "I morgen"
-        return f"Om {self.days} dage"
+            return _("I morgen")
+        return _("Om {n} dage").format(n=self.days)
 
 
 def _int(raw: str | None) -> int | None:
@@ -422,7 +430,7 @@ class RowForm:
 
     @property
     def is_conflict(self) -> bool:
-        return self.errors.get("") == CONFLICT_MESSAGE
+        return self.errors.get("") in (CONFLICT_MESSAGE, _(CONFLICT_MESSAGE))
 
     @property
     def first_error(self) -> str:
@@ -437,7 +445,7 @@ class RowForm:
         """Put the service's message next to the field it names (the form's fields carry the
         services' argument names), or above the form."""
         if isinstance(exc, Conflict):
-            self.errors[""] = CONFLICT_MESSAGE
+            self.errors[""] = _(CONFLICT_MESSAGE)
             return
         target = exc.field if exc.field in fields else ""
         message = exc.message
@@ -461,13 +469,15 @@ def _oob_versions(case_id: int, model: Any, path: str, exclude: int) -> list[int
 # Opfølgning
 # ---------------------------------------------------------------------------------------
 
-FOLLOW_UP_FIELDS = frozenset({"done_on", "channel", "reached", "outcome", "note"})
+FOLLOW_UP_FIELDS = frozenset({"done_on", "channel", "reached", "outcome", "note", *KEY_FACT_LABELS})
 
 
 def _open_follow_ups(user: Any) -> QuerySet[FollowUp]:
     q = case_filter(user, "course__case__")
     rows = FollowUp.objects.none() if q is None else FollowUp.objects.filter(q)
-    return rows.select_related("course__case__citizen", "course__provider")
+    return rows.select_related("course__case__citizen", "course__provider").prefetch_related(
+        "course__key_facts"
+    )
 
 
 def _follow_up_item(f: FollowUp, today: dt.date, slug: str, form: RowForm | None) -> FollowUp:
@@ -479,6 +489,8 @@ def _follow_up_item(f: FollowUp, today: dt.date, slug: str, form: RowForm | None
     standard = _standard(slug, f.course.started_on)
     offer = standard.offer(f.course.offer) if standard else None
     f.offer_title = offer.title if offer else f.course.offer
+    f.outcomes = outcome_choices(f.course.substance)  # the categories of the course's substance
+    latest = sorted(f.course.key_facts.all(), key=lambda k: (k.recorded_on, k.pk))
     f.form = form or RowForm(
         {
             "done_on": today.isoformat(),
@@ -487,9 +499,17 @@ def _follow_up_item(f: FollowUp, today: dt.date, slug: str, form: RowForm | None
             "outcome": "",
             "note": "",
             "version": str(case.version),
+            # housing and occupation as last recorded; the use is asked anew
+            "use_frequency": "",
+            "housing": latest[-1].housing if latest else "",
+            "occupation": latest[-1].occupation if latest else "",
         }
     )
     f.form.prefix = f"fu-{f.pk}"
+    f.key_facts = [  # (field, label, choices, the value in the form)
+        (name, label, KEY_FACT_CHOICES[name].choices, f.form.values.get(name, ""))
+        for name, label in KEY_FACT_LABELS.items()
+    ]
     return f
 
 
@@ -522,26 +542,29 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
     values = {
         k: post.get(k, "").strip()
-        for k in ("done_on", "channel", "reached", "outcome", "note", "version")
+        for k in ("done_on", "channel", "reached", "outcome", "note", "version", *KEY_FACT_LABELS)
     }
     values["note"] = post.get("note", "")  # keep the note as typed
     form = RowForm(values)
     done_on = _date(values["done_on"])
     if done_on is None:
         form.errors["done_on"] = (
-            "Skriv datoen for opfølgningen."
+            _("Skriv datoen for opfølgningen.")
             if not values["done_on"]
-            else "Datoen er ikke gyldig – skriv den som dd.mm.åååå."
+            else _("Datoen er ikke gyldig – skriv den som dd.mm.åååå.")
         )
     if values["channel"] not in FollowUpChannel.values:
-        form.errors["channel"] = "Vælg hvordan opfølgningen foregik."
+        form.errors["channel"] = _("Vælg hvordan opfølgningen foregik.")
     if values["reached"] not in ("ja", "nej"):
-        form.errors["reached"] = "Angiv om borgeren blev truffet."
+        form.errors["reached"] = _("Angiv om borgeren blev truffet.")
     if values["outcome"] and values["outcome"] not in EndOutcome.values:
-        form.errors["outcome"] = "Vælg borgerens situation på listen."
+        form.errors["outcome"] = _("Vælg borgerens situation på listen.")
+    for name, choices in KEY_FACT_CHOICES.items():
+        if values[name] and values[name] not in choices.values:
+            form.errors[name] = _("Vælg en af mulighederne på listen.")
     version = _int(values["version"])
     if version is None:
-        form.errors[""] = CONFLICT_MESSAGE
+        form.errors[""] = _(CONFLICT_MESSAGE)
     args = {
         "done_on": done_on,
         "channel": values["channel"],
@@ -549,6 +572,8 @@ def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
         "outcome": values["outcome"],
         "note": values["note"].strip(),
         "version": version,
+        # key facts only of a citizen reached (housing and occupation come filled in)
+        **{name: values[name] if values["reached"] == "ja" else "" for name in KEY_FACT_LABELS},
     }
     return form, args
 
@@ -579,7 +604,7 @@ def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     if f is None:
         raise Http404("Opfølgningen findes ikke.")
     if f.done_on is not None and form is None:
-        messages.info(request, "Opfølgningen er allerede registreret.")
+        messages.info(request, _("Opfølgningen er allerede registreret."))
         return redirect("web:follow_ups")
     item = _follow_up_item(f, today, slug, form)
     _read(request.user, [f.case.pk], "opfølgning")
@@ -592,7 +617,7 @@ def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
 
 def _follow_up_done(request: HttpRequest, done: FollowUp) -> HttpResponse:
     case = done.course.case
-    text = f"Opfølgningen på sag {case.number} er registreret."
+    text = _("Opfølgningen på sag {number} er registreret.").format(number=case.number)
     if not _is_htmx(request):
         messages.success(request, text)
         return redirect("web:follow_ups")
@@ -680,17 +705,17 @@ def _parse_reassessment(post: Any) -> tuple[RowForm, dict[str, Any]]:
     on = _date(values["reassessed_on"])
     if on is None:
         form.errors["reassessed_on"] = (
-            "Skriv datoen for genvurderingen."
+            _("Skriv datoen for genvurderingen.")
             if not values["reassessed_on"]
-            else "Datoen er ikke gyldig – skriv den som dd.mm.åååå."
+            else _("Datoen er ikke gyldig – skriv den som dd.mm.åååå.")
         )
     if values["result"] not in ("upheld", "changed"):
-        form.errors["result"] = "Vælg resultatet af genvurderingen."
+        form.errors["result"] = _("Vælg resultatet af genvurderingen.")
     if not values["text"].strip():
-        form.errors["text"] = "Skriv begrundelsen for genvurderingen."
+        form.errors["text"] = _("Skriv begrundelsen for genvurderingen.")
     version = _int(values["version"])
     if version is None:
-        form.errors[""] = CONFLICT_MESSAGE
+        form.errors[""] = _(CONFLICT_MESSAGE)
     args = {
         "reassessed_on": on,
         "upheld": values["result"] == "upheld",
@@ -734,12 +759,19 @@ def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 def _complaint_done(request: HttpRequest, done: Complaint) -> HttpResponse:
     if done.status == ComplaintStatus.FORWARDED:
-        what = "fastholdt" + (
-            f" og sendes videre til {done.forwarded_to}" if done.forwarded_to else ""
-        )
+        if done.forwarded_to:
+            text = _(
+                "Klagen på sag {number} er genvurderet: afgørelsen er fastholdt og sendes "
+                "videre til {forwarded_to}."
+            ).format(number=done.case.number, forwarded_to=done.forwarded_to)
+        else:
+            text = _("Klagen på sag {number} er genvurderet: afgørelsen er fastholdt.").format(
+                number=done.case.number
+            )
     else:
-        what = "ændret til borgerens fordel"
-    text = f"Klagen på sag {done.case.number} er genvurderet: afgørelsen er {what}."
+        text = _(
+            "Klagen på sag {number} er genvurderet: afgørelsen er ændret til borgerens fordel."
+        ).format(number=done.case.number)
     if not _is_htmx(request):
         messages.success(request, text)
         return redirect("web:complaints")

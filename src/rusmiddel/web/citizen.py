@@ -24,7 +24,9 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
@@ -79,17 +81,17 @@ def _place(slug: str) -> Place | None:
     return Place(municipality, standard, today)
 
 
-def _danish(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Citizens' pages are Danish whatever the browser asks for (field errors, dates);
-    unknown municipalities answer a Danish 404 page."""
+def _citizen_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The municipality of the address; unknown municipalities answer a 404 page. Citizens'
+    pages are Danish whatever the browser asks for, unless the citizen chose English in the
+    footer (web.middleware)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, municipality: str, **kwargs: Any) -> HttpResponse:
-        with translation.override("da"):
-            place = _place(municipality)
-            if place is None:
-                return render(request, "citizen/not_found.html", {"what": "kommune"}, status=404)
-            return view(request, place, **kwargs)
+        place = _place(municipality)
+        if place is None:
+            return render(request, "citizen/not_found.html", {"what": "kommune"}, status=404)
+        return view(request, place, **kwargs)
 
     return wrapped
 
@@ -177,8 +179,10 @@ class CitizenForm(forms.Form):
 
 def _text(label: str, *, required: bool = True, max_length: int = 200, **kwargs: Any):
     messages = {
-        "required": kwargs.pop("required_message", f"Udfyld feltet “{label}”."),
-        "max_length": f"Højst {max_length} tegn.",
+        "required": kwargs.pop(
+            "required_message", format_lazy(gettext_lazy("Udfyld feltet “{label}”."), label=label)
+        ),
+        "max_length": format_lazy(gettext_lazy("Højst {max_length} tegn."), max_length=max_length),
     }
     return forms.CharField(
         label=label, required=required, max_length=max_length, error_messages=messages, **kwargs
@@ -189,15 +193,15 @@ class ApplyForm(CitizenForm):
     """Søg om behandling: a named application."""
 
     name = _text(
-        "Dit fulde navn",
-        required_message="Skriv dit fulde navn.",
+        gettext_lazy("Dit fulde navn"),
+        required_message=gettext_lazy("Skriv dit fulde navn."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     cpr = _text(
-        "CPR-nummer",
+        gettext_lazy("CPR-nummer"),
         max_length=20,
-        required_message="Skriv dit CPR-nummer.",
-        help_text="10 cifre, fx 010190-1234.",
+        required_message=gettext_lazy("Skriv dit CPR-nummer."),
+        help_text=gettext_lazy("10 cifre, fx 010190-1234."),
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",
@@ -207,7 +211,7 @@ class ApplyForm(CitizenForm):
         ),
     )
     phone = _text(
-        "Telefonnummer",
+        gettext_lazy("Telefonnummer"),
         required=False,
         max_length=30,
         widget=forms.TextInput(
@@ -215,47 +219,55 @@ class ApplyForm(CitizenForm):
         ),
     )
     email = forms.EmailField(
-        label="E-mail",
+        label=gettext_lazy("E-mail"),
         required=False,
         max_length=254,
         error_messages={
-            "invalid": "Skriv en gyldig e-mailadresse, fx navn@eksempel.dk.",
-            "max_length": "Højst 254 tegn.",
+            "invalid": gettext_lazy("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk."),
+            "max_length": gettext_lazy("Højst 254 tegn."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     address = _text(
-        "Adresse",
+        gettext_lazy("Adresse"),
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     requested_offer = forms.ChoiceField(
-        label="Hvilket tilbud ønsker du?",
+        label=gettext_lazy("Hvilket tilbud ønsker du?"),
         required=False,
-        help_text="Du behøver ikke vælge. Kommunen vurderer sammen med dig, hvad der passer.",
-        error_messages={"invalid_choice": "Vælg et af tilbuddene på listen."},
+        help_text=gettext_lazy(
+            "Du behøver ikke vælge. Kommunen vurderer sammen med dig, hvad der passer."
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Vælg et af tilbuddene på listen.")},
         widget=forms.Select(attrs={"class": "form-select input-width-xl"}),
     )
     note = _text(
-        "Hvad ønsker du hjælp til?",
+        gettext_lazy("Hvad ønsker du hjælp til?"),
         required=False,
         max_length=4000,
-        help_text="Fx hvilke rusmidler det drejer sig om, og hvad du gerne vil ændre.",
+        help_text=gettext_lazy(
+            "Fx hvilke rusmidler det drejer sig om, og hvad du gerne vil ændre."
+        ),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     consent = forms.BooleanField(
-        label="Jeg giver samtykke til, at kommunen behandler oplysningerne i min ansøgning, "
-        "herunder helbredsoplysninger, som beskrevet ovenfor.",
+        label=gettext_lazy(
+            "Jeg giver samtykke til, at kommunen behandler oplysningerne i min ansøgning, "
+            "herunder helbredsoplysninger, som beskrevet ovenfor."
+        ),
         error_messages={
-            "required": "Du skal give samtykke, før kommunen kan behandle din ansøgning."
+            "required": gettext_lazy(
+                "Du skal give samtykke, før kommunen kan behandle din ansøgning."
+            )
         },
     )
 
     def __init__(self, *args: Any, place: Place, **kwargs: Any) -> None:
         super().__init__(*args, place=place, **kwargs)
         self.fields["requested_offer"].choices = [
-            ("", "Ved ikke – kommunen vurderer det sammen med mig"),
+            ("", gettext_lazy("Ved ikke – kommunen vurderer det sammen med mig")),
             *[(o.id, o.title) for o in place.treatment_offers()],
         ]
 
@@ -265,7 +277,7 @@ class ApplyForm(CitizenForm):
             number, self.birth_date = cpr_validate(raw, field="cpr")
         except Invalid:
             raise forms.ValidationError(
-                "CPR-nummeret er ikke gyldigt. Skriv de 10 cifre, fx 010190-1234."
+                gettext_lazy("CPR-nummeret er ikke gyldigt. Skriv de 10 cifre, fx 010190-1234.")
             ) from None
         return number
 
@@ -274,40 +286,46 @@ class AnonymousForm(CitizenForm):
     """Anonym henvendelse (SEL § 101 a): a pseudonym, an anonymous offer, nothing else."""
 
     pseudonym = _text(
-        "Kaldenavn",
+        gettext_lazy("Kaldenavn"),
         max_length=60,
-        required_message="Skriv det kaldenavn, du vil bruge.",
-        help_text="Et navn, du selv vælger. Brug ikke dit rigtige navn.",
+        required_message=gettext_lazy("Skriv det kaldenavn, du vil bruge."),
+        help_text=gettext_lazy("Et navn, du selv vælger. Brug ikke dit rigtige navn."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-input input-width-m"}),
     )
     requested_offer = forms.ChoiceField(
-        label="Hvilket tilbud vil du henvende dig om?",
+        label=gettext_lazy("Hvilket tilbud vil du henvende dig om?"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Vælg det tilbud, du vil henvende dig om.",
-            "invalid_choice": "Vælg et af de anonyme tilbud på listen.",
+            "required": gettext_lazy("Vælg det tilbud, du vil henvende dig om."),
+            "invalid_choice": gettext_lazy("Vælg et af de anonyme tilbud på listen."),
         },
     )
     provider = forms.ChoiceField(
-        label="Hvor vil du henvende dig?",
+        label=gettext_lazy("Hvor vil du henvende dig?"),
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Vælg et af behandlingsstederne på listen."},
+        error_messages={
+            "invalid_choice": gettext_lazy("Vælg et af behandlingsstederne på listen.")
+        },
     )
     birth_date = forms.DateField(
-        label="Fødselsdato",
+        label=gettext_lazy("Fødselsdato"),
         required=False,
         input_formats=["%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d%m%Y"],
-        help_text="Fx 24.11.2001. Bruges kun til at vise, om særlige regler gælder for dig. "
-        "Den gemmes ikke.",
-        error_messages={"invalid": "Skriv datoen som dag.måned.år, fx 24.11.2001."},
+        help_text=gettext_lazy(
+            "Fx 24.11.2001. Bruges kun til at vise, om særlige regler gælder for dig. "
+            "Den gemmes ikke."
+        ),
+        error_messages={"invalid": gettext_lazy("Skriv datoen som dag.måned.år, fx 24.11.2001.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-input input-width-s"}),
     )
     note = _text(
-        "Vil du fortælle os noget på forhånd?",
+        gettext_lazy("Vil du fortælle os noget på forhånd?"),
         required=False,
         max_length=4000,
-        help_text="Skriv ikke dit navn, dit CPR-nummer eller andet, der kan vise, hvem du er.",
+        help_text=gettext_lazy(
+            "Skriv ikke dit navn, dit CPR-nummer eller andet, der kan vise, hvem du er."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -317,7 +335,7 @@ class AnonymousForm(CitizenForm):
         self.fields["requested_offer"].choices = [(o.id, o.title) for o in offers]
         self.providers = _providers_of(place.standard, offers)
         self.fields["provider"].choices = [
-            ("", "Ved ikke – det første sted, tilbuddet nævner"),
+            ("", gettext_lazy("Ved ikke – det første sted, tilbuddet nævner")),
             *[(p["id"], p["label"]) for p in self.providers],
         ]
 
@@ -334,8 +352,14 @@ class AnonymousForm(CitizenForm):
             names = ", ".join(_provider_name(self.place.standard, p) for p in offer.providers)
             self.add_error(
                 "provider",
-                f"{_provider_name(self.place.standard, chosen)} giver ikke tilbuddet "
-                f"“{offer.title}”. Vælg {names} – eller “Ved ikke”.",
+                format_lazy(
+                    gettext_lazy(
+                        "{chosen} giver ikke tilbuddet “{offer}”. Vælg {names} – eller “Ved ikke”."
+                    ),
+                    chosen=_provider_name(self.place.standard, chosen),
+                    offer=offer.title,
+                    names=names,
+                ),
             )
         self.birth_date = data.get("birth_date")
         if offer is not None and offer.age is not None and self.birth_date is not None:
@@ -344,7 +368,14 @@ class AnonymousForm(CitizenForm):
             if (band.min is not None and age < band.min) or (
                 band.max is not None and age > band.max
             ):
-                self.add_error("requested_offer", f"“{offer.title}” er for {_ages(band)}.")
+                self.add_error(
+                    "requested_offer",
+                    format_lazy(
+                        gettext_lazy("“{offer}” er for {band}."),
+                        offer=offer.title,
+                        band=_ages(band),
+                    ),
+                )
         return data
 
     def offer(self) -> Offer | None:
@@ -353,10 +384,12 @@ class AnonymousForm(CitizenForm):
 
 def _ages(band: Any) -> str:
     if band.min is not None and band.max is not None:
-        return f"borgere mellem {band.min} og {band.max} år"
+        return format_lazy(
+            gettext_lazy("borgere mellem {min} og {max} år"), min=band.min, max=band.max
+        )
     if band.min is not None:
-        return f"borgere fra {band.min} år"
-    return f"borgere under {band.max + 1} år"
+        return format_lazy(gettext_lazy("borgere fra {min} år"), min=band.min)
+    return format_lazy(gettext_lazy("borgere under {max} år"), max=band.max + 1)
 
 
 def _provider_name(standard: Standard, provider_id: str) -> str:
@@ -393,7 +426,7 @@ def _context(place: Place, **extra: Any) -> dict[str, Any]:
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
-@_danish
+@_citizen_page
 def start(request: HttpRequest, place: Place) -> HttpResponse:
     return render(
         request,
@@ -414,7 +447,7 @@ def _confirm_step(form: CitizenForm) -> CitizenForm:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@_danish
+@_citizen_page
 def apply(request: HttpRequest, place: Place) -> HttpResponse:
     form = ApplyForm(request.POST if request.method == "POST" else None, place=place)
     confirming = False
@@ -460,7 +493,7 @@ def apply(request: HttpRequest, place: Place) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@_danish
+@_citizen_page
 def anonymous(request: HttpRequest, place: Place) -> HttpResponse:
     offers = place.anonymous_offers()
     if not offers:
@@ -532,7 +565,7 @@ def receipt_url(case: Case) -> str:
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
-@_danish
+@_citizen_page
 def receipt(request: HttpRequest, place: Place, token: str) -> HttpResponse:
     try:
         payload = signing.loads(token, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)

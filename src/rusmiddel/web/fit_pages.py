@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rusmiddel.accounts.permissions import Action, may
@@ -141,7 +142,7 @@ def course_fit_record(request: HttpRequest, course_id: int, session_id: int) -> 
             )
             version += 1
         except Conflict:
-            errors[instrument.id] = "Sagen er ændret af en anden – hent siden igen."
+            errors[instrument.id] = _("Sagen er ændret af en anden – hent siden igen.")
         except ServiceError as exc:
             errors[instrument.id] = f"{instrument.id.upper()}: {exc.message}"
     if errors:

@@ -31,7 +31,8 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rusmiddel import rules
@@ -44,7 +45,6 @@ from rusmiddel.cases.errors import Conflict, Forbidden, NotFound, ServiceError
 from rusmiddel.cases.models import Attendance, Course, CourseStatus, Session
 from rusmiddel.cases.scoping import case_filter, require
 from rusmiddel.groups.models import Enrolment, Group
-from rusmiddel.rules.calendar import MONTH_NAMES, WEEKDAY_NAMES
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import WEEKDAYS, Offer
@@ -168,7 +168,7 @@ class Day:
 
     @property
     def weekday(self) -> str:
-        return WEEKDAY_NAMES[self.day.weekday()]
+        return dateformat.format(self.day, "l")  # in the active language
 
     @property
     def anchor(self) -> str:
@@ -216,12 +216,14 @@ def _period(request: HttpRequest, today: dt.date) -> tuple[Period, str]:
                 "maaned",
                 first,
                 last,
-                f"{MONTH_NAMES[first.month - 1].capitalize()} {first.year}",
+                dateformat.format(first, "F Y").capitalize(),  # in the active language
                 _month(_shift_month(first, -1)),
                 _month(_shift_month(first, 1)),
                 _week(monday),
             ), ""
-        error = f"Måneden '{raw_month}' er ikke gyldig – skriv den som åååå-mm."
+        error = gettext("Måneden '{raw_month}' er ikke gyldig – skriv den som åååå-mm.").format(
+            raw_month=raw_month
+        )
     monday = today - dt.timedelta(days=today.weekday())
     raw_week = request.GET.get("uge", "").strip()
     if raw_week and not error:
@@ -231,14 +233,18 @@ def _period(request: HttpRequest, today: dt.date) -> tuple[Period, str]:
                 raise ValueError(raw_week)
             monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
         except ValueError:
-            error = f"Ugen '{raw_week}' er ikke gyldig – skriv den som åååå-Wuu."
+            error = gettext("Ugen '{raw_week}' er ikke gyldig – skriv den som åååå-Wuu.").format(
+                raw_week=raw_week
+            )
     sunday = monday + dt.timedelta(days=6)
     year, week, _ = monday.isocalendar()
     return Period(
         "uge",
         monday,
         sunday,
-        f"Uge {week} {year} ({monday:%d.%m.} – {sunday:%d.%m.%Y})",
+        gettext("Uge {week} {year} ({monday:%d.%m.} – {sunday:%d.%m.%Y})").format(
+            week=week, year=year, monday=monday, sunday=sunday
+        ),
         _week(monday - dt.timedelta(weeks=1)),
         _week(monday + dt.timedelta(weeks=1)),
         _month(monday.replace(day=1)),
@@ -279,6 +285,7 @@ def groups(request: HttpRequest) -> HttpResponse:
         "days": [by_day[d] for d in sorted(by_day)],
         "period_error": error,
         "this_week": _week(today - dt.timedelta(days=today.weekday())),
+        "may_manage_groups": may(staff.role, Action.GROUP_MANAGE),
     }
     return render(request, "web/groups/groups.html", context)
 
@@ -296,23 +303,27 @@ class EnrolForm(CaseForm):
     """The course to enrol (its value carries the case version the page was loaded with)."""
 
     course = _CourseField(
-        label="Forløb",
+        label=gettext_lazy("Forløb"),
         choices=[],
         error_messages={
-            "required": "Vælg forløbet, der skal tilmeldes.",
-            "invalid_choice": "Vælg et af de viste forløb (hent siden igen, hvis det mangler).",
+            "required": gettext_lazy("Vælg forløbet, der skal tilmeldes."),
+            "invalid_choice": gettext_lazy(
+                "Vælg et af de viste forløb (hent siden igen, hvis det mangler)."
+            ),
         },
     )
-    enrolled_on = date_field("Tilmeldt fra")
+    enrolled_on = date_field(gettext_lazy("Tilmeldt fra"))
 
     def __init__(self, *args: Any, courses: list[Course], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].form = self
         self.fields["course"].choices = [
-            ("", "Vælg forløb"),
+            ("", gettext("Vælg forløb")),
             *((c.value, c.label) for c in courses),
         ]
-        self.fields["course"].help_text = "Aktive forløb i tilbuddet, som ikke er tilmeldt."
+        self.fields["course"].help_text = gettext(
+            "Aktive forløb i tilbuddet, som ikke er tilmeldt."
+        )
 
         self.course_ids = {c.pk for c in courses}
 
@@ -336,7 +347,9 @@ class EnrolForm(CaseForm):
 
 def _person(case: Any) -> str:
     if case.anonymous:
-        return f"{case.pseudonym or 'Uden navn'} (anonym)"
+        return gettext("{pseudonym} (anonym)").format(
+            pseudonym=case.pseudonym or gettext("Uden navn")
+        )
     return case.citizen.name if case.citizen_id and case.citizen else "–"
 
 
@@ -415,7 +428,7 @@ def _attendance_context(
         s.start = timezone.localtime(s.starts_at)
         s.end = timezone.localtime(s.ends_at)
         s.person = _person(s.course.case)
-        s.label = Attendance(s.attendance).label if s.attendance else "Ikke registreret"
+        s.label = Attendance(s.attendance).label if s.attendance else gettext("Ikke registreret")
         s.version = s.course.case.version
         day = by_day.get(s.start.date())
         if day is None:  # booked outside today's calendar (the standard changed)
@@ -476,7 +489,7 @@ def _enrol_error(form: EnrolForm, exc: ServiceError) -> None:
     if isinstance(exc, Conflict) and exc.field == "group_id":
         form.add_error(None, exc.message)  # "Gruppen er fuld (n pladser)."
     elif isinstance(exc, Conflict):
-        form.add_error(None, CONFLICT_MESSAGE)
+        form.add_error(None, gettext(CONFLICT_MESSAGE))
     elif exc.field == "enrolled_on":
         form.add_error("enrolled_on", exc.message)
     elif exc.field in {"course_id", "group_id"}:
@@ -509,7 +522,9 @@ def group_enrol(request: HttpRequest, group_id: int) -> HttpResponse:
             case = enrolment.course.case
             messages.success(
                 request,
-                f"{case.number} er tilmeldt {group.title} fra {enrolment.enrolled_on:%d.%m.%Y}.",
+                gettext("{number} er tilmeldt {group} fra {enrolled_on:%d.%m.%Y}.").format(
+                    number=case.number, group=group.title, enrolled_on=enrolment.enrolled_on
+                ),
             )
             return redirect(reverse("web:group", args=[group.pk]) + "#tilmeldte")
     status = 409 if form.non_field_errors() else 422
@@ -520,7 +535,10 @@ def group_enrol(request: HttpRequest, group_id: int) -> HttpResponse:
 class GroupAttendanceForm(CaseForm):
     attendance = forms.ChoiceField(
         choices=Attendance.choices,
-        error_messages={"required": "Vælg fremmøde.", "invalid_choice": "Vælg fremmøde."},
+        error_messages={
+            "required": gettext_lazy("Vælg fremmøde."),
+            "invalid_choice": gettext_lazy("Vælg fremmøde."),
+        },
     )
 
 
@@ -551,12 +569,13 @@ def group_attendance(request: HttpRequest, group_id: int, session_id: int) -> Ht
     text = ""
     if result is not None:
         s = result["session"]
-        text = (
-            f"Fremmøde registreret {timezone.localtime(s.starts_at):%d.%m.%Y kl. %H:%M}: "
-            f"{Attendance(s.attendance).label.lower()}."
+        text = gettext("Fremmøde registreret {starts_at:%d.%m.%Y kl. %H:%M}: {label}.").format(
+            starts_at=timezone.localtime(s.starts_at), label=Attendance(s.attendance).label.lower()
         )
         if result["flag"]:
-            text += f" Borgeren er udeblevet {result['no_show_streak']} gange i træk."
+            text += " " + gettext("Borgeren er udeblevet {no_show_streak} gange i træk.").format(
+                no_show_streak=result["no_show_streak"]
+            )
     errors = [m for _, m in form.summary()] if result is None else []
     if request.headers.get("HX-Request") != "true":
         for message in errors:

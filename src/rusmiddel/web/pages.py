@@ -1,4 +1,4 @@
-"""What every staff page shares: logged in, Danish, and the services' NotFound and Forbidden
+"""What every staff page shares: logged in, and the services' NotFound and Forbidden
 answered as 404 and 403 (a case of another municipality is simply not found)."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import translation
 
 from rusmiddel.cases.errors import Forbidden, NotFound
 
@@ -18,12 +17,12 @@ from rusmiddel.cases.errors import Forbidden, NotFound
 def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with translation.override("da"):
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(exc.message) from None
-            except Forbidden as exc:
-                raise PermissionDenied(exc.message) from None
+        # The language is the request's (web.middleware: Danish unless chosen in the footer).
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
 
     return login_required(wrapped)

@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import admin_pages, case_pages, caseload, citizen, fit_pages, group_pages, views
+from . import (
+    admin_pages,
+    case_pages,
+    caseload,
+    citizen,
+    fit_pages,
+    group_admin_pages,
+    group_pages,
+    register_pages,
+    statistics_pages,
+    views,
+    waitlist_pages,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +27,10 @@ urlpatterns = [
     *fit_pages.urlpatterns,
     *citizen.urlpatterns,  # the public self-service pages (no login)
     *admin_pages.urlpatterns,
+    *group_admin_pages.urlpatterns,
+    *register_pages.urlpatterns,
+    *statistics_pages.urlpatterns,
+    *waitlist_pages.urlpatterns,
 ]
 
 auth_urlpatterns = [

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from rusmiddel.rules.errors import ErrorCode, RulesError
 from rusmiddel.standards import registry
@@ -40,7 +41,9 @@ def standard_detail(request: HttpRequest, municipality: str) -> HttpResponse:
         try:
             on = dt.date.fromisoformat(raw_on)
         except ValueError:
-            error = f"Datoen '{raw_on}' er ikke gyldig – skriv den som ÅÅÅÅ-MM-DD."
+            error = _("Datoen '{raw_on}' er ikke gyldig – skriv den som ÅÅÅÅ-MM-DD.").format(
+                raw_on=raw_on
+            )
     try:
         compiled = registry.load(municipality, on)
     except RulesError as exc:
@@ -82,7 +85,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         case_id = int(request.GET["case"]) if request.GET.get("case") else None
         after = int(request.GET["after"]) if request.GET.get("after") else None
     except ValueError:
-        error = "Sags-id skal være et tal."
+        error = _("Sags-id skal være et tal.")
     try:
         entries = selectors.audit_list(user=request.user, case_id=case_id, after=after)
     except Forbidden as exc:

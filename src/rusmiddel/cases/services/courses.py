@@ -14,7 +14,16 @@ from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.letters.services import letter_for_follow_up, letter_for_self_payment
+from rusmiddel.outcomes.key_facts import (
+    key_facts_defaults,
+    key_facts_given,
+    key_facts_json,
+    key_facts_put,
+)
+from rusmiddel.outcomes.models import KeyFacts, Moment
+from rusmiddel.rules import end_outcomes
 from rusmiddel.rules.errors import RulesError
+from rusmiddel.standards.schema import Offer
 
 from ..errors import Conflict, Invalid
 from ..models import (
@@ -33,6 +42,7 @@ from ..models import (
     Session,
     StatusReport,
     StatusReportKind,
+    Substance,
     TreatmentPlan,
 )
 from ._common import (
@@ -99,14 +109,19 @@ def course_start(
     decision_id: int | None = None,
     offer: str | None = None,
     provider: str | None = None,
+    use_frequency: str = "",
+    housing: str = "",
+    occupation: str = "",
+    action: Action = Action.COURSE_MANAGE,  # booking from the waitlist: WAITLIST_BOOK
 ) -> Course:
     """Start treatment on a granted decision (or, for anonymous and direct-access offers
-    without a decision, on the offer). Meets the treatment guarantee."""
+    without a decision, on the offer). Meets the treatment guarantee. Sets the course's
+    substance and records the key facts at the start: housing and occupation default to the
+    latest assessment's; on treatment for the citizen's own use (`measured`) they and the
+    use in the last 30 days are required, elsewhere recorded when the use is given."""
     with transaction.atomic():
-        case = locked_case(
-            actor=actor, case_id=case_id, version=version, action=Action.COURSE_MANAGE
-        )
-        course = _course_create(
+        case = locked_case(actor=actor, case_id=case_id, version=version, action=action)
+        course, chosen = _course_create(
             actor=actor,
             case=case,
             started_on=started_on,
@@ -114,6 +129,17 @@ def course_start(
             offer=offer,
             provider=provider,
         )
+        values = {"use_frequency": use_frequency, "housing": housing, "occupation": occupation}
+        start = None
+        if measured(chosen) or key_facts_given(values):
+            given = {k: v for k, v in values.items() if v}
+            start, _ = key_facts_put(
+                course=course,
+                moment=Moment.START,
+                recorded_on=started_on,
+                values={**key_facts_defaults(_latest_facts(case)), **given},
+                actor=actor,
+            )
         bump(case, status=CaseStatus.IN_COURSE)
         audit_record(
             actor=actor,
@@ -121,9 +147,31 @@ def course_start(
             write=True,
             case_id=case.pk,
             obj=course,
-            new={"offer": course.offer, "started_on": started_on.isoformat()},
+            new={
+                "offer": course.offer,
+                "started_on": started_on.isoformat(),
+                "substance": course.substance,
+                "key_facts": key_facts_json(start) if start else None,
+            },
         )
     return course
+
+
+def measured(offer: Offer | None) -> bool:
+    """Treatment for the citizen's own use: the courses the registers and the outcome goals
+    count, whose key facts are required at start, end and follow-up. (Counselling and the
+    groups for relatives record them when the use is given.)"""
+    return offer is not None and offer.treatment and offer.audience == "user"
+
+
+def _latest_facts(case: Case) -> dict[str, Any]:
+    latest = case.assessments.order_by("-version").values_list("facts", flat=True).first()
+    return latest or {}
+
+
+def _substance(offer: Offer, case: Case) -> str:
+    """The offer's single substance, or the latest assessment's primary one ("" unknown)."""
+    return end_outcomes.course_substance(offer.substances, _latest_facts(case))
 
 
 def _course_create(
@@ -135,7 +183,7 @@ def _course_create(
     offer: str | None,
     provider: str | None,
     previous: Course | None = None,
-) -> Course:
+) -> tuple[Course, Offer]:
     compiled = standard_on(case.municipality.slug, started_on)
     decision = None
     if decision_id is not None:
@@ -166,6 +214,7 @@ def _course_create(
         case=case,
         decision=decision,
         offer=chosen.id,
+        substance=_substance(chosen, case),
         provider=chosen_provider,
         started_on=started_on,
         previous=previous,
@@ -175,7 +224,7 @@ def _course_create(
         case_assign(case, provider=chosen_provider)
     deadlines_meet(case, DeadlineKind.TREATMENT_GUARANTEE, started_on)
     _status_report_deadline(course, started_on)
-    return course
+    return course, chosen
 
 
 def plan_record(
@@ -229,6 +278,7 @@ def session_record(
     ends_at: dt.datetime,
     attendance: str = "",
     note: str = "",
+    action: Action = Action.COURSE_MANAGE,  # booking from the waitlist: WAITLIST_BOOK
 ) -> Session:
     """Book (or record) an individual session on an active course."""
     if ends_at <= starts_at:
@@ -236,9 +286,7 @@ def session_record(
     if attendance and attendance not in Attendance.values:
         raise Invalid(f"Ukendt fremmøde '{attendance}'.", field="attendance")
     with transaction.atomic():
-        course = _locked_course(
-            actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
-        )
+        course = _locked_course(actor=actor, course_id=course_id, version=version, action=action)
         _active(course)
         not_before(starts_at.date(), course.started_on, "starts_at", "forløbets start")
         session = Session.objects.create(
@@ -319,16 +367,20 @@ def attendance_record(
 
 
 def group_enrol(
-    *, actor: Any, course_id: int, version: int, group_id: int, enrolled_on: dt.date
+    *,
+    actor: Any,
+    course_id: int,
+    version: int,
+    group_id: int,
+    enrolled_on: dt.date,
+    action: Action = Action.COURSE_MANAGE,  # booking from the waitlist: WAITLIST_BOOK
 ) -> Any:
     """Enrol a course in a group run: its remaining sessions (from the standard's calendar,
     public holidays skipped) are booked. A full group refuses."""
     from rusmiddel.groups.models import Enrolment, Group
 
     with transaction.atomic():
-        course = _locked_course(
-            actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
-        )
+        course = _locked_course(actor=actor, course_id=course_id, version=version, action=action)
         _active(course)
         group = (
             Group.objects.select_for_update()
@@ -479,18 +531,19 @@ def _end(
         raise Invalid(
             f"Ukendt årsag '{reason}' (en af {', '.join(EndReason.values)}).", field="reason"
         )
-    if outcome not in EndOutcome.values:
-        raise Invalid(
-            f"Ukendt resultat '{outcome}' (en af {', '.join(EndOutcome.values)}).",
-            field="outcome",
-        )
     _active(course)
+    if not course.substance:  # a course started before substances were set: derive it now
+        offer = standard_on(course.case.municipality.slug, course.started_on).standard.offer(
+            course.offer
+        )
+        course.substance = _substance(offer, course.case) if offer else ""
+    outcome_check(course.substance, outcome)
     not_before(ended_on, course.started_on, "ended_on", "forløbets start")
     course.status = CourseStatus.ENDED
     course.ended_on = ended_on
     course.end_reason = reason
     course.outcome = outcome
-    course.save(update_fields=["status", "ended_on", "end_reason", "outcome"])
+    course.save(update_fields=["status", "ended_on", "end_reason", "outcome", "substance"])
     deadlines_meet(course.case, DeadlineKind.STATUS_REPORT, ended_on, source_id=course.pk)
     follow_ups: list[FollowUp] = []
     if reason in (EndReason.DECEASED, EndReason.TRANSFERRED, EndReason.MOVED):
@@ -511,6 +564,50 @@ def _end(
     return follow_ups
 
 
+def outcome_check(substance: str, outcome: str) -> None:
+    """The outcome is one of the government's categories for the course's substance (drugs:
+    drug-free, reduced, stabilised; alcohol: alcohol-free, reduced, referred) or a non-goal
+    ending; Invalid names `outcome`."""
+    try:
+        end_outcomes.outcome_validate(substance, outcome)
+    except RulesError:
+        allowed = ", ".join(end_outcomes.outcomes_for(substance))
+        what = f"et forløb for {Substance(substance).label.lower()}" if substance else "et forløb"
+        raise Invalid(
+            f"Ukendt resultat '{outcome}' for {what} (en af {allowed}).", field="outcome"
+        ) from None
+
+
+def reachable(*values: str) -> bool:
+    """Can the citizen still be asked about use, housing and occupation? Not after moving
+    away or death (as the reason or the outcome): no key facts are required then."""
+    return not any(v in end_outcomes.UNREACHABLE for v in values)
+
+
+def key_facts_after(
+    *,
+    actor: Any,
+    course: Course,
+    moment: str,
+    on: dt.date,
+    values: dict[str, str],
+    required: bool,
+    deceased: bool,
+) -> KeyFacts | None:
+    """The key facts at an ending or a follow-up: required when `required`, recorded when
+    the use is given, refused (naming use_frequency) for a citizen who has died."""
+    given = key_facts_given(values)
+    if deceased and given:
+        raise Invalid(
+            "Der registreres ikke brug, bolig og beskæftigelse for en afdød borger.",
+            field="use_frequency",
+        )
+    if not (required or given):
+        return None
+    row, _ = key_facts_put(course=course, moment=moment, recorded_on=on, values=values, actor=actor)
+    return row
+
+
 def course_end(
     *,
     actor: Any,
@@ -520,17 +617,36 @@ def course_end(
     reason: str,
     outcome: str,
     final_report: str,
+    use_frequency: str = "",
+    housing: str = "",
+    occupation: str = "",
 ) -> list[FollowUp]:
-    """End a course with reason, outcome and a final status report; follow-ups at the
-    standard's months (both seeds: one and six) are created and put on the due list."""
+    """End a course with reason, outcome (in the categories of the course's substance) and a
+    final status report, and record the key facts at the end; follow-ups at the standard's
+    months (both seeds: one and six) are created and put on the due list. The key facts are
+    required on a measured course (see `measured`) unless the citizen moved away or died
+    (reason or outcome): then they are recorded when the use is given, never for the dead."""
     if not final_report.strip():
         raise Invalid("Skriv den afsluttende status.", field="final_report")
+    values = {"use_frequency": use_frequency, "housing": housing, "occupation": occupation}
     with transaction.atomic():
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_END
         )
         follow_ups = _end(
             actor=actor, course=course, ended_on=ended_on, reason=reason, outcome=outcome
+        )
+        offer = standard_on(course.case.municipality.slug, course.started_on).standard.offer(
+            course.offer
+        )
+        end = key_facts_after(
+            actor=actor,
+            course=course,
+            moment=Moment.END,
+            on=ended_on,
+            values=values,
+            required=measured(offer) and reachable(reason, outcome),
+            deceased=EndOutcome.DECEASED in (reason, outcome),
         )
         _status_report_create(actor, course, StatusReportKind.FINAL, final_report, ended_on)
         still_active = course.case.courses.filter(status=CourseStatus.ACTIVE).exists()
@@ -541,16 +657,36 @@ def course_end(
             write=True,
             case_id=course.case_id,
             obj=course,
-            new={"ended_on": ended_on.isoformat(), "reason": reason, "outcome": outcome},
+            new={
+                "ended_on": ended_on.isoformat(),
+                "reason": reason,
+                "outcome": outcome,
+                "substance": course.substance,
+                "key_facts": key_facts_json(end) if end else None,
+            },
         )
     return follow_ups
 
 
 def offer_change(
-    *, actor: Any, course_id: int, version: int, decision_id: int, changed_on: dt.date
+    *,
+    actor: Any,
+    course_id: int,
+    version: int,
+    decision_id: int,
+    changed_on: dt.date,
+    use_frequency: str = "",
+    housing: str = "",
+    occupation: str = "",
 ) -> Course:
     """Change of offer: the course ends as transferred and a new one starts on the new
-    granted decision, linked to the old one."""
+    granted decision, linked to the old one, with the substance of the new offer.
+
+    Key facts given here are measured on the day of the change: the old course's end and
+    the new one's start. Without them, a transfer is no new admission: the new course starts
+    with the old course's latest key facts, as measured (their own date), and the old course
+    gets no end facts; with nothing to carry over, the new course needs them as at a start."""
+    values = {"use_frequency": use_frequency, "housing": housing, "occupation": occupation}
     with transaction.atomic():
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
@@ -567,7 +703,7 @@ def offer_change(
             reason=EndReason.TRANSFERRED,
             outcome=EndOutcome.UNCHANGED,
         )
-        new = _course_create(
+        new, chosen = _course_create(
             actor=actor,
             case=course.case,
             started_on=changed_on,
@@ -576,6 +712,35 @@ def offer_change(
             provider=None,
             previous=course,
         )
+        latest = (
+            None
+            if key_facts_given(values)
+            else KeyFacts.objects.filter(course=course).order_by("-recorded_on", "-pk").first()
+        )
+        if latest is not None:
+            KeyFacts.objects.create(
+                course=new,
+                moment=Moment.START,
+                recorded_on=latest.recorded_on,
+                use_frequency=latest.use_frequency,
+                housing=latest.housing,
+                occupation=latest.occupation,
+                recorded_by=actor,
+            )
+        elif measured(chosen) or key_facts_given(values):
+            given = {k: v for k, v in values.items() if v}
+            facts = {**key_facts_defaults(_latest_facts(course.case)), **given}
+            if key_facts_given(values):
+                key_facts_put(
+                    course=course,
+                    moment=Moment.END,
+                    recorded_on=changed_on,
+                    values=facts,
+                    actor=actor,
+                )
+            key_facts_put(
+                course=new, moment=Moment.START, recorded_on=changed_on, values=facts, actor=actor
+            )
         bump(course.case, status=CaseStatus.IN_COURSE)
         audit_record(
             actor=actor,

@@ -10,6 +10,7 @@ from django.db import transaction
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
+from rusmiddel.outcomes.key_facts import FOLLOW_UP_MOMENTS, key_facts_given, key_facts_json
 
 from ..errors import Invalid
 from ..models import (
@@ -22,7 +23,9 @@ from ._common import (
     deadlines_meet,
     locked_child,
     not_before,
+    standard_on,
 )
+from .courses import key_facts_after, measured, outcome_check, reachable
 
 
 def follow_up_record(
@@ -35,8 +38,14 @@ def follow_up_record(
     reached: bool,
     outcome: str = "",
     note: str = "",
+    use_frequency: str = "",
+    housing: str = "",
+    occupation: str = "",
 ) -> FollowUp:
-    """The answer of a follow-up (attendance, phone or video), against the ending's outcome."""
+    """The answer of a follow-up (attendance, phone or video): the citizen's situation in the
+    outcome categories of the course's substance, as at the ending, and the key facts of the
+    follow-up's moment (one or six months). Reached on a measured course, the key facts are
+    required unless the citizen has moved away or died; not reached, none are recorded."""
     from ..models import FollowUpChannel
 
     if channel not in FollowUpChannel.values:
@@ -48,6 +57,12 @@ def follow_up_record(
         raise Invalid(f"Ukendt resultat '{outcome}'.", field="outcome")
     if reached and not outcome:
         raise Invalid("Angiv borgerens situation ved opfølgningen.", field="outcome")
+    values = {"use_frequency": use_frequency, "housing": housing, "occupation": occupation}
+    if not reached and key_facts_given(values):
+        raise Invalid(
+            "Brug, bolig og beskæftigelse registreres kun, når borgeren er truffet.",
+            field="use_frequency",
+        )
     with transaction.atomic():
         follow_up, case = locked_child(
             FollowUp,
@@ -58,7 +73,10 @@ def follow_up_record(
             path="course__case__",
             what="Opfølgning",
         )
-        ended_on = follow_up.course.ended_on
+        course = follow_up.course
+        if outcome:
+            outcome_check(course.substance, outcome)
+        ended_on = course.ended_on
         not_before(done_on, ended_on, "done_on", "forløbets afslutning")
         old = {"done_on": follow_up.done_on and follow_up.done_on.isoformat()}
         follow_up.done_on = done_on
@@ -68,6 +86,26 @@ def follow_up_record(
         follow_up.note = note
         follow_up.recorded_by = actor
         follow_up.save()
+        moment = FOLLOW_UP_MOMENTS.get(follow_up.months)
+        facts = None
+        if reached and moment is not None:
+            offer = standard_on(case.municipality.slug, course.started_on).standard.offer(
+                course.offer
+            )
+            facts = key_facts_after(
+                actor=actor,
+                course=course,
+                moment=moment,
+                on=done_on,
+                values=values,
+                required=measured(offer) and reachable(outcome),
+                deceased=outcome == EndOutcome.DECEASED,
+            )
+        elif key_facts_given(values):
+            raise Invalid(
+                f"Opfølgningen efter {follow_up.months} måneder har ingen nøgleoplysninger.",
+                field="use_frequency",
+            )
         deadlines_meet(case, DeadlineKind.FOLLOW_UP, done_on, source_id=follow_up.pk)
         bump(case)
         audit_record(
@@ -77,6 +115,11 @@ def follow_up_record(
             case_id=case.pk,
             obj=follow_up,
             old=old,
-            new={"done_on": done_on.isoformat(), "reached": reached, "outcome": outcome},
+            new={
+                "done_on": done_on.isoformat(),
+                "reached": reached,
+                "outcome": outcome,
+                "key_facts": key_facts_json(facts) if facts else None,
+            },
         )
     return follow_up

@@ -1,0 +1,477 @@
+"""Management statistics for heads of unit: counts and shares, never a person.
+
+Every figure is one aggregate SQL query over the municipality's rows (GROUP BY in the
+database, no Python loop over cases), the same on SQLite and PostgreSQL. Python only shapes
+the few aggregated rows (one per month, offer, substance …) into tables.
+
+Definitions (also shown on the page):
+
+* **Treatment guarantee, per month of course start.** A course is *covered* when its start
+  met a treatment-guarantee deadline of its case (a `Deadline` of kind
+  `treatment_guarantee` whose `met_on` is the course's start: the course services mark the
+  open guarantee deadlines met when treatment starts). Its clock is the earliest of those
+  contacts (the guarantee runs from the first contact with a wish for treatment). It is
+  *met* when the course started on or before that contact's `guarantee_due`. Share =
+  met / covered, per calendar month of the course start. Contacts still waiting (no course
+  yet) are not counted: a refused or withdrawn application leaves its deadline open, so an
+  open deadline is no breach by itself (they are on the due list).
+* **Waiting days** = course start − the guarantee contact's receipt, for the same covered
+  courses: a histogram in buckets 0–7, 8–14, 15–28 and 29+ days, and the median. SQL
+  counts courses per exact number of days (one row per distinct day count, not per
+  course); the median is read off that frequency table.
+* **Caseload** per offer and provider: courses active on the period's last day (started on
+  or before it, not ended before it) and courses started in the period.
+* **Outcomes** per substance, of courses ended in the period, against the government's
+  goals (`rules.end_outcomes.GOALS`: drugs — drug-free, reduced, stabilised; alcohol —
+  alcohol-free, reduced, referred). Share = ended in a goal category / all ended.
+* **Follow-up** per 1 and 6 months: follow-ups due in the period; done (an answer
+  recorded); reached (the citizen was reached). Share = reached / due.
+* **FIT change**: courses with at least two ORS scores up to the period end whose latest
+  ORS falls in the period; change = latest − first ORS total; mean change and the share
+  with a reliable improvement (change ≥ the ORS `reliable_change` of the municipality's
+  standard) or deterioration (≤ −that).
+
+Filters: period (from, to, both included), offer (the course's offer) and provider (the
+course's provider).
+
+Anonymous cases (SEL § 101 a) are counted with the rest, but never shown as a tiny number:
+every count that includes an anonymous course and is 1 or 2 is shown as "<3" (in the page
+and the downloads), and a share whose denominator is so suppressed is not shown. Caseload
+keeps anonymous courses in rows of their own with their own total, so no total mixes them
+with named courses and no subtraction reveals them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from rusmiddel.accounts.permissions import Action
+from rusmiddel.cases.models import Contact, Course, Deadline, DeadlineKind, FollowUp
+from rusmiddel.cases.scoping import require
+from rusmiddel.outcomes.models import FitScore
+from rusmiddel.rules.end_outcomes import GOALS
+from rusmiddel.standards import registry
+
+#: Counts from 1 to this, when they include an anonymous course, are shown as "<3".
+SMALL = 2
+#: The waiting-day buckets (first, last day; None: open-ended).
+WAIT_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 7), (8, 14), (15, 28), (29, None))
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    offer: str = ""  # "": every offer
+    provider_id: int | None = None  # None: every provider
+
+
+@dataclass(frozen=True)
+class Count_:
+    """A count, and how many of it are anonymous courses (for small-cell suppression)."""
+
+    n: int
+    anonymous: int = 0
+
+    @property
+    def suppressed(self) -> bool:
+        return self.anonymous > 0 and 0 < self.n <= SMALL
+
+    @property
+    def shown(self) -> int | str:
+        return f"<{SMALL + 1}" if self.suppressed else self.n
+
+
+def share(part: Count_ | int, whole: Count_ | int) -> float | None:
+    """part / whole in per cent (one decimal); None when whole is 0 or suppressed."""
+    p = part.n if isinstance(part, Count_) else part
+    w = whole.n if isinstance(whole, Count_) else whole
+    if any(isinstance(c, Count_) and c.suppressed for c in (part, whole)):
+        return None
+    return round(100 * p / w, 1) if w else None
+
+
+@dataclass(frozen=True)
+class GuaranteeMonth:
+    month: dt.date  # the first day of the month
+    covered: int
+    met: int
+
+    @property
+    def share(self) -> float | None:
+        return share(self.met, self.covered)
+
+
+@dataclass(frozen=True)
+class Guarantee:
+    months: list[GuaranteeMonth]
+    buckets: list[tuple[str, int]]  # ("0–7", courses)
+    covered: int
+    met: int
+    median_days: float | None
+
+    @property
+    def share(self) -> float | None:
+        return share(self.met, self.covered)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    offer: str
+    provider_id: int | None
+    anonymous: bool
+    active: Count_
+    started: Count_
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    substance: str  # drugs | alcohol | "" (not set)
+    by_outcome: dict[str, Count_]  # outcome ("" not set) → ended courses
+    ended: Count_
+    in_goal: Count_
+
+    @property
+    def share(self) -> float | None:
+        """None for courses without a substance: there is no goal to measure them against."""
+        return share(self.in_goal, self.ended) if self.substance in GOALS else None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    months: int
+    due: Count_
+    done: Count_
+    reached: Count_
+
+    @property
+    def share(self) -> float | None:
+        return share(self.reached, self.due)
+
+
+@dataclass(frozen=True)
+class FitChange:
+    courses: Count_
+    mean_change: float | None
+    threshold: float | None  # the standard's reliable change; None: not given
+    improved: Count_ | None
+    deteriorated: Count_ | None
+
+    @property
+    def improved_share(self) -> float | None:
+        return share(self.improved, self.courses) if self.improved is not None else None
+
+    @property
+    def deteriorated_share(self) -> float | None:
+        return share(self.deteriorated, self.courses) if self.deteriorated is not None else None
+
+
+@dataclass(frozen=True)
+class Statistics:
+    filters: Filters
+    guarantee: Guarantee
+    caseload: list[CaseloadRow]
+    outcomes: list[OutcomeRow]
+    follow_ups: list[FollowUpRow]
+    fit: FitChange
+
+
+def _anon(prefix: str = "") -> Count:
+    return Count("pk", filter=Q(**{f"{prefix}case__anonymous": True}))
+
+
+def _courses(municipality_id: int, filters: Filters, prefix: str = "") -> Q:
+    """The filter of courses (reached through `prefix`) in the municipality and filters."""
+    q = Q(**{f"{prefix}case__municipality_id": municipality_id})
+    if filters.offer:
+        q &= Q(**{f"{prefix}offer": filters.offer})
+    if filters.provider_id is not None:
+        q &= Q(**{f"{prefix}provider_id": filters.provider_id})
+    return q
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _month(value: Any) -> dt.date:
+    """TruncMonth's answer as a date (a datetime on some backends)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def guarantee_statistics(*, municipality_id: int, filters: Filters) -> Guarantee:
+    """Guarantee compliance per month of course start and the waiting days: one query
+    (courses grouped by month, exact waiting days and met)."""
+    met_by_start = Deadline.objects.filter(
+        case=OuterRef(OuterRef("case")),
+        kind=DeadlineKind.TREATMENT_GUARANTEE,
+        source_type="contact",
+        met_on=OuterRef(OuterRef("started_on")),
+    ).values("source_id")
+    clock = Contact.objects.filter(
+        case=OuterRef("case"), pk__in=met_by_start, guarantee_due__isnull=False
+    ).order_by("received_on", "pk")
+    rows = (
+        Course.objects.filter(
+            _courses(municipality_id, filters),
+            started_on__gte=filters.start,
+            started_on__lte=filters.end,
+        )
+        .annotate(
+            received=Subquery(clock.values("received_on")[:1]),
+            due=Subquery(clock.values("guarantee_due")[:1]),
+        )
+        .filter(due__isnull=False)
+        .annotate(
+            month=TruncMonth("started_on"),
+            wait=ExpressionWrapper(F("started_on") - F("received"), output_field=DurationField()),
+            met=Case(
+                When(started_on__lte=F("due"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("month", "wait", "met")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_month: dict[dt.date, list[int]] = {}
+    frequency: dict[int, int] = {}
+    for row in rows:
+        counts = by_month.setdefault(_month(row["month"]), [0, 0])
+        counts[0] += row["n"]
+        counts[1] += row["n"] if row["met"] else 0
+        days = row["wait"].days
+        frequency[days] = frequency.get(days, 0) + row["n"]
+    months = [
+        GuaranteeMonth(m, *by_month.get(m, [0, 0])) for m in _months(filters.start, filters.end)
+    ]
+    buckets = [
+        (
+            f"{low}–{high}" if high is not None else f"{low}+",
+            sum(n for d, n in frequency.items() if d >= low and (high is None or d <= high)),
+        )
+        for low, high in WAIT_BUCKETS
+    ]
+    return Guarantee(
+        months=months,
+        buckets=buckets,
+        covered=sum(m.covered for m in months),
+        met=sum(m.met for m in months),
+        median_days=_median(frequency),
+    )
+
+
+def _median(frequency: dict[int, int]) -> float | None:
+    """The median of values given as {value: how many}."""
+    total = sum(frequency.values())
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # the middle position(s), 0-based
+    found: list[int] = []
+    seen = 0
+    for value in sorted(frequency):
+        seen += frequency[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return sum(found) / 2
+
+
+def caseload_statistics(*, municipality_id: int, filters: Filters) -> list[CaseloadRow]:
+    """Courses active on the period's last day and started in the period, per offer,
+    provider and anonymity: one query."""
+    active = Q(ended_on__isnull=True) | Q(ended_on__gt=filters.end)
+    rows = (
+        Course.objects.filter(_courses(municipality_id, filters), started_on__lte=filters.end)
+        .filter(active | Q(started_on__gte=filters.start))
+        .values("offer", "provider_id", "case__anonymous")
+        .annotate(
+            active=Count("pk", filter=active),
+            started=Count("pk", filter=Q(started_on__gte=filters.start)),
+        )
+        .order_by("case__anonymous", "offer", "provider_id")
+    )
+    result = []
+    for r in rows:
+        anonymous = r["case__anonymous"]
+        result.append(
+            CaseloadRow(
+                offer=r["offer"],
+                provider_id=r["provider_id"],
+                anonymous=anonymous,
+                active=Count_(r["active"], r["active"] if anonymous else 0),
+                started=Count_(r["started"], r["started"] if anonymous else 0),
+            )
+        )
+    return result
+
+
+def outcome_statistics(*, municipality_id: int, filters: Filters) -> list[OutcomeRow]:
+    """Courses ended in the period per substance and outcome, against the goals: one query."""
+    rows = (
+        Course.objects.filter(
+            _courses(municipality_id, filters),
+            ended_on__gte=filters.start,
+            ended_on__lte=filters.end,
+        )
+        .values("substance", "outcome")
+        .annotate(n=Count("pk"), anon=_anon())
+        .order_by()
+    )
+    cells: dict[str, dict[str, Count_]] = {}
+    for r in rows:
+        cells.setdefault(r["substance"], {})[r["outcome"]] = Count_(r["n"], r["anon"])
+    result = []
+    for substance in [*GOALS, ""]:
+        by_outcome = cells.get(substance, {})
+        if not by_outcome and substance not in GOALS:
+            continue
+        goals = GOALS.get(substance, ())
+        result.append(
+            OutcomeRow(
+                substance=substance,
+                by_outcome=by_outcome,
+                ended=count_sum(by_outcome.values()),
+                in_goal=count_sum(c for o, c in by_outcome.items() if o in goals),
+            )
+        )
+    return result
+
+
+def count_sum(counts: Any) -> Count_:
+    """The sum of counts, keeping how many of it are anonymous."""
+    counts = list(counts)
+    return Count_(sum(c.n for c in counts), sum(c.anonymous for c in counts))
+
+
+def follow_up_statistics(*, municipality_id: int, filters: Filters) -> list[FollowUpRow]:
+    """Follow-ups due in the period per months after the ending: one query."""
+    rows = (
+        FollowUp.objects.filter(
+            _courses(municipality_id, filters, "course__"),
+            due_on__gte=filters.start,
+            due_on__lte=filters.end,
+        )
+        .values("months")
+        .annotate(
+            n_due=Count("pk"),
+            n_due_anon=_anon("course__"),
+            n_done=Count("pk", filter=Q(done_on__isnull=False)),
+            n_done_anon=Count("pk", filter=Q(done_on__isnull=False, course__case__anonymous=True)),
+            n_reached=Count("pk", filter=Q(reached=True)),
+            n_reached_anon=Count("pk", filter=Q(reached=True, course__case__anonymous=True)),
+        )
+        .order_by("months")
+    )
+    found = {r["months"]: r for r in rows}
+    result = []
+    for months in sorted({1, 6} | set(found)):
+        r = found.get(months, {})
+        result.append(
+            FollowUpRow(
+                months=months,
+                due=Count_(r.get("n_due", 0), r.get("n_due_anon", 0)),
+                done=Count_(r.get("n_done", 0), r.get("n_done_anon", 0)),
+                reached=Count_(r.get("n_reached", 0), r.get("n_reached_anon", 0)),
+            )
+        )
+    return result
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def fit_statistics(*, municipality_id: int, filters: Filters, threshold: float | None) -> FitChange:
+    """ORS change of courses measured in the period: one query (correlated subqueries for
+    the first and latest score, aggregated in the database)."""
+    until = _day_start(filters.end + dt.timedelta(days=1))
+    ors = FitScore.objects.filter(
+        session__course=OuterRef("pk"), instrument="ors", session__starts_at__lt=until
+    )
+    first = ors.order_by("session__starts_at", "session_id")
+    latest = ors.order_by("-session__starts_at", "-session_id")
+    decimal = DecimalField(max_digits=6, decimal_places=2)
+    courses = (
+        Course.objects.filter(_courses(municipality_id, filters))
+        .annotate(
+            first_session=Subquery(first.values("session_id")[:1]),
+            latest_session=Subquery(latest.values("session_id")[:1]),
+            latest_at=Subquery(latest.values("session__starts_at")[:1]),
+            first_total=Subquery(first.values("total")[:1], output_field=decimal),
+            latest_total=Subquery(latest.values("total")[:1], output_field=decimal),
+        )
+        .filter(latest_at__gte=_day_start(filters.start), latest_at__lt=until)
+        .exclude(first_session=F("latest_session"))
+        .annotate(
+            change=ExpressionWrapper(F("latest_total") - F("first_total"), output_field=decimal)
+        )
+    )
+    aggregates: dict[str, Any] = {"n": Count("pk"), "anon": _anon(), "mean": Avg("change")}
+    if threshold is not None:
+        limit = Decimal(str(threshold))
+        aggregates |= {
+            "up": Count("pk", filter=Q(change__gte=limit)),
+            "up_anon": Count("pk", filter=Q(change__gte=limit, case__anonymous=True)),
+            "down": Count("pk", filter=Q(change__lte=-limit)),
+            "down_anon": Count("pk", filter=Q(change__lte=-limit, case__anonymous=True)),
+        }
+    row = courses.aggregate(**aggregates)
+    n = Count_(row["n"], row["anon"])
+    return FitChange(
+        courses=n,
+        mean_change=(
+            round(float(row["mean"]), 1) if row["mean"] is not None and not n.suppressed else None
+        ),
+        threshold=threshold,
+        improved=Count_(row["up"], row["up_anon"]) if threshold is not None else None,
+        deteriorated=Count_(row["down"], row["down_anon"]) if threshold is not None else None,
+    )
+
+
+def ors_reliable_change(municipality_slug: str, on: dt.date) -> float | None:
+    """The ORS reliable-change threshold of the standard in force on `on` (None: none)."""
+    ors = registry.load(municipality_slug, on).standard.instrument("ors")
+    return ors.reliable_change if ors else None
+
+
+def management_statistics(*, user: Any, filters: Filters) -> Statistics:
+    """Every statistic of the page for the user's municipality (heads of unit and
+    administrators; Forbidden otherwise): five aggregate queries, whatever the data size."""
+    staff = require(user, Action.STATISTICS_READ)
+    m = staff.municipality_id
+    threshold = ors_reliable_change(staff.municipality.slug, filters.end)
+    return Statistics(
+        filters=filters,
+        guarantee=guarantee_statistics(municipality_id=m, filters=filters),
+        caseload=caseload_statistics(municipality_id=m, filters=filters),
+        outcomes=outcome_statistics(municipality_id=m, filters=filters),
+        follow_ups=follow_up_statistics(municipality_id=m, filters=filters),
+        fit=fit_statistics(municipality_id=m, filters=filters, threshold=threshold),
+    )

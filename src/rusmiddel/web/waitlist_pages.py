@@ -1,0 +1,174 @@
+"""The morning's waitlist (`Action.WAITLIST_READ`): who waits for which offer in the
+standard's order, the earliest start each can be offered, warnings with days left for whoever
+cannot start within the treatment guarantee and what would place them, and the eight-week
+forecast with a what-if. A proposal is booked with one click (`Action.WAITLIST_BOOK`).
+
+/venteliste/          the page
+/venteliste/book/     POST: book one proposal (then back to the page)
+/venteliste/garantibrud/   the breaches coming, a fragment the due list (/frister/) fetches
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rusmiddel.accounts.permissions import Action, may
+from rusmiddel.capacity.selectors import (
+    Board,
+    WaitRow,
+    guarantee_kept_share,
+    waitlist_board,
+    waitlist_forecast,
+)
+from rusmiddel.capacity.services import proposal_book
+from rusmiddel.cases.errors import Forbidden, NotFound, ServiceError
+from rusmiddel.cases.scoping import require, staff_of
+from rusmiddel.outcomes.models import UseFrequency
+from rusmiddel.rules.waitlist import Remedy
+
+from .caseload import Due, case_href, person_label
+from .pages import staff_page
+
+#: Replications of the forecast on the page (the API runs as many; more only smooths).
+PAGE_RUNS = 20
+ORDER_TEXT = {
+    "guarantee_days_left": gettext_lazy("færrest dage tilbage af behandlingsgarantien"),
+    "priority": gettext_lazy("standardens prioriterede målgrupper"),
+    "waiting_days": gettext_lazy("længst ventetid"),
+}
+
+
+def remedy_text(remedy: Remedy, providers: dict[str, str]) -> str:
+    name = providers.get(remedy.line.provider, remedy.line.provider)
+    start = f"{remedy.start:%d.%m.%Y}"
+    if remedy.kind == "another_provider":
+        return _("Et andet behandlingssted (%(name)s) kan starte %(start)s, hvis borgeren vil.") % {
+            "name": name,
+            "start": start,
+        }
+    what = {
+        "places": _("Én plads mere"),
+        "weekly_slots": _("Én opstartstid mere den uge"),
+        "group": _("Én gruppeplads mere"),
+    }[remedy.line.kind]
+    return _("%(what)s hos %(name)s giver start %(start)s.") % {
+        "what": what,
+        "name": name,
+        "start": start,
+    }
+
+
+def _row(r: WaitRow, board: Board, today: dt.date) -> dict[str, Any]:
+    p = r.proposal
+    return {
+        "row": r,
+        "href": case_href(r.case.pk),
+        "person": person_label(r.case),
+        "waited": (today - p.waiting.waiting_since).days,
+        "due": Due.of(p.waiting.guarantee_due, today),
+        "provider": board.providers.get(p.line.provider, p.line.provider) if p.line else "",
+        "remedies": [remedy_text(x, board.providers) for x in p.remedies],
+    }
+
+
+def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = None):
+    staff = staff_of(request.user)
+    board = waitlist_board(user=request.user, today=today)
+    rows = [_row(r, board, today) for r in board.rows]
+    kept, total = guarantee_kept_share(municipality_id=staff.municipality_id)
+    return {
+        "today": today,
+        "rows": rows,
+        "late": [x for x in rows if not x["row"].proposal.in_time],
+        "share": board.share,
+        "kept": kept,
+        "kept_total": total,
+        "order": [str(ORDER_TEXT[k]) for k in board.order],
+        "forecasts": [
+            {
+                "offer": f.offer,
+                "title": f.title,
+                "scenario": f.scenario,
+                "group_seats": f.group_seats,
+                "weeks": list(zip(f.base.weeks, f.what_if.weeks, strict=True)),
+            }
+            for f in waitlist_forecast(user=request.user, today=today, runs=PAGE_RUNS)
+        ],
+        "may_book": may(staff.role, Action.WAITLIST_BOOK),
+        "use_levels": UseFrequency.choices,
+        "error": error,
+        "booked": request.GET.get("booket", ""),
+    }
+
+
+@staff_page
+@require_http_methods(["GET"])
+def waitlist(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.WAITLIST_READ)
+    today = timezone.localdate()
+    return render(request, "web/waitlist/page.html", _context(request, today))
+
+
+@staff_page
+@require_http_methods(["GET"])
+def waitlist_breaches(request: HttpRequest) -> HttpResponse:
+    """The breaches coming, as a fragment the due list fetches (htmx) below its deadlines:
+    only those who cannot start within the guarantee are read (and logged)."""
+    require(request.user, Action.WAITLIST_READ)
+    today = timezone.localdate()
+    board = waitlist_board(user=request.user, today=today, why="garantibrud", only_late=True)
+    late = [_row(r, board, today) for r in board.rows]
+    return render(request, "web/waitlist/_breaches.html", {"late": late})
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@staff_page
+@require_POST
+def waitlist_book(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.WAITLIST_BOOK)
+    today = timezone.localdate()
+    post = request.POST
+    try:
+        starts_on = dt.date.fromisoformat(post.get("starts_on", ""))
+    except ValueError:
+        starts_on = None
+    case_id, version, decision_id = (_int(post.get(k)) for k in ("case", "version", "decision"))
+    try:
+        if None in (case_id, version, decision_id) or starts_on is None:
+            raise NotFound(_("Forslaget findes ikke. Hent ventelisten igen."))
+        course = proposal_book(
+            actor=request.user,
+            case_id=case_id,
+            version=version,
+            decision_id=decision_id,
+            line=post.get("line", ""),
+            starts_on=starts_on,
+            use_frequency=post.get("use_frequency", ""),
+            today=today,
+        )
+    except Forbidden:
+        raise
+    except ServiceError as exc:
+        status = {"conflict": 409, "not_found": 404}.get(exc.code.value, 422)
+        context = _context(request, today, error=exc)
+        return render(request, "web/waitlist/page.html", context, status=status)
+    return redirect(f"{reverse('web:waitlist')}?booket={course.case.number}")
+
+
+urlpatterns = [
+    path("venteliste/", waitlist, name="waitlist"),
+    path("venteliste/book/", waitlist_book, name="waitlist_book"),
+    path("venteliste/garantibrud/", waitlist_breaches, name="waitlist_breaches"),
+]

@@ -1,0 +1,168 @@
+"""The waitlist page (/venteliste/): a head of unit sees the waitlist in the standard's
+order with proposals, warnings and the forecast, books a proposal with one click, and the
+page's queries do not grow with the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from factories import granted_waiting, staff
+from rusmiddel.accounts.models import Municipality, Provider
+from rusmiddel.capacity.models import Capacity
+from rusmiddel.cases.models import Course
+from rusmiddel.groups.models import Group
+from rusmiddel.rules.calendar import next_working_day
+
+OFFER = "individuelle_samtaler"
+CENTER = "helsingoer_rusmiddelcenter"
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(response)))
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def therapist(tenants):
+    return staff("therapist", "helsingoer")
+
+
+@pytest.fixture
+def head(client, tenants):
+    client.force_login(staff("head_of_unit", "helsingoer"))
+    return client
+
+
+def capacity(amount: int, kind: str = "weekly_slots") -> Capacity:
+    return Capacity.objects.create(
+        municipality=Municipality.objects.get(slug="helsingoer"),
+        provider=Provider.objects.get(slug=CENTER),
+        offer=OFFER,
+        kind=kind,
+        amount=amount,
+        valid_from=timezone.localdate() - dt.timedelta(days=30),
+    )
+
+
+def waiting(therapist, n: int, days_ago: int):
+    return granted_waiting(
+        therapist,
+        cpr=f"{n + 1:02d}0180{n % 10}234",
+        offer=OFFER,
+        contact_on=timezone.localdate() - dt.timedelta(days=days_ago),
+    )
+
+
+def test_a_head_of_unit_sees_the_order_books_a_proposal_and_sees_the_forecast(
+    head, therapist, today
+):
+    # given two waiting, the one contacted 9 days ago with fewer days left, and one slot a week
+    fresh, _ = waiting(therapist, 1, 1)
+    urgent, decision = waiting(therapist, 2, 9)
+    capacity(1)
+    # when the head of unit opens the waitlist
+    page = head.get("/venteliste/")
+    # then the urgent one is first, a proposal each, and the forecast with its what-if
+    assert page.status_code == 200
+    body = html(page)
+    assert body.index(urgent.number) < body.index(fresh.number)
+    assert "Prognose for de næste 8 uger" in body
+    assert "Venteliste, hvis +20 % og én gruppe færre" in body
+    assert 'href="/venteliste/"' in body  # the menu entry
+    # when they book the first proposal with its one button
+    form = re.search(
+        r'<form method="post" action="/venteliste/book/".*?</form>', body, flags=re.S
+    ).group(0)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["case"] == str(urgent.pk) and fields["decision"] == str(decision.pk)
+    booked = head.post("/venteliste/book/", {**fields, "use_frequency": "daily"})
+    # then the course starts on the proposed day and the page says so
+    assert booked.status_code == 302 and booked["Location"].endswith(f"?booket={urgent.number}")
+    course = Course.objects.get(case=urgent)
+    assert course.started_on.isoformat() == fields["starts_on"]
+    after = head.get(booked["Location"])
+    assert f"Start booket på sag {urgent.number}" in text(after)
+    assert urgent.number not in html(after).split('id="venteliste"')[1]
+    # and booking the same proposal again is told, not written twice
+    again = head.post("/venteliste/book/", {**fields, "use_frequency": "daily"})
+    assert again.status_code == 409
+    assert "Forslaget blev ikke booket" in text(again)
+    assert Course.objects.filter(case=urgent).count() == 1
+
+
+def test_a_late_citizen_gets_a_warning_with_days_left_and_what_would_place_them(
+    head, therapist, today
+):
+    capacity(1, kind="places")
+    for n, days_ago in enumerate((10, 8)):
+        waiting(therapist, n, days_ago)
+    page = text(head.get("/venteliste/"))
+    warning = page.split("Garantibrud på vej")[1].split("Prognose")[0]
+    assert "6 dage tilbage af garantien" in warning
+    assert "Én plads mere hos Helsingør Rusmiddelcenter giver start" in warning
+
+
+def test_who_may_see_and_book(client, tenants):
+    for role, status in [
+        ("substance_consultant", 403),
+        ("administrator", 403),
+        ("provider_staff", 200),
+        ("caseworker", 200),
+    ]:
+        provider = CENTER if role == "provider_staff" else None
+        client.force_login(staff(role, "helsingoer", provider))
+        assert client.get("/venteliste/").status_code == status, role
+    client.force_login(staff("provider_staff", "helsingoer", CENTER))
+    assert client.post("/venteliste/book/", {}).status_code == 403
+    assert "/venteliste/book/" not in html(client.get("/venteliste/"))
+
+
+def test_the_page_queries_do_not_grow_with_the_waitlist(head, therapist, today):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert head.get("/venteliste/").status_code == 200
+        return len(ctx.captured_queries)
+
+    capacity(2)
+    Group.objects.create(
+        municipality=Municipality.objects.get(slug="helsingoer"),
+        provider=Provider.objects.get(slug=CENTER),
+        offer="kokain_hashstop",
+        title="Kokain- og hashstop",
+        starts_on=next_working_day(today + dt.timedelta(days=7)),
+        stop_day=next_working_day(today + dt.timedelta(days=14)),
+        seats=8,
+    )
+    waiting(therapist, 0, 3)
+    few = queries()
+    for n in range(1, 9):
+        waiting(therapist, n, n)
+    assert queries() == few
+
+
+def test_the_due_list_fetches_the_breaches_coming(head, therapist, today):
+    # given one citizen who cannot be placed (no capacity at all) and a due list
+    late, _ = waiting(therapist, 0, 5)
+    due = html(head.get("/frister/"))
+    assert 'hx-get="/venteliste/garantibrud/" hx-trigger="load"' in due
+    # when the due list fetches its fragment
+    fragment = head.get("/venteliste/garantibrud/")
+    # then the breach is there with its days left, and only its read is logged
+    assert fragment.status_code == 200
+    assert late.number in html(fragment)
+    assert "9 dage tilbage af garantien" in text(fragment)
+    assert "ingen ledig kapacitet" in text(fragment)
