@@ -459,6 +459,96 @@ def cmd_registers_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _municipality_option(slug: str):
+    """The municipality named by --municipality (an unknown one exits 2 naming the option)."""
+    _django()
+    from rusmiddel.accounts.models import Municipality
+
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise UsageError(
+            f"--municipality: unknown municipality '{slug}' (run `rusmiddel tenants sync` first)"
+        )
+    return municipality
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Walk the audit log's hash chains: exit 0 with "OK, N entries", or 1 at the first
+    broken entry of a chain."""
+    _django()
+    municipality = _municipality_option(args.municipality) if args.municipality else None
+    from rusmiddel.accounts.models import Municipality
+    from rusmiddel.audit.selectors import audit_verify
+
+    names = dict(Municipality.objects.values_list("pk", "slug"))
+    reports = audit_verify(municipality_id=municipality.pk if municipality else None)
+    failed = False
+    for r in reports:
+        name = names.get(r.key, "(system)" if r.key == 0 else f"municipality {r.key}")
+        if r.ok:
+            print(f"{name}: OK, {r.entries} entries")
+            continue
+        failed = True
+        where = f"entry {r.broken.entry_id} (seq {r.broken.seq})" if r.broken.entry_id else "end"
+        print(f"{name}: BROKEN at {where}: {r.broken.reason}")
+    total = sum(r.entries for r in reports)
+    print(f"{'BROKEN' if failed else 'OK'}, {total} entries in {len(reports)} chains.")
+    return 1 if failed else 0
+
+
+def cmd_gdpr_export(args: argparse.Namespace) -> int:
+    """Everything held about one citizen (GDPR art. 15) as one zip: data.json and the
+    letters' PDFs. The export is logged as a read of each of the citizen's cases."""
+    municipality = _municipality_option(args.municipality)
+    from rusmiddel.cases.errors import Invalid, NotFound
+    from rusmiddel.cases.services.intake import cpr_validate
+    from rusmiddel.privacy.selectors import citizen_export
+
+    try:
+        cpr, _ = cpr_validate(args.cpr, field="--cpr")
+    except Invalid as exc:
+        raise UsageError(f"--cpr: {exc.message}") from None
+    try:
+        export = citizen_export(municipality=municipality, cpr=cpr)
+    except NotFound as exc:
+        print(f"--cpr: {exc.message}", file=sys.stderr)
+        return 1
+    try:
+        Path(args.output).write_bytes(export.content)
+    except OSError as exc:
+        raise UsageError(f"--output: cannot write '{args.output}': {exc.strerror}") from None
+    rows = sum(export.rows.values())
+    print(
+        f"{args.output}: {len(export.cases)} sager ({', '.join(export.cases)}), "
+        f"{rows} rækker, {export.letters} breve."
+    )
+    return 0
+
+
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    """Erase the cases whose retention period has run out (cron, nightly); --dry-run lists
+    them only. Per municipality: counts per rule, then the case numbers."""
+    _django()
+    municipality = _municipality_option(args.municipality) if args.municipality else None
+    from rusmiddel.privacy.services import retention_run
+
+    on = args.on or _today()
+    reports = retention_run(on=on, dry_run=args.dry_run, municipality=municipality)
+    verb = "would be erased" if args.dry_run else "erased"
+    for r in reports:
+        if not r.has_rules:
+            print(f"{r.municipality}: no retention rules in the standard on {on}")
+            continue
+        print(f"{r.municipality}: {len(r.erased)} cases {verb} on {on}")
+        for rule, n in sorted(r.per_rule().items()):
+            print(f"  {rule}: {n}")
+        for e in r.erased:
+            print(f"  {e.number}  {e.rule} (from {e.counted_from}, due {e.due_on})")
+        if r.rows:
+            print("  rows: " + ", ".join(f"{k} {v}" for k, v in sorted(r.rows.items())))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rusmiddel",
@@ -564,6 +654,28 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             s.add_argument("--json", action="store_true")
         s.set_defaults(handler=handler)
+
+    p = sub.add_parser("audit", help="the audit log")
+    t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = t.add_parser("verify", help="walk the hash chains; exit 1 at the first broken entry")
+    s.add_argument("--municipality", help="one municipality's chain (default: all)")
+    s.set_defaults(handler=cmd_audit_verify)
+
+    p = sub.add_parser("gdpr", help="the citizen's rights (GDPR)")
+    t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = t.add_parser("export", help="everything held about one citizen, as a zip (art. 15)")
+    s.add_argument("--cpr", required=True)
+    s.add_argument("--municipality", required=True)
+    s.add_argument("--output", required=True, help="the zip file to write")
+    s.set_defaults(handler=cmd_gdpr_export)
+
+    p = sub.add_parser("retention", help="erasure under the standard's retention rules")
+    t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = t.add_parser("run", help="erase what is due (cron: nightly); --dry-run only lists it")
+    s.add_argument("--dry-run", action="store_true")
+    s.add_argument("--on", type=_date("--on"), help="date (default today)")
+    s.add_argument("--municipality", help="one municipality (default: all)")
+    s.set_defaults(handler=cmd_retention_run)
 
     p = sub.add_parser("manage", help="Django management commands", add_help=False)
     p.add_argument("arguments", nargs=argparse.REMAINDER)

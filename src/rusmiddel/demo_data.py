@@ -220,9 +220,12 @@ class _People:
         self.fake, self.rng, self.today = fake, rng, today
         self.taken: set[str] = set()
 
-    def citizen(self, age: int, slug: str) -> dict[str, str]:
+    def citizen(self, age: int, slug: str, female: bool | None = None) -> dict[str, str]:
         born = _years_before(self.today, age) - dt.timedelta(days=self.rng.randint(1, 360))
         cpr = cpr_number(born, self.rng, self.taken)
+        while female is not None and (int(cpr[-1]) % 2 == 0) != female:  # e.g. pregnant
+            self.taken.discard(cpr)
+            cpr = cpr_number(born, self.rng, self.taken)
         number, checked = sv.cpr_validate(cpr)  # the service's own check
         assert checked == born, (cpr, checked, born)
         male = int(number[-1]) % 2 == 1
@@ -336,9 +339,10 @@ class _Writer:
         *,
         age: int | None = None,
         pseudonym: str = "",
+        female: bool | None = None,
         **fields: Any,
     ) -> Case:
-        person = {} if pseudonym else self.people.citizen(age or 30, self.slug)
+        person = {} if pseudonym else self.people.citizen(age or 30, self.slug, female)
         return sv.case_create(
             actor=actor,
             received_on=self.d(days),
@@ -1609,6 +1613,64 @@ def _helsingoer(w: _Writer) -> None:
         w.plan(case, new, ps, -26, "abstinence", "Blive alkohol- og kokainfri")
         w.sessions(case, new, ps, first=-25)
         w.self_payment(case, new, ps, 120, False, 12_800)
+
+    # granted residential treatment, waiting for a place: the standard's priority groups
+    # (pregnant, a family with small children, in work, youth in the last detox phase) go
+    # before the one who has waited longest (residential treatment has no guarantee)
+    def residential_waiting(
+        days: int, age: int, decided: int, extra: dict[str, Any], **kw: Any
+    ) -> None:
+        case = w.open(
+            th, days, "walk_in", age=age, provider=center, requested_offer="doegnbehandling", **kw
+        )
+        sections = {**residential, **extra}
+        w.assess(case, th, days + 4, facts("alcohol", "cocaine", **sections))
+        w.decide(case, th, decided, "doegnbehandling", provider="privat_doegnbehandling")
+
+    @scenario(-41)
+    def _():  # no priority group: on sick leave, waited longest
+        residential_waiting(-41, 48, -20, {"social": {"occupation": "sick_leave"}})
+
+    @scenario(-23)
+    def _():
+        residential_waiting(
+            -23,
+            29,
+            -9,
+            {
+                "person": {"pregnant": True, "continuing_pregnancy": True},
+                "social": {"occupation": "unemployed"},
+            },
+            female=True,
+        )
+
+    @scenario(-26)
+    def _():
+        residential_waiting(
+            -26,
+            34,
+            -12,
+            {
+                "person": {"children_at_home": 2, "youngest_child_age": 3},
+                "social": {"occupation": "unemployed"},
+            },
+        )
+
+    @scenario(-31)
+    def _():  # in work (the base facts: employed)
+        residential_waiting(-31, 45, -15, {})
+
+    @scenario(-19)
+    def _():
+        residential_waiting(
+            -19,
+            22,
+            -6,
+            {
+                "professional": {**residential["professional"], "final_detox_phase": True},
+                "social": {"occupation": "student"},
+            },
+        )
 
     @scenario(-52)
     def _():  # under 18: Dagteamet, with consents

@@ -334,6 +334,69 @@ BAD = [
 ]
 
 
+KEY_FACTS = ("POST", "/courses/{course_id}/key-facts")
+FIT = ("POST", "/sessions/{session_id}/fit")
+BOOKING = ("POST", "/cases/{case_id}/bookings")
+TOKEN = ("POST", "/auth/token")
+
+#: Bad requests to the endpoints added with outcomes and the waitlist, against the Helsingør
+#: bundle (its standard has the FIT instruments and the group calendar).
+BAD_HELSINGOER = [
+    ("key facts moment", KEY_FACTS, _body(KEY_FACTS, moment="middle"), "moment"),
+    ("key facts use", KEY_FACTS, _body(KEY_FACTS, use_frequency="hourly"), "use_frequency"),
+    ("key facts housing missing", KEY_FACTS, _body(KEY_FACTS, housing=...), "housing"),
+    ("key facts 30 February", KEY_FACTS, _body(KEY_FACTS, recorded_on="2027-02-30"), "recorded_on"),
+    ("fit instrument", FIT, _body(FIT, instrument="phq9"), "instrument"),
+    ("fit too few items", FIT, _body(FIT, items=[5, 6]), "items"),
+    ("fit item out of range", FIT, _body(FIT, items=[5, 6, 4.5, 11]), "items[3]"),
+    ("fit item as text", FIT, _body(FIT, items=[5, 6, "meget", 5]), "items[2]"),
+    ("booking line", BOOKING, _body(BOOKING, line="nonsense"), "line"),
+    ("booking unknown capacity", BOOKING, _body(BOOKING, line="capacity:987654321"), "line"),
+    ("booking in the past", BOOKING, _body(BOOKING, starts_on="2020-01-06"), "starts_on"),
+    ("booking 31 April", BOOKING, _body(BOOKING, starts_on="2027-04-31"), "starts_on"),
+    ("booking unknown decision", BOOKING, _body(BOOKING, decision_id=987654321), "decision_id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "make", "field"), [pytest.param(*b[1:], id=b[0]) for b in BAD_HELSINGOER]
+)
+def test_bad_outcome_and_booking_input_is_refused_naming_the_field(
+    world, as_role, endpoint, make, field
+):
+    bundle = world.referred("helsingoer")
+    therapist = as_role("therapist", "helsingoer")
+    _, answer = _refused(therapist, endpoint, bundle, make(bundle, _version(bundle.case_id)))
+    assert_error((422, answer), 422, "invalid", field)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"username": "x"}, "password"), ({"password": "x"}, "username"), ({}, "username")],
+)
+def test_a_bad_token_request_is_refused_naming_the_field(world, client, body, field):
+    from rusmiddel.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.count()
+    response = client.post("/api/auth/token", body, content_type="application/json")
+    assert_error((response.status_code, response.json()), 422, "invalid", field)
+    assert ApiToken.objects.count() == tokens
+
+
+def test_every_write_of_the_api_has_a_bad_input_case():
+    """A new POST endpoint fails here until a bad request of its own is refused above."""
+    from case_world import api_endpoints
+
+    covered = {b[1] for b in BAD + BAD_HELSINGOER} | {
+        TOKEN,  # test_a_bad_token_request_is_refused_naming_the_field
+        ("POST", "/courses/{course_id}/enrolments"),  # "group of another offer" (make None)
+        ("POST", "/letters/{letter_id}/retry"),  # takes no fields: the unknown-key test
+    }
+    writes = {e for e in api_endpoints() if e[0] == "POST"}
+    assert writes - covered == set(), f"no bad-input case for {sorted(writes - covered)}"
+    assert set(PATH_WRITES) <= writes  # the unknown-key and stale-version tests cover them
+
+
 @pytest.mark.parametrize(
     ("endpoint", "make", "field"), [pytest.param(*b[1:], id=b[0]) for b in BAD]
 )

@@ -57,6 +57,7 @@ class SweepWorld:
     anonymous_course_id: int = 0
     fit_course_id: int = 0
     receipt_case: Any = None
+    capacity_id: int = 0
 
     def b(self, municipality: str) -> Any:
         return self.bundles.referred(municipality)
@@ -208,8 +209,17 @@ def build_sweep_world() -> SweepWorld:
         offer="anonym_gruppe",
         **START_KEY_FACTS,
     )
+    from rusmiddel.capacity.services import capacity_create
     from rusmiddel.cases.models import Case
 
+    capacity = capacity_create(
+        actor=users["admin"],
+        provider="helsingoer_rusmiddelcenter",
+        offer="individuelle_samtaler",
+        kind="weekly_slots",
+        amount=2,
+        valid_from=today,
+    )
     return SweepWorld(
         bundles=bundles,
         users=users,
@@ -218,6 +228,7 @@ def build_sweep_world() -> SweepWorld:
         anonymous_course_id=anonymous_course.pk,
         fit_course_id=hb.course_id,
         receipt_case=Case.objects.select_related("municipality").get(pk=cases["contact"]),
+        capacity_id=capacity.pk,
     )
 
 
@@ -231,6 +242,7 @@ def _receipt_token(w: SweepWorld) -> str:
 #: which ids). Each visit is a page of its own for axe.
 PAGES: dict[str, Callable[[SweepWorld], list[Visit]]] = {
     "home": lambda w: [Visit(PUBLIC), Visit("caseworker")],
+    "otp": lambda w: [Visit("caseworker", note="TOTP enrolment with its QR code")],
     "standard": lambda w: [
         Visit(PUBLIC, {"municipality": "gentofte"}),
         Visit(PUBLIC, {"municipality": "helsingoer"}),
@@ -307,6 +319,11 @@ PAGES: dict[str, Callable[[SweepWorld], list[Visit]]] = {
         Visit("admin", {"group_id": w.b("helsingoer").group_id}),
         Visit("head", {"group_id": w.b("helsingoer").group_id}, note="with an enrolment"),
     ],
+    "admin_capacities": lambda w: [Visit("admin"), Visit("head")],
+    "admin_capacity": lambda w: [
+        Visit("admin", {"capacity_id": w.capacity_id}),
+        Visit("head", {"capacity_id": w.capacity_id}),
+    ],
     "statistics": lambda w: [Visit("head"), Visit("admin")],
     "waitlist": lambda w: [Visit("head"), Visit("therapist")],
     "admin_registers": lambda w: [
@@ -321,6 +338,8 @@ PAGES: dict[str, Callable[[SweepWorld], list[Visit]]] = {
 FORM_ERRORS: list[tuple[str, str, Callable[[SweepWorld], dict[str, Any]], str]] = [
     ("admin", "admin_groups", lambda w: {}, "Opret gruppehold"),
     ("admin", "admin_users", lambda w: {}, "Opret bruger"),
+    ("admin", "admin_capacities", lambda w: {}, "Opret kapacitet"),
+    ("admin", "admin_capacity", lambda w: {"capacity_id": w.capacity_id}, "Gem ændringerne"),
     (
         "admin",
         "admin_group",
@@ -358,6 +377,9 @@ EXCLUDED: dict[str, Excluded] = {
     "admin_registers_download": Excluded("a file download (CSV or XML), not a page"),
     "waitlist_book": Excluded(
         "POST only: the waitlist page's booking buttons", get_status=405, kwargs=lambda w: {}
+    ),
+    "waitlist_breaches": Excluded(
+        "an htmx fragment of the due list (/frister/): the waitlist's breaches, not a page"
     ),
     "statistics_csv": Excluded("the statistics page's tables as a CSV download"),
     "statistics_xlsx": Excluded("the statistics page's tables as an XLSX download"),

@@ -17,6 +17,7 @@ from rusmiddel.capacity.selectors import guarantee_kept_share, waitlist_board, w
 from rusmiddel.capacity.services import proposal_book
 from rusmiddel.cases.errors import Conflict, Forbidden, Invalid
 from rusmiddel.cases.models import Case, Course, Deadline, Session
+from rusmiddel.letters.models import Letter
 from rusmiddel.rules.calendar import next_working_day
 
 CENTER = "helsingoer_rusmiddelcenter"
@@ -117,6 +118,44 @@ def test_booking_starts_the_course_with_a_first_session_and_meets_the_guarantee(
     assert guarantee_kept_share(municipality_id=case.municipality_id) == (1, 1)
 
 
+def test_a_booking_is_logged_with_the_waiting_decision_and_what_was_booked(therapist, today):
+    case, decision = granted_waiting(therapist, cpr="0101801234", offer=OFFER, contact_on=today)
+    line = places(1)
+    start = next_working_day(today + dt.timedelta(days=1))
+    course = proposal_book(
+        actor=therapist,
+        case_id=case.pk,
+        version=3,
+        decision_id=decision.pk,
+        line=f"capacity:{line.pk}",
+        starts_on=start,
+        use_frequency="daily",
+    )
+    entry = AuditEntry.objects.get(case_id=case.pk, event="waitlist_booked")
+    letter = Letter.objects.get(case=case, kind="booking_confirmation")
+    assert (entry.write, entry.actor_id, entry.object_type, entry.object_id) == (
+        True,
+        therapist.pk,
+        "Course",
+        course.pk,
+    )
+    assert entry.old == {
+        "decision": decision.pk,
+        "offer": OFFER,
+        "decided_on": today.isoformat(),
+        "guarantee_due": (today + dt.timedelta(days=14)).isoformat(),
+    }
+    assert entry.new == {
+        "line": f"capacity:{line.pk}",
+        "kind": "capacity",
+        "provider": CENTER,
+        "starts_on": start.isoformat(),
+        "in_time": True,
+        "course": course.pk,
+        "letter": letter.pk,
+    }
+
+
 def test_the_last_place_goes_once_the_second_booking_is_told_and_nothing_is_written(
     therapist, today
 ):
@@ -130,6 +169,7 @@ def test_the_last_place_goes_once_the_second_booking_is_told_and_nothing_is_writ
         proposal_book(actor=therapist, case_id=second.pk, version=3, decision_id=d2.pk, **book)
     assert refused.value.field == "line"
     assert not Course.objects.filter(case=second).exists() and version(second) == 3
+    assert not AuditEntry.objects.filter(case_id=second.pk, event="waitlist_booked").exists()
     # and the waitlist now proposes the second citizen after the first one's course
     # (a place is held for the offer's length, longer than the search): the second gets a
     # warning, and one more place would start them within the guarantee

@@ -51,7 +51,7 @@ def test_every_state_in_both_municipalities(demo):
             Case.objects.filter(municipality__slug=municipality).values_list("status", flat=True)
         )
         assert set(counts) == set(CaseStatus.values), (municipality, counts)
-        assert 25 <= sum(counts.values()) <= 40
+        assert 25 <= sum(counts.values()) <= 45  # Helsingør: 43 with five residential waiting
     assert demo["by_status"]["gentofte"] == dict(
         Counter(Case.objects.filter(municipality__slug="gentofte").values_list("status", flat=True))
     )
@@ -195,6 +195,31 @@ def test_outcomes_in_their_substances_categories_and_key_facts_to_measure_change
     for f in reached:
         if (f.course_id, "start") in facts:
             assert (f.course_id, FOLLOW_UP_MOMENTS[f.months]) in facts, f.pk
+
+
+@pytest.mark.django_db
+def test_helsingoers_residential_waitlist_shows_its_priority_groups_in_rank_order(demo):
+    from django.contrib.auth import get_user_model
+
+    from rusmiddel.capacity.selectors import waitlist_board
+
+    head = get_user_model().objects.get(username="helsingoer-leder")
+    rows = [
+        r
+        for r in waitlist_board(user=head, today=TODAY).rows
+        if r.decision.offer == "doegnbehandling"
+    ]
+    # the four priority groups in the standard's rank, then the one who has waited longest
+    assert [r.waiting.priorities for r in rows] == [
+        ("pregnant",),
+        ("small_children",),
+        ("employed",),
+        ("youth_final_detox",),
+        (),
+    ]
+    assert all(r.waiting.guarantee_due is None for r in rows)  # no guarantee on residential
+    waited = [r.waiting.waiting_since for r in rows]
+    assert waited[-1] == min(waited)  # waited longest, yet last: no priority group
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ def test_markdown_has_every_offer_and_the_legal_sections(municipality):
         "## Frister",
         "## Klagevejledning",
         "## Frit valg",
+        "## Opbevaring og sletning",
     ):
         assert heading in text
     assert compiled.version in text

@@ -32,6 +32,7 @@ class Action(StrEnum):
     GROUP_MANAGE = "group_manage"  # create and change group runs (seats, dates)
     WAITLIST_READ = "waitlist_read"  # waitlists, start proposals and the capacity forecast
     WAITLIST_BOOK = "waitlist_book"  # book a proposed start (course, group seat, first session)
+    CAPACITY_MANAGE = "capacity_manage"  # places and weekly start slots per provider and offer
 
 
 R = Role
@@ -74,6 +75,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
         {R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}
     ),
     Action.WAITLIST_BOOK: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
+    # the capacity the waitlist plans with: set up like the group runs, by the same roles
+    Action.CAPACITY_MANAGE: frozenset({R.ADMINISTRATOR, R.HEAD_OF_UNIT}),
 }
 
 #: Roles on the authority side: they never learn who an anonymous case is.

@@ -16,9 +16,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from rusmiddel.accounts import security
 from rusmiddel.accounts.models import ApiToken
 from rusmiddel.cases import selectors, services
-from rusmiddel.cases.errors import ErrorCode, ServiceError
+from rusmiddel.cases.errors import ErrorCode, Forbidden, ServiceError
 from rusmiddel.cases.scoping import staff_of
 from rusmiddel.outcomes import selectors as outcome_selectors
 from rusmiddel.outcomes import services as outcome_services
@@ -111,10 +112,24 @@ def _today():
 
 @api.post("/auth/token", auth=None, tags=["auth"])
 def token_create(request: HttpRequest, body: s.TokenIn):
-    """Exchange a username and password for a bearer token (shown once)."""
+    """Exchange a username and password (and, for staff with two-step verification, the
+    current TOTP code as `otp`) for a bearer token (shown once). Failures count towards the
+    same lockout as the web log-in: once locked out, 429 even with the right password."""
     user = authenticate(request, username=body.username, password=body.password)
+    if getattr(request, "axes_locked_out", False):
+        return security.lockout_response(request)
     if user is None or staff_of(user) is None:
         raise ServiceError("Forkert brugernavn eller adgangskode.", field="password")
+    if security.otp_required_for(user):
+        device = security.confirmed_device(user)
+        if device is None:  # RUSMIDDEL_REQUIRE_OTP=1 and not enrolled yet
+            raise Forbidden("Opsæt to-trinsbekræftelse ved at logge ind på web først.", field="otp")
+        if not body.otp:
+            raise ServiceError("Koden fra godkendelses-appen mangler.", field="otp")
+        if not security.otp_check(request, user=user, device=device, code=body.otp):
+            if getattr(request, "axes_locked_out", False):
+                return security.lockout_response(request)
+            raise ServiceError("Koden er forkert eller allerede brugt.", field="otp")
     _, key = ApiToken.issue(user=user, name="api")
     return {"token": key}
 

@@ -22,6 +22,10 @@ class Versioned(In):
 class TokenIn(In):
     username: str
     password: str
+    otp: str | None = Field(
+        default=None,
+        description="the current TOTP code: required for staff with two-step verification",
+    )
 
 
 class CitizenIn(In):

@@ -1,12 +1,14 @@
 """The audit log: every read and write of personal data, append-only.
 
 Rows are never updated or deleted: a database trigger refuses it (see the migration). The
-log keeps plain ids, not foreign keys, so that nothing elsewhere can cascade into it.
+log keeps plain ids, not foreign keys, so that nothing elsewhere can cascade into it. Each
+municipality's entries are hash-chained (`chain`), so a change made past the trigger shows.
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 
@@ -44,10 +46,16 @@ class Event(models.TextChoices):
     REGISTER_EXTRACTED = "register_extracted", gettext_lazy("Registerudtræk hentet")
     GROUP_CREATED = "group_created", gettext_lazy("Gruppe oprettet")
     GROUP_CHANGED = "group_changed", gettext_lazy("Gruppe ændret")
+    CITIZEN_EXPORTED = "citizen_exported", gettext_lazy("Indsigt udleveret")  # GDPR art. 15
+    CASE_ERASED = "case_erased", gettext_lazy("Sag slettet efter opbevaringsregel")
+    WAITLIST_BOOKED = "waitlist_booked", gettext_lazy("Booket fra ventelisten")
+    CAPACITY_CREATED = "capacity_created", gettext_lazy("Kapacitet oprettet")
+    CAPACITY_CHANGED = "capacity_changed", gettext_lazy("Kapacitet ændret")
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # set before the insert (not auto_now_add): the hash covers it
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(null=True)  # None: the system (cron jobs)
     actor = models.CharField(max_length=150)  # the username at the time
     role = models.CharField(max_length=30, blank=True)
@@ -60,10 +68,25 @@ class AuditEntry(models.Model):
     why = models.CharField(max_length=200, blank=True)  # the purpose given for the access
     old = models.JSONField(null=True)
     new = models.JSONField(null=True)
+    seq = models.PositiveBigIntegerField()  # place in its municipality's chain, from 1
+    prev_hash = models.CharField(max_length=64)  # the hash of entry seq - 1 (chain.GENESIS)
+    hash = models.CharField(max_length=64)  # chain.entry_hash of this entry's fields
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["municipality_id", "-at"])]
+        constraints = [  # one entry per place in a chain: a forked chain cannot be stored
+            models.UniqueConstraint(
+                fields=["municipality_id", "seq"],
+                condition=models.Q(municipality_id__isnull=False),
+                name="audit_one_entry_per_seq",
+            ),
+            models.UniqueConstraint(
+                fields=["seq"],
+                condition=models.Q(municipality_id__isnull=True),
+                name="audit_one_system_entry_per_seq",
+            ),
+        ]
         verbose_name = "logpost"
         verbose_name_plural = "log"
 
@@ -76,3 +99,18 @@ class AuditEntry(models.Model):
         from rusmiddel.accounts.models import Role
 
         return Role(self.role).label if self.role in Role.values else self.role or "system"
+
+
+class AuditChain(models.Model):
+    """The head of one municipality's chain (`key` 0: entries without a municipality). Every
+    append locks this row (SELECT … FOR UPDATE) until its transaction commits, so appends to
+    one chain take turns and never fork it; `audit verify` also holds the last entry to it,
+    so entries cut off the end show too."""
+
+    key = models.BigIntegerField(primary_key=True)  # the municipality's id; 0: none
+    seq = models.PositiveBigIntegerField(default=0)  # the last entry's seq (0: empty)
+    hash = models.CharField(max_length=64)  # the last entry's hash (chain.GENESIS: empty)
+
+    class Meta:
+        verbose_name = "logkæde"
+        verbose_name_plural = "logkæder"

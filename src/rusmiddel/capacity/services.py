@@ -4,8 +4,11 @@ A booking runs in one transaction: the case is locked at the version the actor s
 capacity line's row (so two bookings of the same place or seat queue up), the place is
 checked again under the lock, then the course is started on the granted decision
 (`course_start`: meets the treatment guarantee), and the citizen is enrolled in the group run
-(`group_enrol`: its sessions booked) or given a first session. Each of those writes its own
-audit entry inside this transaction, so all of it commits, or nothing does.
+(`group_enrol`: its sessions booked) or given a first session, the confirmation letter is
+made (sent through the outbox after commit) and the booking itself is logged
+(`Event.WAITLIST_BOOKED`: the waiting decision before, the line, provider and start after).
+Each of those writes its own audit entry inside this transaction, so all of it commits, or
+nothing does.
 """
 
 from __future__ import annotations
@@ -16,16 +19,28 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from rusmiddel.accounts.models import Provider
 from rusmiddel.accounts.permissions import Action
+from rusmiddel.audit.models import Event
+from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.errors import Conflict, Invalid
-from rusmiddel.cases.models import Course, DecisionOutcome, FreeChoiceOutcome
+from rusmiddel.cases.models import (
+    Course,
+    Deadline,
+    DeadlineKind,
+    DecisionOutcome,
+    FreeChoiceOutcome,
+)
+from rusmiddel.cases.scoping import not_found, require
 from rusmiddel.cases.services import course_start, group_enrol, session_record
 from rusmiddel.cases.services._common import locked_case, standard_on
 from rusmiddel.groups.models import Group
+from rusmiddel.letters.services import letter_for_booking
 from rusmiddel.rules import waitlist as wl
 from rusmiddel.rules.schedule import COPENHAGEN
+from rusmiddel.standards.schema import Offer
 
-from .models import Capacity
+from .models import Capacity, CapacityKind
 from .selectors import age_bands, capacity_lines
 
 #: A first individual session booked from the waitlist (the therapist moves it if need be).
@@ -117,6 +132,14 @@ def proposal_book(
                 "ikke en mødedag). Hent ventelisten igen; intet er gemt.",
                 field="line",
             )
+        guarantee_due = (
+            Deadline.objects.filter(
+                case=case, kind=DeadlineKind.TREATMENT_GUARANTEE, met_on__isnull=True
+            )
+            .order_by("due_on")
+            .values_list("due_on", flat=True)
+            .first()
+        )
         course = course_start(
             actor=actor,
             case_id=case.pk,
@@ -148,4 +171,232 @@ def proposal_book(
                 ends_at=dt.datetime.combine(starts_on, end, tzinfo=COPENHAGEN),
                 action=Action.WAITLIST_BOOK,
             )
+        letter = letter_for_booking(course=course, actor=actor, on=today)
+        audit_record(
+            actor=actor,
+            event=Event.WAITLIST_BOOKED,
+            write=True,
+            case_id=case.pk,
+            obj=course,
+            old={
+                "decision": decision.pk,
+                "offer": decision.offer,
+                "decided_on": decision.decided_on.isoformat(),
+                "guarantee_due": guarantee_due.isoformat() if guarantee_due else None,
+            },
+            new={
+                "line": line,
+                "kind": kind,
+                "provider": chosen.provider,
+                "starts_on": starts_on.isoformat(),
+                "in_time": starts_on <= guarantee_due if guarantee_due else None,
+                "course": course.pk,
+                "letter": letter.pk if letter else None,
+            },
+            municipality_id=case.municipality_id,
+        )
     return course
+
+
+# --- capacity: the administrator's or the head of unit's setup (`Action.CAPACITY_MANAGE`) ----
+
+#: A sanity bound: no provider has more places or weekly start slots for one offer.
+AMOUNT_MAX = 500
+#: Deliveries whose capacity is the group runs' seats (set under Gruppehold), not a line here.
+GROUP_ONLY = frozenset({"group"})
+
+
+def _date(day: dt.date | None) -> str:
+    return f"{day:%d.%m.%Y}" if day else ""
+
+
+def _capacity_values(c: Capacity) -> dict[str, Any]:
+    return {
+        "provider": c.provider.slug,
+        "offer": c.offer,
+        "kind": c.kind,
+        "amount": c.amount,
+        "valid_from": c.valid_from.isoformat(),
+        "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+        "age_min": c.age_min,
+        "age_max": c.age_max,
+    }
+
+
+def _capacity_check(
+    *,
+    municipality_slug: str,
+    offer_id: str,
+    provider_slug: str,
+    kind: str,
+    amount: int,
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    age_min: int | None,
+    age_max: int | None,
+) -> Offer:
+    """The rules of a capacity line, each refusal naming its field: a kind, at least one
+    place or slot, an end not before the start, an offer of the standard in force from the
+    start that is not delivered only in groups, delivered by the provider, and an age band
+    inside the offer's."""
+    if kind not in CapacityKind.values:
+        raise Invalid("Vælg pladser eller opstartstider pr. uge.", field="kind")
+    if amount < 1:
+        what = "plads" if kind == CapacityKind.PLACES else "opstartstid om ugen"
+        raise Invalid(f"Der skal være mindst 1 {what}.", field="amount")
+    if amount > AMOUNT_MAX:
+        raise Invalid(f"Højst {AMOUNT_MAX}.", field="amount")
+    if valid_until is not None and valid_until < valid_from:
+        raise Invalid(
+            f"Slutdatoen ({_date(valid_until)}) ligger før startdatoen ({_date(valid_from)}).",
+            field="valid_until",
+        )
+    try:
+        standard = standard_on(municipality_slug, valid_from).standard
+    except Invalid:
+        raise Invalid(
+            f"Der er ingen kvalitetsstandard, der gælder {_date(valid_from)}.", field="valid_from"
+        ) from None
+    offer = standard.offer(offer_id)
+    if offer is None:
+        raise Invalid(
+            f"Tilbuddet '{offer_id}' findes ikke i kvalitetsstandarden, der gælder "
+            f"{_date(valid_from)}.",
+            field="offer",
+        )
+    if offer.delivery in GROUP_ONLY:
+        raise Invalid(
+            f"'{offer.title}' gives i grupper: pladserne er gruppeholdenes (Gruppehold).",
+            field="offer",
+        )
+    if provider_slug not in offer.providers:
+        named = standard.provider(provider_slug)
+        raise Invalid(
+            f"{named.name if named else provider_slug} leverer ikke '{offer.title}' efter "
+            "kvalitetsstandarden.",
+            field="provider",
+        )
+    low, high = (offer.age.min, offer.age.max) if offer.age else (None, None)
+    if age_min is not None and low is not None and age_min < low:
+        raise Invalid(
+            f"Tilbuddet er fra {low} år; laveste alder kan ikke være lavere.", field="age_min"
+        )
+    if age_max is not None and high is not None and age_max > high:
+        raise Invalid(
+            f"Tilbuddet er til {high} år; højeste alder kan ikke være højere.", field="age_max"
+        )
+    if age_min is not None and age_max is not None and age_max < age_min:
+        raise Invalid("Højeste alder ligger under laveste alder.", field="age_max")
+    return offer
+
+
+def capacity_create(
+    *,
+    actor: Any,
+    provider: str,
+    offer: str,
+    kind: str,
+    amount: int,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+) -> Capacity:
+    """A new capacity line (places or weekly start slots of `provider` for `offer`) in the
+    actor's municipality, audited. Forbidden for a role without `CAPACITY_MANAGE`; Invalid,
+    naming the field, for a line the standard does not allow (nothing written then)."""
+    staff = require(actor, Action.CAPACITY_MANAGE)
+    municipality = staff.municipality
+    chosen = Provider.objects.filter(slug=provider, municipalities=municipality).first()
+    if chosen is None:
+        raise Invalid(f"Leverandøren '{provider}' er ikke kommunens.", field="provider")
+    _capacity_check(
+        municipality_slug=municipality.slug,
+        offer_id=offer,
+        provider_slug=chosen.slug,
+        kind=kind,
+        amount=amount,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        age_min=age_min,
+        age_max=age_max,
+    )
+    with transaction.atomic():
+        line = Capacity.objects.create(
+            municipality=municipality,
+            provider=chosen,
+            offer=offer,
+            kind=kind,
+            amount=amount,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            age_min=age_min,
+            age_max=age_max,
+        )
+        audit_record(
+            actor=actor,
+            event=Event.CAPACITY_CREATED,
+            write=True,
+            obj=line,
+            new=_capacity_values(line),
+        )
+    return line
+
+
+def capacity_update(
+    *,
+    actor: Any,
+    capacity_id: int,
+    kind: str,
+    amount: int,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+) -> Capacity:
+    """Change a capacity line's kind, amount, dates and age band (its provider and offer
+    stay: a new pair is a new line), audited with the changed old and new values. The row is
+    locked as a booking locks it, so a change and a booking of the line queue up. Another
+    municipality's line is NotFound; a role without `CAPACITY_MANAGE` Forbidden."""
+    staff = require(actor, Action.CAPACITY_MANAGE)
+    with transaction.atomic():
+        line = (
+            Capacity.objects.select_for_update()
+            .select_related("provider")
+            .filter(pk=capacity_id, municipality_id=staff.municipality_id)
+            .first()
+        )
+        if line is None:
+            raise not_found("Kapacitet", capacity_id)
+        _capacity_check(
+            municipality_slug=staff.municipality.slug,
+            offer_id=line.offer,
+            provider_slug=line.provider.slug,
+            kind=kind,
+            amount=amount,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            age_min=age_min,
+            age_max=age_max,
+        )
+        old = _capacity_values(line)
+        line.kind, line.amount, line.valid_from, line.valid_until = (
+            kind,
+            amount,
+            valid_from,
+            valid_until,
+        )
+        line.age_min, line.age_max = age_min, age_max
+        fields = ["kind", "amount", "valid_from", "valid_until", "age_min", "age_max"]
+        line.save(update_fields=fields)
+        new = _capacity_values(line)
+        changed = [k for k in new if new[k] != old[k]]
+        audit_record(
+            actor=actor,
+            event=Event.CAPACITY_CHANGED,
+            write=True,
+            obj=line,
+            old={k: old[k] for k in changed},
+            new={k: new[k] for k in changed},
+        )
+    return line

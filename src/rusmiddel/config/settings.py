@@ -7,10 +7,14 @@ RUSMIDDEL_DATA_DIR      where the default SQLite file lives (default ./var)
 RUSMIDDEL_ALLOWED_HOSTS comma-separated host names
 RUSMIDDEL_BEHIND_PROXY  1 when a TLS-terminating proxy sets X-Forwarded-Proto (and only then)
 RUSMIDDEL_CSRF_TRUSTED_ORIGINS comma-separated origins, e.g. https://rusmiddel.kommune.dk
+RUSMIDDEL_LOGIN_FAILURE_LIMIT / RUSMIDDEL_LOGIN_COOLOFF_MINUTES  login lockout (5 / 15)
+RUSMIDDEL_REQUIRE_OTP   1: every staff member logs in with a TOTP code
+RUSMIDDEL_HSTS_SECONDS, RUSMIDDEL_SSL_REDIRECT  HTTPS outside debug (see docs/security.md)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -62,6 +66,9 @@ INSTALLED_APPS = [
     "rusmiddel.reporting",
     "rusmiddel.capacity",
     "rusmiddel.web",
+    "axes",  # login lockout (accounts/security.py)
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the optional TOTP second factor
 ]
 
 MIDDLEWARE = [
@@ -72,8 +79,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "rusmiddel.web.middleware.NoStoreWhenLoggedInMiddleware",  # no case pages in caches
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Danish 429 answer
 ]
 
 ROOT_URLCONF = "rusmiddel.config.urls"
@@ -190,3 +200,41 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # shared PCs). Not renewed on every request: that would cost two queries on every page.
 SESSION_COOKIE_AGE = int(os.environ.get("RUSMIDDEL_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): RUSMIDDEL_LOGIN_FAILURE_LIMIT failures for one username from
+# one client address lock that pair out for RUSMIDDEL_LOGIN_COOLOFF_MINUTES, on the web log-in
+# and POST /api/auth/token alike (both call authenticate()). Attempts are kept in the database,
+# so every worker counts together. The address is read like the rate limits' (above).
+AUTHENTICATION_BACKENDS = [
+    "rusmiddel.accounts.security.LockoutBackend",  # axes' AxesStandaloneBackend
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RUSMIDDEL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=int(os.environ.get("RUSMIDDEL_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "rusmiddel.accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "rusmiddel.accounts.security.lockout_response"
+AXES_ENABLE_ADMIN = False  # no Django admin here
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "csrfmiddlewaretoken"]  # masked
+# The optional TOTP second factor (django-otp): a staff member with a confirmed device gives a
+# code after the password (web: /log-ind/kode/; API: the token request's `otp`). With
+# RUSMIDDEL_REQUIRE_OTP=1 every staff member must enrol a device at the next log-in.
+RUSMIDDEL_REQUIRE_OTP = _flag("RUSMIDDEL_REQUIRE_OTP")
+OTP_TOTP_ISSUER = "Rusmiddel"
+
+# HTTPS (manage.py check --deploy is clean outside debug). HSTS is only sent on HTTPS
+# responses; RUSMIDDEL_HSTS_SECONDS=0 turns it off (e.g. while trying TLS out).
+SECURE_HSTS_SECONDS = int(os.environ.get("RUSMIDDEL_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("RUSMIDDEL_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = _flag("RUSMIDDEL_HSTS_PRELOAD")
+# Preloading commits the whole registrable domain (often the municipality's own) to HTTPS with
+# its subdomains, in every browser, for months: the municipality's call, not ours.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Django itself redirects HTTP to HTTPS outside debug (RUSMIDDEL_SSL_REDIRECT=0 leaves it to the
+# proxy). It needs the proxy's X-Forwarded-Proto to be trusted (gunicorn --forwarded-allow-ips
+# or RUSMIDDEL_BEHIND_PROXY), else every request loops. The health check stays on plain HTTP.
+SECURE_SSL_REDIRECT = os.environ.get("RUSMIDDEL_SSL_REDIRECT", "0" if DEBUG else "1") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^sundhed/$"]

@@ -8,7 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymentAssessment
+from django.utils import timezone
+
+from rusmiddel.cases.models import (
+    Case,
+    Contact,
+    Course,
+    Deadline,
+    DeadlineKind,
+    Decision,
+    FollowUp,
+    SelfPaymentAssessment,
+)
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Standard
@@ -168,4 +179,54 @@ def self_payment_context(record: SelfPaymentAssessment) -> dict[str, Any]:
         "minimum_disposable_dkk": f"{rule.minimum_disposable_per_month_dkk:.2f}",
         "amounts_are_examples": rule.amounts_are_examples,
         "complaint": _guidance(standard, standard.default_complaint_route, None, None),
+    }
+
+
+def booking_context(course: Course, on: dt.date) -> dict[str, Any]:
+    """The start booked from the waitlist (written `on`, the day of the booking): the offer,
+    where (the provider's name, address and phone from the standard), the first session or
+    group meeting with its time, and the treatment guarantee's last day it keeps — or, said
+    plainly, misses."""
+    case = course.case
+    standard = _standard(case, course.started_on)
+    offer = standard.offer(course.offer)
+    slug = course.provider.slug if course.provider_id else ""
+    provider = standard.provider(slug) if slug else None
+    first = course.sessions.select_related("group").order_by("starts_at").first()
+    begin = timezone.localtime(first.starts_at) if first else None
+    end = timezone.localtime(first.ends_at) if first else None
+    guarantee = (
+        Deadline.objects.filter(
+            case=case, kind=DeadlineKind.TREATMENT_GUARANTEE, met_on=course.started_on
+        )
+        .order_by("due_on")
+        .first()
+    )
+    return {
+        **_head(case, standard, on),
+        "title": "Bekræftelse af behandlingsstart",
+        "offer": {
+            "title": offer.title if offer else course.offer,
+            "intensity": offer.intensity.text.rstrip(".") if offer and offer.intensity else "",
+        },
+        "provider": {
+            "name": provider.name if provider else (course.provider.name if slug else ""),
+            "address": (provider.address or "") if provider else "",
+            "phone": (provider.phone or "") if provider else "",
+        },
+        "start_text": danish_date(course.started_on),
+        "first": {
+            "date_text": danish_date(begin.date()),
+            "time_text": f"kl. {begin:%H.%M}–{end:%H.%M}",
+            "group": first.group.title if first.group_id else "",
+        }
+        if first and begin and end
+        else None,
+        "guarantee": {
+            "date_text": danish_date(guarantee.due_on),
+            "kept": course.started_on <= guarantee.due_on,
+            "days_late": max((course.started_on - guarantee.due_on).days, 0),
+        }
+        if guarantee
+        else None,
     }

@@ -1,9 +1,9 @@
 """Letters to citizens (PDF) and their delivery through the outbox.
 
 A letter is written once, when the step that causes it is recorded (decision, contact,
-ending, self-payment): its text is frozen in `context` and its PDF in `pdf`, so what was sent
-can always be shown again. `key` makes creation idempotent: the same letter is never made,
-and so never sent, twice.
+ending, self-payment, a start booked from the waitlist): its text is frozen in `context` and
+its PDF in `pdf`, so what was sent can always be shown again. `key` makes creation
+idempotent: the same letter is never made, and so never sent, twice.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ class LetterKind(models.TextChoices):
     CONTACT_RECEIPT = "contact_receipt", gettext_lazy("Kvittering for henvendelse")
     FOLLOW_UP_INVITATION = "follow_up_invitation", gettext_lazy("Invitation til opfølgning")
     SELF_PAYMENT = "self_payment", gettext_lazy("Afgørelse om egenbetaling")
+    # the start booked from the waitlist: offer, provider, first session, the guarantee date
+    BOOKING_CONFIRMATION = "booking_confirmation", gettext_lazy("Bekræftelse af behandlingsstart")
 
 
 class Letter(models.Model):

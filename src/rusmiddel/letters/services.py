@@ -3,6 +3,7 @@ its letter commit together. Anonymous cases get no letters (there is nobody to a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -13,7 +14,14 @@ from django.utils import timezone
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
-from rusmiddel.cases.models import Case, Contact, Decision, FollowUp, SelfPaymentAssessment
+from rusmiddel.cases.models import (
+    Case,
+    Contact,
+    Course,
+    Decision,
+    FollowUp,
+    SelfPaymentAssessment,
+)
 from rusmiddel.cases.scoping import require
 
 from . import compose
@@ -96,6 +104,18 @@ def letter_for_self_payment(*, record: SelfPaymentAssessment, actor: Any) -> Let
         kind=LetterKind.SELF_PAYMENT,
         source=record,
         context=compose.self_payment_context(record),
+        actor=actor,
+    )
+
+
+def letter_for_booking(*, course: Course, actor: Any, on: dt.date) -> Letter | None:
+    """The confirmation of a start booked from the waitlist (offer, provider, first session,
+    the guarantee date), made once per course in the booking's transaction."""
+    return _letter(
+        case=course.case,
+        kind=LetterKind.BOOKING_CONFIRMATION,
+        source=course,
+        context=compose.booking_context(course, on),
         actor=actor,
     )
 

@@ -9,6 +9,7 @@ problems is read again with line information.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,12 @@ class Problem:
     def path(self) -> str:
         out = ""
         for part in self.loc:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+            if isinstance(part, int):
+                out += f"[{part}]"
+            elif not (isinstance(part, str) and re.fullmatch(r"[\w-]+", part)):
+                out += f"[{part!r}]"  # an odd key (blank, a newline, not text) stays one line
+            else:
+                out += f".{part}" if out else part
         return out or "(file)"
 
 

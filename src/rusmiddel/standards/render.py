@@ -256,6 +256,12 @@ def to_markdown(compiled: CompiledStandard) -> str:
             if ins.reading:
                 out.append(f"- Vores læsning: {' '.join(ins.reading.split())}")
             out.append("")
+    if s.retention:
+        out += ["## Opbevaring og sletning", ""]
+        out += [f"- {r.text} (`{r.id}`, {r.months} måneder)" for r in s.retention.rules]
+        if s.retention.periods_are_examples:
+            out.append("- *Perioderne er eksempler; kommunen fastsætter dem efter arkivreglerne.*")
+        out.append("")
     for section in s.texts:
         out += [f"## {section.title}", "", section.text, ""]
     return "\n".join(out).rstrip() + "\n"

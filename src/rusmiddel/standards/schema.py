@@ -317,6 +317,39 @@ class OutcomeMeasures(Strict):
     section: Text
 
 
+class RetentionRule(Strict):
+    """How long a kind of case is kept: erased `months` after the day it is counted from.
+    `last_activity`: the last write to the case (its last write in the audit log, or its
+    creation), never while a course is active; `course_ended`: the day its last course ended,
+    for a case whose courses have all ended. A case falls under the first rule that fits."""
+
+    id: Id
+    cases: Literal["anonymous", "named"]
+    counted_from: Literal["last_activity", "course_ended"]
+    months: int = Field(ge=1)
+    action: Literal["erase"] = Field("erase", description="the case and all it holds go")
+    text: Text = Field(description="Danish sentence stating the rule")
+    section: Text
+    reading: str | None = None
+
+
+class Retention(Strict):
+    """When personal data is erased (GDPR art. 5(1)(e)); periods follow the municipality's
+    archive rules (arkivloven, the archive authority's bevaringsbestemmelser)."""
+
+    rules: list[RetentionRule] = Field(min_length=1)
+    periods_are_examples: bool = Field(description="true until the municipality sets them")
+    section: Text
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, value: list[RetentionRule]) -> list[RetentionRule]:
+        ids = [r.id for r in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each rule id at most once")
+        return value
+
+
 class Section(Strict):
     """A piece of the published text kept for the rendered document (purpose, duties …)."""
 
@@ -347,6 +380,7 @@ class Standard(Strict):
     free_choice: FreeChoice
     self_payment: list[SelfPayment] = Field(default_factory=list)
     outcome_measures: OutcomeMeasures | None = None
+    retention: Retention | None = Field(None, description="None: nothing is erased")
     texts: list[Section] = Field(default_factory=list)
 
     def offer(self, offer_id: str) -> Offer | None:

@@ -3,12 +3,14 @@ from django.urls import path
 
 from . import (
     admin_pages,
+    capacity_pages,
     case_pages,
     caseload,
     citizen,
     fit_pages,
     group_admin_pages,
     group_pages,
+    login_pages,
     register_pages,
     statistics_pages,
     views,
@@ -28,12 +30,15 @@ urlpatterns = [
     *citizen.urlpatterns,  # the public self-service pages (no login)
     *admin_pages.urlpatterns,
     *group_admin_pages.urlpatterns,
+    *capacity_pages.urlpatterns,
     *register_pages.urlpatterns,
     *statistics_pages.urlpatterns,
     *waitlist_pages.urlpatterns,
+    *login_pages.urlpatterns,  # a staff member's own TOTP device
 ]
 
 auth_urlpatterns = [
-    path("log-ind/", auth_views.LoginView.as_view(), name="login"),
+    path("log-ind/", login_pages.StaffLoginView.as_view(), name="login"),
+    path("log-ind/kode/", login_pages.login_otp, name="login_otp"),  # the TOTP step
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -104,6 +104,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
             for f in waitlist_forecast(user=request.user, today=today, runs=PAGE_RUNS)
         ],
         "may_book": may(staff.role, Action.WAITLIST_BOOK),
+        "may_manage_capacity": may(staff.role, Action.CAPACITY_MANAGE),
         "use_levels": UseFrequency.choices,
         "error": error,
         "booked": request.GET.get("booket", ""),
