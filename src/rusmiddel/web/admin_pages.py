@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from rusmiddel.accounts.models import Municipality, ProviderKind, Role, StaffProfile
 from rusmiddel.accounts.services import staff_create, user_set_active
+from rusmiddel.cases.errors import Invalid
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.loader import StandardFileError, load_file
@@ -87,6 +88,40 @@ class AdminForm(forms.Form):
 
     def error_count(self) -> int:
         return len(self.summary())
+
+    def add_service_error(self, exc: Invalid) -> None:
+        """A service's refusal under the field it names (or above the form)."""
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class OfferProviderForm(AdminForm):
+    """An offer of the standard and one of the municipality's providers, chosen from lists
+    the view passes in (the create forms of capacity lines and group runs)."""
+
+    offer_refused = gettext_lazy("Vælg et af standardens tilbud.")
+    provider_refused = gettext_lazy("Vælg en af kommunens leverandører.")
+
+    offer = forms.ChoiceField(
+        label=gettext_lazy("Tilbud"),
+        choices=[],
+        error_messages={"required": gettext_lazy("Vælg tilbuddet.")},
+    )
+    provider = forms.ChoiceField(
+        label=gettext_lazy("Leverandør"),
+        choices=[],
+        error_messages={"required": gettext_lazy("Vælg leverandøren.")},
+    )
+
+    def __init__(self, *args: Any, offers: list[Any], providers: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        offer, provider = self.fields["offer"], self.fields["provider"]
+        offer.choices = [("", gettext_lazy("Vælg tilbud")), *((o.id, o.title) for o in offers)]
+        provider.choices = [
+            ("", gettext_lazy("Vælg leverandør")),
+            *((p.slug, p.name) for p in providers),
+        ]
+        offer.error_messages["invalid_choice"] = self.offer_refused
+        provider.error_messages["invalid_choice"] = self.provider_refused
 
 
 class StaffCreateForm(AdminForm):

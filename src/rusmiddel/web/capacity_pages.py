@@ -21,7 +21,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -33,23 +32,16 @@ from rusmiddel.accounts.models import Role
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.capacity import services
 from rusmiddel.capacity.models import Capacity, CapacityKind
-from rusmiddel.cases.errors import Forbidden, Invalid
-from rusmiddel.cases.scoping import require
+from rusmiddel.cases.errors import Invalid
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 
-from .admin_pages import AdminForm
+from .admin_pages import AdminForm, OfferProviderForm
 from .case_forms import date_field
-from .pages import staff_page
+from .pages import staff_for, staff_page
 
 AGE_MAX = 120
 
-
-def _staff(request: HttpRequest) -> Any:
-    try:
-        return require(request.user, Action.CAPACITY_MANAGE)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 def _age_field(label: str, hint: str) -> forms.IntegerField:
@@ -115,9 +107,6 @@ class CapacityChangeForm(AdminForm):
             self.add_error("valid_until", _("Slutdatoen ligger før startdatoen."))
         return data
 
-    def add_service_error(self, exc: Invalid) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
@@ -126,34 +115,8 @@ class CapacityChangeForm(AdminForm):
         }
 
 
-class CapacityCreateForm(CapacityChangeForm):
-    offer = forms.ChoiceField(
-        label=_("Tilbud"),
-        choices=[],
-        error_messages={
-            "required": _("Vælg tilbuddet."),
-            "invalid_choice": _("Vælg et af standardens tilbud."),
-        },
-    )
-    provider = forms.ChoiceField(
-        label=_("Leverandør"),
-        choices=[],
-        error_messages={
-            "required": _("Vælg leverandøren."),
-            "invalid_choice": _("Vælg en af kommunens leverandører."),
-        },
-    )
+class CapacityCreateForm(OfferProviderForm, CapacityChangeForm):
     field_order = ["offer", "provider", "kind", "amount", "valid_from", "valid_until"]
-
-    def __init__(self, *args: Any, offers: list[Any], providers: list[Any], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["offer"].choices = [("", _("Vælg tilbud")), *((o.id, o.title) for o in offers)]
-        self.fields["provider"].choices = [
-            ("", _("Vælg leverandør")),
-            *((p.slug, p.name) for p in providers),
-        ]
-        self.fields["offer"].widget.attrs["class"] = "form-select"
-        self.fields["provider"].widget.attrs["class"] = "form-select"
 
 
 def _catalogue(staff: Any) -> tuple[list[Any], list[Any], dict[str, str]]:
@@ -203,7 +166,7 @@ def _list_page(
 
 @staff_page
 def capacities(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.CAPACITY_MANAGE)
     offers, providers, titles = _catalogue(staff)
     if request.method != "POST":
         form = CapacityCreateForm(
@@ -247,7 +210,7 @@ def _line(staff: Any, capacity_id: int) -> Capacity:
 
 @staff_page
 def capacity_change(request: HttpRequest, capacity_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.CAPACITY_MANAGE)
     line = _line(staff, capacity_id)
     _offers, _providers, titles = _catalogue(staff)
     line.offer_title = titles.get(line.offer, line.offer)

@@ -17,7 +17,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,8 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rusmiddel.accounts.models import Role
 from rusmiddel.accounts.permissions import Action, may
-from rusmiddel.cases.errors import Forbidden, Invalid
-from rusmiddel.cases.scoping import require
+from rusmiddel.cases.errors import Invalid
 from rusmiddel.groups import services
 from rusmiddel.groups.models import Group
 from rusmiddel.rules.calendar import WEEKDAY_NAMES
@@ -37,16 +35,9 @@ from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import WEEKDAYS
 
-from .admin_pages import AdminForm
+from .admin_pages import AdminForm, OfferProviderForm
 from .case_forms import date_field
-from .pages import staff_page
-
-
-def _staff(request: HttpRequest) -> Any:
-    try:
-        return require(request.user, Action.GROUP_MANAGE)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
+from .pages import staff_for, staff_page
 
 
 class GroupChangeForm(AdminForm):
@@ -82,38 +73,12 @@ class GroupChangeForm(AdminForm):
         },
     )
 
-    def add_service_error(self, exc: Invalid) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
-class GroupCreateForm(GroupChangeForm):
-    offer = forms.ChoiceField(
-        label=_("Tilbud"),
-        choices=[],
-        error_messages={
-            "required": _("Vælg tilbuddet."),
-            "invalid_choice": _("Vælg et af standardens gruppetilbud."),
-        },
-    )
-    provider = forms.ChoiceField(
-        label=_("Leverandør"),
-        choices=[],
-        error_messages={
-            "required": _("Vælg leverandøren."),
-            "invalid_choice": _("Vælg en af kommunens leverandører af gruppetilbud."),
-        },
-    )
+class GroupCreateForm(OfferProviderForm, GroupChangeForm):
+    offer_refused = _("Vælg et af standardens gruppetilbud.")
+    provider_refused = _("Vælg en af kommunens leverandører af gruppetilbud.")
     field_order = ["offer", "provider", "title", "starts_on", "stop_day", "seats"]
-
-    def __init__(self, *args: Any, offers: list[Any], providers: list[Any], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["offer"].choices = [("", _("Vælg tilbud")), *((o.id, o.title) for o in offers)]
-        self.fields["provider"].choices = [
-            ("", _("Vælg leverandør")),
-            *((p.slug, p.name) for p in providers),
-        ]
-        self.fields["offer"].widget.attrs["class"] = "form-select"
-        self.fields["provider"].widget.attrs["class"] = "form-select"
 
 
 def _catalogue(staff: Any) -> tuple[list[Any], list[Any]]:
@@ -173,7 +138,7 @@ def _list_page(
 
 @staff_page
 def groups(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.GROUP_MANAGE)
     offers, providers = _catalogue(staff)
     if request.method != "POST":
         form = GroupCreateForm(offers=offers, providers=providers, initial={"seats": 8})
@@ -216,7 +181,7 @@ def _group(staff: Any, group_id: int) -> Group:
 
 @staff_page
 def group_change(request: HttpRequest, group_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.GROUP_MANAGE)
     group = _group(staff, group_id)
     if request.method == "POST":
         form = GroupChangeForm(request.POST)

@@ -26,7 +26,6 @@ from typing import Any
 import holidays
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,12 +42,12 @@ from rusmiddel.audit.services import audit_reads
 from rusmiddel.cases import services
 from rusmiddel.cases.errors import Conflict, Forbidden, NotFound, ServiceError
 from rusmiddel.cases.models import Attendance, Course, CourseStatus, Session
-from rusmiddel.cases.scoping import case_filter, require
+from rusmiddel.cases.scoping import case_filter
 from rusmiddel.groups.models import Enrolment, Group
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import WEEKDAYS, Offer
-from rusmiddel.web.pages import staff_page
+from rusmiddel.web.pages import staff_for, staff_page
 
 from .case_forms import CONFLICT_MESSAGE, CaseForm, date_field
 
@@ -58,12 +57,6 @@ MONTH_PARAM = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 # --- shared ---------------------------------------------------------------------------------
 
-
-def _staff(request: HttpRequest, action: Action = Action.CASE_READ) -> Any:
-    try:
-        return require(request.user, action)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 def _groups(staff: Any) -> QuerySet[Group]:
@@ -254,7 +247,7 @@ def _period(request: HttpRequest, today: dt.date) -> tuple[Period, str]:
 @staff_page
 def groups(request: HttpRequest) -> HttpResponse:
     """The municipality's runs and the calendar of their sessions in a week or a month."""
-    staff = _staff(request)
+    staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     period, error = _period(request, today)
     runs = list(
@@ -480,7 +473,7 @@ def _today() -> dt.date:
 
 @staff_page
 def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.CASE_READ)
     group, offer = _group(request, staff, group_id)
     return render(request, "web/groups/group.html", _group_context(request, group, offer))
 
@@ -501,7 +494,7 @@ def _enrol_error(form: EnrolForm, exc: ServiceError) -> None:
 @require_POST
 @staff_page
 def group_enrol(request: HttpRequest, group_id: int) -> HttpResponse:
-    staff = _staff(request, Action.COURSE_MANAGE)
+    staff = staff_for(request, Action.COURSE_MANAGE)
     group, offer = _group(request, staff, group_id)
     courses = _candidates(request, group)
     form = EnrolForm(request.POST, prefix="enrol", courses=courses)
@@ -547,7 +540,7 @@ class GroupAttendanceForm(CaseForm):
 def group_attendance(request: HttpRequest, group_id: int, session_id: int) -> HttpResponse:
     """Record attendance at a group session. With htmx the run's attendance lists come back
     (every row with its case's current version); without, the run's page."""
-    staff = _staff(request, Action.COURSE_MANAGE)
+    staff = staff_for(request, Action.COURSE_MANAGE)
     group, offer = _group(request, staff, group_id)
     q = case_filter(request.user, "course__case__")
     if q is None or not Session.objects.filter(q, pk=session_id, group=group).exists():

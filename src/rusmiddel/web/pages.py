@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from rusmiddel.accounts.permissions import Action
 from rusmiddel.cases.errors import Forbidden, NotFound
+from rusmiddel.cases.scoping import require
 
 
 def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -26,3 +28,11 @@ def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             raise PermissionDenied(exc.message) from None
 
     return login_required(wrapped)
+
+
+def staff_for(request: HttpRequest, action: Action) -> Any:
+    """The signed-in staff member, if their role may do `action`; 403 otherwise."""
+    try:
+        return require(request.user, action)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None

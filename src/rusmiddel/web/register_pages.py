@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -21,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rusmiddel.accounts.permissions import Action
-from rusmiddel.cases.errors import Forbidden
-from rusmiddel.cases.scoping import require
 from rusmiddel.reporting.registers import (
     ExportCount,
     register_export,
@@ -32,19 +29,13 @@ from rusmiddel.reporting.registers import (
 from rusmiddel.rules import registers as rules
 
 from .admin_pages import AdminForm
-from .pages import staff_page
+from .pages import staff_for, staff_page
 
 #: How many cases with problems the page lists (the counts cover every one).
 SHOWN = 1000
 YEARS_BACK = 6
 FIRST_YEAR = 2024  # the first year the system holds courses of
 
-
-def _staff(request: HttpRequest) -> Any:
-    try:
-        return require(request.user, Action.REGISTER_EXTRACT)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 class RegisterForm(AdminForm):
@@ -83,7 +74,7 @@ class DownloadForm(RegisterForm):
 
 @staff_page
 def registers(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.REGISTER_EXTRACT)
     bound = "register" in request.GET
     form = RegisterForm(request.GET if bound else None)
     report = None
@@ -111,7 +102,7 @@ def registers(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def registers_download(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = staff_for(request, Action.REGISTER_EXTRACT)
     form = DownloadForm(request.GET)
     if not form.is_valid():
         return render(
