@@ -47,6 +47,7 @@ def main() -> int:
     caseworker = users.get(username="gentofte-sagsbehandler")
     therapist = users.get(username="helsingoer-behandler")
     head = users.get(username="helsingoer-leder")
+    admin = users.get(username="helsingoer-administrator")
     case = Case.objects.filter(municipality__slug="gentofte", anonymous=False).first()
     course = Course.objects.filter(case__municipality__slug="helsingoer").first()
     group = Group.objects.filter(municipality__slug="helsingoer").first()
@@ -69,6 +70,11 @@ def main() -> int:
         ("statistik", head, "/statistik/"),
         ("statistik (CSV)", head, "/statistik/statistik.csv"),
         ("statistik (XLSX)", head, "/statistik/statistik.xlsx"),
+        ("venteliste", head, "/venteliste/"),
+        ("API: venteliste", head, "/api/waitlist"),
+        ("gruppehold (adm.)", head, "/administration/grupper/"),
+        ("kapacitet (adm.)", head, "/administration/kapacitet/"),
+        ("indberetning", admin, f"/administration/indberetning/?register=sib&year={dt.date.today().year}"),
     ]
     print(f"{'page':18} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for name, user, path in pages:
