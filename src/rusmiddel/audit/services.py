@@ -57,6 +57,18 @@ def _append(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
         return AuditEntry.objects.bulk_create(entries)  # the trigger moves the head
 
 
+def _who(actor: Any, municipality_id: int | None) -> dict[str, Any]:
+    """The acting user's fields of an entry (actor None: the system, which then names the
+    municipality)."""
+    staff = getattr(actor, "staff", None) if actor is not None else None
+    return {
+        "actor_id": getattr(actor, "pk", None),
+        "actor": actor.get_username() if actor is not None else "system",
+        "role": staff.role if staff else "",
+        "municipality_id": municipality_id or (staff.municipality_id if staff else None),
+    }
+
+
 def audit_record(
     *,
     actor: Any,
@@ -70,12 +82,8 @@ def audit_record(
     municipality_id: int | None = None,
 ) -> AuditEntry:
     """One entry: who (and in which role), what, which case, why, and old/new values."""
-    staff = getattr(actor, "staff", None) if actor is not None else None
     entry = AuditEntry(
-        actor_id=getattr(actor, "pk", None),
-        actor=actor.get_username() if actor is not None else "system",
-        role=staff.role if staff else "",
-        municipality_id=municipality_id or (staff.municipality_id if staff else None),
+        **_who(actor, municipality_id),
         event=event,
         write=write,
         case_id=case_id,
@@ -98,19 +106,10 @@ def audit_reads(
 ) -> None:
     """One entry per case read in a list, written in a single INSERT (actor None: the
     system, e.g. a command-line export, which then names the municipality)."""
-    staff = getattr(actor, "staff", None) if actor is not None else None
+    who = _who(actor, municipality_id)
     _append(
         [
-            AuditEntry(
-                actor_id=getattr(actor, "pk", None),
-                actor=actor.get_username() if actor is not None else "system",
-                role=staff.role if staff else "",
-                municipality_id=municipality_id or (staff.municipality_id if staff else None),
-                event=event,
-                write=False,
-                case_id=case_id,
-                why=why[:200],
-            )
+            AuditEntry(**who, event=event, write=False, case_id=case_id, why=why[:200])
             for case_id in case_ids
         ]
     )
