@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,10 +43,10 @@ from rusmiddel.cases.models import (
     FollowUp,
     FollowUpChannel,
 )
-from rusmiddel.cases.scoping import case_filter, require, visible_cases
+from rusmiddel.cases.scoping import case_filter, visible_cases
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
-from rusmiddel.web.pages import staff_page
+from rusmiddel.web.pages import staff_for, staff_page
 
 from .outcome_forms import KEY_FACT_CHOICES, KEY_FACT_LABELS, outcome_choices
 
@@ -81,14 +80,6 @@ DATE_DK = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
 # ---------------------------------------------------------------------------------------
 # Shared helpers
 # ---------------------------------------------------------------------------------------
-
-
-def _require(request: HttpRequest, action: Action) -> Any:
-    """The user's StaffProfile when the role may do `action`; 403 otherwise."""
-    try:
-        return require(request.user, action)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 def case_href(case_id: int) -> str:
@@ -314,7 +305,7 @@ def _search(request: HttpRequest, staff: Any, today: dt.date) -> dict[str, Any]:
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     """Mine sager: the caseload sorted by what falls due, with search as you type."""
-    staff = _require(request, Action.CASE_READ)
+    staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     context = {"today": today, **_search(request, staff, today), **_caseload(request, staff, today)}
     return render(request, "web/lists/caseload.html", context)
@@ -325,7 +316,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
     """The search results alone for htmx; without htmx the whole page with the results."""
     if not _is_htmx(request):
         return caseload(request)
-    staff = _require(request, Action.CASE_READ)
+    staff = staff_for(request, Action.CASE_READ)
     context = _search(request, staff, timezone.localdate())
     return render(request, "web/lists/_search_results.html", context)
 
@@ -350,7 +341,7 @@ class KindGroup:
 def due(request: HttpRequest) -> HttpResponse:
     """Every open deadline the user may see, grouped by kind, soonest first; filters by
     horizon, caseworker and provider."""
-    staff = _require(request, Action.DUE_LIST)
+    staff = staff_for(request, Action.DUE_LIST)
     today = timezone.localdate()
     horizon = request.GET.get("days", "")
     if horizon not in dict(HORIZONS):
@@ -524,7 +515,7 @@ def _follow_up_context(staff: Any) -> dict[str, Any]:
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
     """Open follow-ups visible to the user, soonest first, each with its form."""
-    staff = _require(request, Action.CASE_READ)
+    staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     rows = list(
         _open_follow_ups(request.user)
@@ -581,7 +572,7 @@ def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
 @staff_page
 def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     """Record a follow-up (POST); GET shows the one follow-up's form on a page of its own."""
-    staff = _require(request, Action.CASE_READ)
+    staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     slug = staff.municipality.slug
     form = None
@@ -673,7 +664,7 @@ def _complaint_item(c: Complaint, today: dt.date, slug: str, form: RowForm | Non
 def complaints(request: HttpRequest) -> HttpResponse:
     """Complaints of the cases the user may see: open ones first (reassess by), then the
     latest reassessed."""
-    staff = _require(request, Action.CASE_READ)
+    staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     slug = staff.municipality.slug
     rows = _visible_complaints(request.user)
@@ -728,7 +719,7 @@ def _parse_reassessment(post: Any) -> tuple[RowForm, dict[str, Any]]:
 @staff_page
 def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
     """Record the municipality's reassessment (POST); GET shows the complaint's form alone."""
-    staff = _require(request, Action.CASE_READ)
+    staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     form = None
     status = 200
