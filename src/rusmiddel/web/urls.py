@@ -23,6 +23,7 @@ urlpatterns = [
     path("standarder/<slug:municipality>/", views.standard_detail, name="standard"),
     path("log/", views.audit, name="audit"),
     path("sundhed/", views.health, name="health"),
+    path("om/", views.about, name="about"),
     *caseload.urlpatterns,
     *case_pages.urlpatterns,
     *group_pages.urlpatterns,

@@ -66,6 +66,15 @@ def standard_detail(request: HttpRequest, municipality: str) -> HttpResponse:
     return render(request, "web/standard.html", context, status=400 if error else 200)
 
 
+@login_required
+def about(request: HttpRequest) -> HttpResponse:
+    """Om Rusmiddel: the version and who is logged in. The staff layout with nothing behind
+    it, so `rusmiddel bench` uses it as the floor every other page is measured against."""
+    from importlib.metadata import version
+
+    return render(request, "web/about.html", {"version": version("rusmiddel")})
+
+
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness for the proxy: the database answers."""
     with connection.cursor() as cursor:
