@@ -55,7 +55,8 @@ def versions(municipality: str) -> list[dt.date]:
     return sorted(_version_files(municipality))
 
 
-@lru_cache(maxsize=64)
+# Room for every version of all 98 municipalities' standards: a miss re-reads a YAML file.
+@lru_cache(maxsize=1024)
 def _load_cached(path: str, mtime_ns: int) -> CompiledStandard:
     compiled = load_file(path)
     file = Path(path)
