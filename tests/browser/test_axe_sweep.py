@@ -243,6 +243,7 @@ def _receipt_token(w: SweepWorld) -> str:
 PAGES: dict[str, Callable[[SweepWorld], list[Visit]]] = {
     "home": lambda w: [Visit(PUBLIC), Visit("caseworker")],
     "otp": lambda w: [Visit("caseworker", note="TOTP enrolment with its QR code")],
+    "about": lambda w: [Visit("caseworker"), Visit("provider")],
     "standard": lambda w: [
         Visit(PUBLIC, {"municipality": "gentofte"}),
         Visit(PUBLIC, {"municipality": "helsingoer"}),
