@@ -83,6 +83,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["municipality", "status", "-updated_at"]),
             models.Index(fields=["provider", "-updated_at"]),
+            # Mine sager: a caseworker's own cases and the municipality's unassigned ones
+            models.Index(fields=["municipality", "caseworker"], name="case_caseload"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -422,6 +424,12 @@ class Deadline(models.Model):
                 condition=models.Q(met_on__isnull=True),
             ),
             models.Index(fields=["source_type", "source_id"]),
+            # a case's next open deadline (Mine sager, search): one index probe per case
+            models.Index(
+                fields=["case", "due_on"],
+                name="open_deadlines_by_case",
+                condition=models.Q(met_on__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
