@@ -208,6 +208,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(port=args.port, serve=not args.no_server)
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    """A synthetic dataset (demo, one municipality, national) for benchmarks."""
+    from rusmiddel.synth import target
+
+    try:
+        target.database_create(target.configure(args.database, args.scale))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _django()
+    from django.core.management import call_command
+
+    from rusmiddel.synth.command import SynthError, synth
+
+    call_command("migrate", verbosity=0)
+    try:
+        synth(scale=args.scale, seed=args.seed, reset=args.reset)
+    except SynthError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rusmiddel.config.settings")
     from django.core.management import execute_from_command_line
@@ -549,6 +570,14 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Server time of the key pages, the register extracts, the rule engine and a load test
+    on a scale's database (see rusmiddel.bench)."""
+    from rusmiddel.bench.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rusmiddel",
@@ -596,6 +625,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-server", action="store_true")
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("synth", help="a synthetic dataset for benchmarks (bulk load)")
+    p.add_argument("--scale", required=True, choices=("demo", "municipality", "national"))
+    p.add_argument("--database", default="sqlite", choices=("sqlite", "postgres"))
+    p.add_argument("--reset", action="store_true", help="empty the database first")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=cmd_synth)
 
     p = sub.add_parser("due", help="deadlines falling due (cron: --notify warns staff)")
     p.add_argument("--notify", action="store_true", help="warn the staff concerned, once")
@@ -676,6 +712,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--on", type=_date("--on"), help="date (default today)")
     s.add_argument("--municipality", help="one municipality (default: all)")
     s.set_defaults(handler=cmd_retention_run)
+
+    p = sub.add_parser("bench", help="benchmark: page times, extracts, load test")
+    from rusmiddel.bench.command import add_arguments as bench_arguments
+
+    bench_arguments(p)
+    p.set_defaults(handler=cmd_bench)
 
     p = sub.add_parser("manage", help="Django management commands", add_help=False)
     p.add_argument("arguments", nargs=argparse.REMAINDER)

@@ -46,8 +46,34 @@ def configure(database: str, scale: str) -> str:
     """Point this process (and its children) at the scale's database and standards."""
     url = database_url(database, scale)
     os.environ["DATABASE_URL"] = url
+    standards_path_add()
+    return url
+
+
+def standards_path_add() -> None:
+    """Put the synthetic standards on RUSMIDDEL_STANDARDS_PATH (once)."""
     extra = str(standards_dir())
     paths = [p for p in os.environ.get("RUSMIDDEL_STANDARDS_PATH", "").split(os.pathsep) if p]
     if extra not in paths:
         os.environ["RUSMIDDEL_STANDARDS_PATH"] = os.pathsep.join([*paths, extra])
-    return url
+
+
+def database_create(url: str) -> bool:
+    """Create the PostgreSQL database of `url` if it does not exist (through the server's
+    `postgres` maintenance database); True if it was created. SQLite makes its own file."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return False
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
