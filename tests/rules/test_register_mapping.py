@@ -255,7 +255,7 @@ def test_scope():
         ),
         ("sib", {"offer_known": False}, [("behandlingstype", "unknown_offer", True)]),
         ("sib", {"facts": {}}, [("hovedstof", "no_primary", True)]),
-        ("sib", {"municipality": "aarhus"}, [("kommunekode", "municipality_code", True)]),
+        ("sib", {"municipality": "roskilde_fjord"}, [("kommunekode", "municipality_code", True)]),
         (
             "sib",
             {"ended_on": dt.date(2026, 6, 1)},
@@ -297,3 +297,12 @@ def test_validation_names_the_field(register, changes, expected):
 def test_an_unknown_register_is_refused():
     with pytest.raises(ValueError, match="register"):
         r.register_row("lpr", BASE)
+
+
+def test_every_danish_municipality_has_its_official_code():
+    """98 municipalities, 98 distinct three-digit codes (Danmarks Statistik's numbers)."""
+    codes = r.table()["municipality_codes"]
+    assert len(codes) == 98 and len(set(codes.values())) == 98
+    assert all(len(c) == 3 and c.isdigit() for c in codes.values())
+    assert codes["koebenhavn"] == "101" and codes["aalborg"] == "851"
+    assert codes["gentofte"] == "157" and codes["helsingoer"] == "217"
