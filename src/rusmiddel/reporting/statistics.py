@@ -26,8 +26,10 @@ Definitions (also shown on the page):
   alcohol-free, reduced, referred). Share = ended in a goal category / all ended.
 * **Follow-up** per 1 and 6 months: follow-ups due in the period; done (an answer
   recorded); reached (the citizen was reached). Share = reached / due.
-* **FIT change**: courses with at least two ORS scores up to the period end whose latest
-  ORS falls in the period; change = latest − first ORS total; mean change and the share
+* **FIT change**: courses running in the period (started by its end, not ended before its
+  start) with at least two ORS scores up to the period end whose latest ORS falls in the
+  period (so a score on a session dated after its course ended counts only while that end
+  is in the period); change = latest − first ORS total; mean change and the share
   with a reliable improvement (change ≥ the ORS `reliable_change` of the municipality's
   standard) or deterioration (≤ −that).
 
@@ -45,15 +47,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    Avg,
     BooleanField,
     Case,
     Count,
-    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -69,7 +69,6 @@ from django.utils import timezone
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.cases.models import Contact, Course, Deadline, DeadlineKind, FollowUp
 from rusmiddel.cases.scoping import require
-from rusmiddel.outcomes.models import FitScore
 from rusmiddel.rules.end_outcomes import GOALS
 from rusmiddel.standards import registry
 
@@ -408,50 +407,70 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+#: FIT change in one statement: number each course's ORS scores from the first and from the
+#: latest (window functions, on SQLite and PostgreSQL alike), keep one row per course, then
+#: aggregate. Scores are read only for courses running in the period, through the session
+#: index (course, starts_at), so the cost follows a year's courses, not ten years' sessions.
+_FIT_SQL = """
+WITH ors AS (
+  SELECT s.course_id, f.total, s.starts_at,
+         CASE WHEN c.anonymous THEN 1 ELSE 0 END AS anon,
+         ROW_NUMBER() OVER (PARTITION BY s.course_id ORDER BY s.starts_at, s.id) AS from_first,
+         ROW_NUMBER() OVER (
+           PARTITION BY s.course_id ORDER BY s.starts_at DESC, s.id DESC) AS from_latest
+  FROM cases_course co
+  JOIN cases_case c ON c.id = co.case_id
+  JOIN cases_session s ON s.course_id = co.id AND s.starts_at < %(until)s
+  JOIN outcomes_fitscore f ON f.session_id = s.id AND f.instrument = 'ors'
+  WHERE c.municipality_id = %(municipality)s AND co.started_on <= %(end)s
+    AND (co.ended_on IS NULL OR co.ended_on >= %(start)s) {extra}
+), courses AS (
+  SELECT course_id, MAX(anon) AS anon, COUNT(*) AS scores,
+         MAX(CASE WHEN from_latest = 1 THEN starts_at END) AS latest_at,
+         MAX(CASE WHEN from_latest = 1 THEN total END)
+           - MAX(CASE WHEN from_first = 1 THEN total END) AS change
+  FROM ors GROUP BY course_id
+)
+SELECT COUNT(*), COALESCE(SUM(anon), 0), AVG(change),
+       COALESCE(SUM(CASE WHEN change >= %(limit)s THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN change >= %(limit)s THEN anon ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN change <= -%(limit)s THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN change <= -%(limit)s THEN anon ELSE 0 END), 0)
+FROM courses
+WHERE scores >= 2 AND latest_at >= %(from)s AND latest_at < %(until)s
+"""
+
+
 def fit_statistics(*, municipality_id: int, filters: Filters, threshold: float | None) -> FitChange:
-    """ORS change of courses measured in the period: one query (correlated subqueries for
-    the first and latest score, aggregated in the database)."""
-    until = _day_start(filters.end + dt.timedelta(days=1))
-    ors = FitScore.objects.filter(
-        session__course=OuterRef("pk"), instrument="ors", session__starts_at__lt=until
-    )
-    first = ors.order_by("session__starts_at", "session_id")
-    latest = ors.order_by("-session__starts_at", "-session_id")
-    decimal = DecimalField(max_digits=6, decimal_places=2)
-    courses = (
-        Course.objects.filter(_courses(municipality_id, filters))
-        .annotate(
-            first_session=Subquery(first.values("session_id")[:1]),
-            latest_session=Subquery(latest.values("session_id")[:1]),
-            latest_at=Subquery(latest.values("session__starts_at")[:1]),
-            first_total=Subquery(first.values("total")[:1], output_field=decimal),
-            latest_total=Subquery(latest.values("total")[:1], output_field=decimal),
-        )
-        .filter(latest_at__gte=_day_start(filters.start), latest_at__lt=until)
-        .exclude(first_session=F("latest_session"))
-        .annotate(
-            change=ExpressionWrapper(F("latest_total") - F("first_total"), output_field=decimal)
-        )
-    )
-    aggregates: dict[str, Any] = {"n": Count("pk"), "anon": _anon(), "mean": Avg("change")}
-    if threshold is not None:
-        limit = Decimal(str(threshold))
-        aggregates |= {
-            "up": Count("pk", filter=Q(change__gte=limit)),
-            "up_anon": Count("pk", filter=Q(change__gte=limit, case__anonymous=True)),
-            "down": Count("pk", filter=Q(change__lte=-limit)),
-            "down_anon": Count("pk", filter=Q(change__lte=-limit, case__anonymous=True)),
-        }
-    row = courses.aggregate(**aggregates)
-    n = Count_(row["n"], row["anon"])
+    """ORS change of courses measured in the period: one query (`_FIT_SQL`)."""
+    ops = connection.ops
+    params: dict[str, Any] = {
+        "municipality": municipality_id,
+        "start": ops.adapt_datefield_value(filters.start),
+        "end": ops.adapt_datefield_value(filters.end),
+        "from": ops.adapt_datetimefield_value(_day_start(filters.start)),
+        "until": ops.adapt_datetimefield_value(_day_start(filters.end + dt.timedelta(days=1))),
+        "limit": float(threshold or 0),
+    }
+    extra = ""
+    if filters.offer:
+        extra += " AND co.offer = %(offer)s"
+        params["offer"] = filters.offer
+    if filters.provider_id is not None:
+        extra += " AND co.provider_id = %(provider)s"
+        params["provider"] = filters.provider_id
+    with connection.cursor() as cursor:
+        cursor.execute(_FIT_SQL.format(extra=extra), params)
+        n, anon, mean, up, up_anon, down, down_anon = cursor.fetchone()
+    courses = Count_(n, anon)
     return FitChange(
-        courses=n,
+        courses=courses,
         mean_change=(
-            round(float(row["mean"]), 1) if row["mean"] is not None and not n.suppressed else None
+            round(float(mean), 1) if mean is not None and not courses.suppressed else None
         ),
         threshold=threshold,
-        improved=Count_(row["up"], row["up_anon"]) if threshold is not None else None,
-        deteriorated=Count_(row["down"], row["down_anon"]) if threshold is not None else None,
+        improved=Count_(up, up_anon) if threshold is not None else None,
+        deteriorated=Count_(down, down_anon) if threshold is not None else None,
     )
 
 
