@@ -10,42 +10,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
+# the demo's base facts: one place for what a typical assessment says
+from rusmiddel.demo_data import BASE_FACTS
 from rusmiddel.rules import end_outcomes
-
-BASE_FACTS: dict[str, Any] = {
-    "person": {"role": "user", "pregnant": False, "expecting_father": False, "children_at_home": 0},
-    "use": {
-        "level": "problematic",
-        "harms_daily_life": True,
-        "harms_education_work_or_family": True,
-        "withdrawal_risk": "none",
-        "realistic_12_week_stop": True,
-        "substance_free": False,
-    },
-    "history": {
-        "previous_offers": [],
-        "ever_in_contact_with_treatment_system": False,
-        "completed_course": False,
-        "in_medical_treatment": False,
-        "has_fixed_therapist": False,
-    },
-    "social": {
-        "self_supporting": True,
-        "housing": "rented",
-        "occupation": "employed",
-        "social_problems": "none",
-        "chaotic_life": False,
-        "can_stay_at_home_during_treatment": True,
-    },
-    "health": {"psychiatric_disorder": "none"},
-    "wishes": {
-        "anonymous": False,
-        "requests_substitution": False,
-        "medication_to_be_prescribed": False,
-        "wants_substance_free_life": True,
-        "goal": "abstinence",
-    },
-}
 
 DRUGS = ["cannabis", "cocaine", "opioids", "amphetamine", "benzodiazepines", "ecstasy"]
 SECOND = [None, None, "alcohol", "cannabis", "cocaine"]

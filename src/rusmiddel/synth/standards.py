@@ -87,4 +87,5 @@ def write_standards(kommuner: list[tuple[Kommune, str]]) -> dict[str, Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")  # unchanged files keep their mtime (cache)
+    target.standards_path_add()  # what was written here must be found by the registry
     return {k.slug: registry.load(k.slug, starts_on(k.slug)) for k, _ in kommuner}
