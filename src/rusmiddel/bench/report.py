@@ -117,6 +117,11 @@ def _f(value: Any, fmt: str = "8.1f") -> str:
     return format(value, fmt) if isinstance(value, int | float) else f"{'–':>{fmt.split('.')[0]}}"
 
 
+def _with_error(line: str, entry: dict[str, Any]) -> str:
+    """A table line, with the page's or export's error after it when it failed."""
+    return f"{line}  ERROR {entry['error']}" if entry.get("error") else line
+
+
 def table(doc: dict[str, Any]) -> str:
     out = [
         f"rusmiddel bench: scale {doc['scale']}, database {doc['database']}, "
@@ -129,9 +134,7 @@ def table(doc: dict[str, Any]) -> str:
             f"{name:24} {_f(p['p50_ms'])} {_f(p['p95_ms'])} {_f(p['queries'], '8d')} "
             f"{_f(p['floor_ratio'], '8.2f')}"
         )
-        if p.get("error"):
-            line += f"  ERROR {p['error']}"
-        out.append(line)
+        out.append(_with_error(line, p))
     if doc.get("exports"):
         out += ["", f"{'export':24} {'seconds':>8} {'rows':>10} {'peak MB':>8}"]
         for name, e in doc["exports"].items():
@@ -139,9 +142,7 @@ def table(doc: dict[str, Any]) -> str:
                 f"{name:24} {_f(e['seconds'], '8.2f')} {_f(e['rows'], '10d')} "
                 f"{_f(e['peak_rss_mb'])}"
             )
-            if e.get("error"):
-                line += f"  ERROR {e['error']}"
-            out.append(line)
+            out.append(_with_error(line, e))
     out += ["", f"rule engine: {_f(doc.get('evaluate_per_s'), '.0f')} evaluations/s"]
     load = doc.get("load")
     if load:
