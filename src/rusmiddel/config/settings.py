@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "rusmiddel.web.null_characters.RejectNullCharactersMiddleware",  # PostgreSQL can't hold NUL
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rusmiddel.web.middleware.LanguageMiddleware",  # Danish unless chosen (not the browser's)
     "django.middleware.common.CommonMiddleware",
