@@ -303,7 +303,13 @@ def _bulk_courses(municipality, actor, n: int, start: int = 0) -> None:
         Assessment(case=c, version=1, facts=COCAINE_USER, recorded_by=actor) for c in cases
     )
     courses = Course.objects.bulk_create(
-        Course(case=c, offer="kokain_hashstop", started_on=D(2026, 2, 9), created_by=actor)
+        Course(
+            case=c,
+            municipality_id=c.municipality_id,
+            offer="kokain_hashstop",
+            started_on=D(2026, 2, 9),
+            created_by=actor,
+        )
         for c in cases
     )
     KeyFacts.objects.bulk_create(

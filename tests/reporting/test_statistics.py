@@ -4,10 +4,12 @@ table lists every course): every figure is computed by hand in the comments belo
 from __future__ import annotations
 
 import pytest
+from django.db.models import F, Q
 
 from factories import staff
 from rusmiddel.accounts.models import Provider
 from rusmiddel.cases.errors import Forbidden
+from rusmiddel.cases.models import Course
 from rusmiddel.reporting.statistics import Filters, management_statistics, ors_reliable_change
 from rusmiddel.standards import registry
 from statistics_world import END, PERIOD, START, d, world_fixture  # noqa: F401 - the fixture
@@ -155,3 +157,11 @@ def test_other_roles_may_not_read_statistics(tenants, role):
 def test_the_administrator_may(world):
     stats = management_statistics(user=staff("administrator", "helsingoer"), filters=PERIOD)
     assert stats.guarantee.covered == 6
+
+
+def test_courses_carry_their_cases_municipality_and_anonymity(world):
+    """The statistics read these copies instead of joining the case: they must agree."""
+    courses = Course.objects.all()
+    assert courses.filter(anonymous=True).exists() and courses.filter(anonymous=False).exists()
+    differ = Q(municipality_id=F("case__municipality_id"), anonymous=F("case__anonymous"))
+    assert not courses.exclude(differ).exists()

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 #: Queries a list page may make, whatever the number of cases (measured: see the report).
-MAX_QUERIES = 12
+#: Frister is the most: its counts, then one indexed query per deadline kind.
+MAX_QUERIES = 13
 
 
 def today() -> dt.date:
@@ -404,6 +405,46 @@ def test_due_list_groups_by_kind_with_filters_and_labels(tenants, client):
     reassess = week.split('id="frist-complaint-reassessment"', 1)[1].split("</section>", 1)[0]
     assert "Ingen åbne frister." in reassess  # the complaint is reassessed in ~25 days
     assert html(client.get("/frister/", {"caseworker": "x", "days": "999"}))  # ignored
+
+
+def test_due_list_counts_every_deadline_and_pages_through_one_kind(tenants, client, monkeypatch):
+    """At national scale a municipality has thousands of open deadlines: the page counts them
+    all in the database, shows the first rows of each kind and pages through one kind by
+    keyset (due date, id), soonest first, auditing only the cases it shows."""
+    monkeypatch.setattr(lists, "DUE_OVERVIEW_ROWS", 2)
+    monkeypatch.setattr(lists, "DUE_KIND_PAGE", 2)
+    me = staff("caseworker", "gentofte")
+    # guarantees due in -1, 0, 1, 2 and 3 days; two on the same day for the keyset's tie
+    cases = [
+        open_case(me, f"Garanti {i}", received=r)
+        for i, r in enumerate([-15, -14, -13, -12, -12, -11])
+    ]
+    client.force_login(me)
+
+    page = html(client.get("/frister/"))
+    assert "6 åbne frister: 1 overskredet og 5 inden for 3 dage." in page
+    assert '<h2 id="frist-treatment-guarantee">Behandlingsgaranti (6)</h2>' in page
+    guarantee = page.split('id="frist-treatment-guarantee"', 1)[1].split("</section>", 1)[0]
+    assert [c.number in guarantee for c in cases] == [True, True, False, False, False, False]
+    more = re.search(r'<a href="(\?[^"]+)">Flere frister: behandlingsgaranti</a>', guarantee)
+    assert more is not None
+
+    seen = [c.number for c in cases[:2]]
+    url = "/frister/" + more.group(1).replace("&amp;", "&")
+    while url:
+        body = html(client.get(url))
+        assert "Vis alle fristtyper" in body and 'id="frist-follow-up"' not in body
+        assert "6 åbne frister" in body  # the counts stay those of the whole list
+        rows = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', body)
+        assert 1 <= len(rows) <= 2
+        seen += rows
+        link = re.search(r'<a href="(\?[^"]+)">Flere frister', body)
+        url = "/frister/" + link.group(1).replace("&amp;", "&") if link else ""
+    assert seen == [c.number for c in cases]  # each once, soonest first, ties by id
+
+    shown = AuditEntry.objects.filter(event=Event.DUE_LIST).values_list("case_id", flat=True)
+    assert sorted(shown) == sorted(c.pk for c in cases)  # each case audited when shown
+    assert html(client.get("/frister/", {"kind": "treatment_guarantee", "after": "x.1"}))
 
 
 # ---------------------------------------------------------------------------------------

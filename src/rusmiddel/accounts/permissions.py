@@ -71,9 +71,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.GROUP_MANAGE: frozenset({R.ADMINISTRATOR, R.HEAD_OF_UNIT}),
     # the head of unit runs the morning's waitlist and books from it; the caseworker and the
     # therapist book their own citizens; provider staff see theirs on the waitlist, book none
-    Action.WAITLIST_READ: frozenset(
-        {R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}
-    ),
+    Action.WAITLIST_READ: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT, R.PROVIDER_STAFF}),
     Action.WAITLIST_BOOK: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
     # the capacity the waitlist plans with: set up like the group runs, by the same roles
     Action.CAPACITY_MANAGE: frozenset({R.ADMINISTRATOR, R.HEAD_OF_UNIT}),

@@ -6,6 +6,8 @@ Rows are written only by `services`; every step records who and when.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
@@ -248,6 +250,12 @@ class Course(models.Model):
     """A forløb: treatment under one offer at one provider, from start to ending."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="courses")
+    # copies of the case's (neither ever changes), so that statistics over a municipality's
+    # courses read one index range instead of joining every case in the country
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # indexed with the dates below
+    anonymous = models.BooleanField(default=False)
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT)
     offer = models.CharField(max_length=60)
     substance = models.CharField(max_length=10, choices=Substance.choices, blank=True)  # "": unset
@@ -265,6 +273,16 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["case", "started_on", "id"]
+        indexes = [
+            models.Index(fields=["municipality", "started_on"], name="course_started"),
+            models.Index(fields=["municipality", "ended_on"], name="course_ended"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.municipality_id is None:
+            self.municipality_id = self.case.municipality_id
+            self.anonymous = self.case.anonymous
+        super().save(*args, **kwargs)
 
 
 class Goal(models.TextChoices):
@@ -350,6 +368,9 @@ class FollowUp(models.Model):
     recorded_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        indexes = [models.Index(fields=["due_on"], name="follow_up_due")]  # statistics
 
 
 class ComplaintStatus(models.TextChoices):

@@ -8,9 +8,10 @@ in one bulk INSERT per page.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import AuditEntry, Event
@@ -96,6 +97,18 @@ def course_get(*, user: Any, course_id: int, why: str = "forløb") -> Course:
     return course
 
 
+def _open_due(
+    user: Any, until: dt.date, caseworker_id: int | None, provider_id: int | None
+) -> QuerySet[Deadline]:
+    require(user, Action.DUE_LIST)
+    rows = visible_deadlines(user).filter(met_on__isnull=True, due_on__lte=until)
+    if caseworker_id is not None:
+        rows = rows.filter(caseworker_id=caseworker_id)
+    if provider_id is not None:
+        rows = rows.filter(provider_id=provider_id)
+    return rows
+
+
 def due_list(
     *,
     user: Any,
@@ -106,15 +119,74 @@ def due_list(
 ) -> list[Deadline]:
     """Every open deadline on cases the user may read that falls due by `until`, soonest
     first: one indexed query over the `Deadline` rows the services keep."""
-    require(user, Action.DUE_LIST)
-    rows = visible_deadlines(user).filter(met_on__isnull=True, due_on__lte=until)
-    if caseworker_id is not None:
-        rows = rows.filter(caseworker_id=caseworker_id)
-    if provider_id is not None:
-        rows = rows.filter(provider_id=provider_id)
+    rows = _open_due(user, until, caseworker_id, provider_id)
     page = list(rows.select_related("case", "case__citizen").order_by("due_on", "pk")[:1000])
     audit_reads(actor=user, event=Event.DUE_LIST, case_ids=sorted({d.case_id for d in page}))
     return page
+
+
+@dataclass(frozen=True)
+class DueCount:
+    """How many open deadlines of one kind, and how many of them overdue or due soon."""
+
+    total: int = 0
+    overdue: int = 0
+    soon: int = 0
+
+
+def due_counts(
+    *,
+    user: Any,
+    until: dt.date,
+    today: dt.date,
+    soon_until: dt.date,
+    caseworker_id: int | None = None,
+    provider_id: int | None = None,
+) -> dict[str, DueCount]:
+    """Per kind, the open deadlines by `until`: counted in the database in one query, so the
+    figures cover every row, not just the ones a page shows. Counts reveal no person."""
+    rows = _open_due(user, until, caseworker_id, provider_id)
+    per_kind = rows.values("kind").annotate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
+    )
+    return {r["kind"]: DueCount(r["total"], r["overdue"], r["soon"]) for r in per_kind}
+
+
+@dataclass(frozen=True)
+class DuePage:
+    rows: list[Deadline]
+    more: bool  # rows of the kind after these
+
+
+def due_pages(
+    *,
+    user: Any,
+    until: dt.date,
+    kinds: list[str],
+    limit: int,
+    after: tuple[dt.date, int] | None = None,
+    caseworker_id: int | None = None,
+    provider_id: int | None = None,
+) -> dict[str, DuePage]:
+    """Per kind, the first `limit` open deadlines by `until`, soonest first (keyset: after
+    the (due date, id) `after`); one indexed query per kind, whatever the data, and one
+    audit INSERT for every case shown."""
+    rows = _open_due(user, until, caseworker_id, provider_id).select_related(
+        "case", "case__citizen"
+    )
+    if after is not None:
+        day, pk = after
+        rows = rows.filter(Q(due_on__gt=day) | Q(due_on=day, pk__gt=pk))
+    limit = max(1, limit)
+    pages = {}
+    for kind in kinds:
+        found = list(rows.filter(kind=kind).order_by("due_on", "pk")[: limit + 1])
+        pages[kind] = DuePage(found[:limit], len(found) > limit)
+    shown = sorted({d.case_id for page in pages.values() for d in page.rows})
+    audit_reads(actor=user, event=Event.DUE_LIST, case_ids=shown)
+    return pages
 
 
 def audit_list(

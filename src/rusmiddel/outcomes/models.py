@@ -70,9 +70,7 @@ class KeyFacts(models.Model):
     """Use, housing and occupation of a course's citizen at one moment (start, end, follow-up):
     the paired admission and discharge values the registers and outcome goals compare."""
 
-    course = models.ForeignKey(
-        "cases.Course", on_delete=models.CASCADE, related_name="key_facts"
-    )
+    course = models.ForeignKey("cases.Course", on_delete=models.CASCADE, related_name="key_facts")
     moment = models.CharField(max_length=12, choices=Moment.choices)
     recorded_on = models.DateField()
     use_frequency = models.CharField(max_length=16, choices=UseFrequency.choices)

@@ -197,12 +197,12 @@ class Statistics:
 
 
 def _anon(prefix: str = "") -> Count:
-    return Count("pk", filter=Q(**{f"{prefix}case__anonymous": True}))
+    return Count("pk", filter=Q(**{f"{prefix}anonymous": True}))
 
 
 def _courses(municipality_id: int, filters: Filters, prefix: str = "") -> Q:
     """The filter of courses (reached through `prefix`) in the municipality and filters."""
-    q = Q(**{f"{prefix}case__municipality_id": municipality_id})
+    q = Q(**{f"{prefix}municipality_id": municipality_id})
     if filters.offer:
         q &= Q(**{f"{prefix}offer": filters.offer})
     if filters.provider_id is not None:
@@ -309,16 +309,16 @@ def caseload_statistics(*, municipality_id: int, filters: Filters) -> list[Casel
     rows = (
         Course.objects.filter(_courses(municipality_id, filters), started_on__lte=filters.end)
         .filter(active | Q(started_on__gte=filters.start))
-        .values("offer", "provider_id", "case__anonymous")
+        .values("offer", "provider_id", "anonymous")
         .annotate(
             active=Count("pk", filter=active),
             started=Count("pk", filter=Q(started_on__gte=filters.start)),
         )
-        .order_by("case__anonymous", "offer", "provider_id")
+        .order_by("anonymous", "offer", "provider_id")
     )
     result = []
     for r in rows:
-        anonymous = r["case__anonymous"]
+        anonymous = r["anonymous"]
         result.append(
             CaseloadRow(
                 offer=r["offer"],
@@ -382,9 +382,9 @@ def follow_up_statistics(*, municipality_id: int, filters: Filters) -> list[Foll
             n_due=Count("pk"),
             n_due_anon=_anon("course__"),
             n_done=Count("pk", filter=Q(done_on__isnull=False)),
-            n_done_anon=Count("pk", filter=Q(done_on__isnull=False, course__case__anonymous=True)),
+            n_done_anon=Count("pk", filter=Q(done_on__isnull=False, course__anonymous=True)),
             n_reached=Count("pk", filter=Q(reached=True)),
-            n_reached_anon=Count("pk", filter=Q(reached=True, course__case__anonymous=True)),
+            n_reached_anon=Count("pk", filter=Q(reached=True, course__anonymous=True)),
         )
         .order_by("months")
     )
@@ -414,15 +414,14 @@ def _day_start(day: dt.date) -> dt.datetime:
 _FIT_SQL = """
 WITH ors AS (
   SELECT s.course_id, f.total, s.starts_at,
-         CASE WHEN c.anonymous THEN 1 ELSE 0 END AS anon,
+         CASE WHEN co.anonymous THEN 1 ELSE 0 END AS anon,
          ROW_NUMBER() OVER (PARTITION BY s.course_id ORDER BY s.starts_at, s.id) AS from_first,
          ROW_NUMBER() OVER (
            PARTITION BY s.course_id ORDER BY s.starts_at DESC, s.id DESC) AS from_latest
   FROM cases_course co
-  JOIN cases_case c ON c.id = co.case_id
   JOIN cases_session s ON s.course_id = co.id AND s.starts_at < %(until)s
   JOIN outcomes_fitscore f ON f.session_id = s.id AND f.instrument = 'ors'
-  WHERE c.municipality_id = %(municipality)s AND co.started_on <= %(end)s
+  WHERE co.municipality_id = %(municipality)s AND co.started_on <= %(end)s
     AND (co.ended_on IS NULL OR co.ended_on >= %(start)s) {extra}
 ), courses AS (
   SELECT course_id, MAX(anon) AS anon, COUNT(*) AS scores,

@@ -97,9 +97,9 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "municipality_id", "provider_id", "offer", "title", "starts_on", "stop_day", "seats",
     ),
     "cases.Course": (
-        "id", "case_id", "decision_id", "offer", "substance", "provider_id", "status",
-        "started_on", "ended_on", "end_reason", "outcome", "previous_id", "created_by_id",
-        "created_at",
+        "id", "case_id", "municipality_id", "anonymous", "decision_id", "offer", "substance",
+        "provider_id", "status", "started_on", "ended_on", "end_reason", "outcome",
+        "previous_id", "created_by_id", "created_at",
     ),
     "treatment_groups.Enrolment": ("id", "group_id", "course_id", "enrolled_on", "enrolled_by_id"),
     "cases.TreatmentPlan": (
@@ -248,9 +248,7 @@ class _Municipality:
             )
         self.offers = {o.id: o for o in std.offers}
         self.instruments = (
-            {i.moment: i for i in std.outcome_measures.instruments}
-            if std.outcome_measures
-            else {}
+            {i.moment: i for i in std.outcome_measures.instruments} if std.outcome_measures else {}
         )
         rng = random.Random(f"{self.g.seed}:templates")
         self.templates = {s: c.fact_templates(s, rng) for s in ("alcohol", "drugs")}
@@ -680,15 +678,15 @@ class _Municipality:
                 end = start + dt.timedelta(days=max(7, int(length * rng.uniform(0.2, 0.8))))
         course_id = self.ids("cases.Course")
         own = self.provider_kind[provider_slug] == "own"
-        worker = rng.choice(self.staff.therapists) if own else self.staff.provider_staff[
-            provider_slug
-        ]
+        worker = (
+            rng.choice(self.staff.therapists) if own else self.staff.provider_staff[provider_slug]
+        )
         created = ts(start, rng.randrange(8, 16), rng.randrange(60))
         creator = cw or worker
         self._add(
             "cases.Course",
             (
-                course_id, k["id"], decision, offer.id, course_substance,
+                course_id, k["id"], self.mid, k["anonymous"], decision, offer.id, course_substance,
                 self.providers[provider_slug], "active" if active else "ended", start,
                 None if active else end, reason, outcome, None, creator, created,
             ),
@@ -756,8 +754,11 @@ class _Municipality:
         schedule = offer.schedule
         if schedule and schedule.start_time:
             hour, minute = (int(x) for x in schedule.start_time.split(":"))
-            h2, m2 = (int(x) for x in (schedule.end_time or "").split(":")) if schedule.end_time \
+            h2, m2 = (
+                (int(x) for x in (schedule.end_time or "").split(":"))
+                if schedule.end_time
                 else (hour + 2, minute)
+            )
             minutes = (h2 * 60 + m2) - (hour * 60 + minute)
         else:
             hour, minute = rng.randrange(8, 15), rng.choice((0, 30))
@@ -934,4 +935,3 @@ class _Municipality:
 
 def expected_courses(scale: str, today: dt.date) -> float:
     return sum(courses_for(k, scale, today) for k, _ in selected(scale))
-

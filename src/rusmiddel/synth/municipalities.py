@@ -115,6 +115,5 @@ hoersholm|Hørsholm|25000
 """.strip().splitlines()
 
 KOMMUNER: tuple[Kommune, ...] = tuple(
-    Kommune(slug, name, int(pop))
-    for slug, name, pop in (line.split("|") for line in _ROWS)
+    Kommune(slug, name, int(pop)) for slug, name, pop in (line.split("|") for line in _ROWS)
 )

@@ -43,7 +43,6 @@ from .pages import staff_for, staff_page
 AGE_MAX = 120
 
 
-
 def _age_field(label: str, hint: str) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,

@@ -61,6 +61,8 @@ SEARCH_MIN = 2
 CPR_PREFIX_MIN = 6
 #: Open follow-ups and complaints shown at most (soonest first), reassessed complaints shown.
 LIST_LIMIT = 100
+DUE_OVERVIEW_ROWS = 20  # per kind on Frister; the rest a page of its kind away
+DUE_KIND_PAGE = 100  # rows per page of one kind
 DONE_LIMIT = 20
 #: Deadlines this close (in days) are shown in amber; overdue ones in red.
 SOON_DAYS = 3
@@ -365,29 +367,31 @@ def case_search(request: HttpRequest) -> HttpResponse:
 class KindGroup:
     kind: str
     label: str
+    count: selectors.DueCount
     rows: list[Deadline] = field(default_factory=list)
+    more_url: str = ""  # the next page of this kind, when there is one
 
     @property
     def anchor(self) -> str:
         return f"frist-{self.kind.replace('_', '-')}"
 
 
-@login_required
-def due(request: HttpRequest) -> HttpResponse:
-    """Every open deadline the user may see, grouped by kind, soonest first; filters by
-    horizon, caseworker and provider."""
-    staff = staff_for(request, Action.DUE_LIST)
-    today = timezone.localdate()
-    horizon = request.GET.get("days", "")
-    if horizon not in dict(HORIZONS):
-        horizon = ""
-    until = today + dt.timedelta(days=int(horizon)) if horizon else dt.date.max
-    caseworker_id = _int(request.GET.get("caseworker"))
-    provider_id = None if staff.provider_id else _int(request.GET.get("provider"))
-    deadlines = selectors.due_list(
-        user=request.user, until=until, caseworker_id=caseworker_id, provider_id=provider_id
-    )
-    # names for the rows and the filters, in two queries whatever the number of rows
+def _due_cursor(raw: str | None) -> tuple[dt.date, int] | None:
+    """`after=2026-12-01.42`: the due date and id of the last row shown."""
+    day, _, pk = (raw or "").partition(".")
+    if not pk.isdigit():
+        return None
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def _due_names(
+    staff: Any, deadlines: list[Deadline]
+) -> tuple[dict[int, str], list[tuple[int, str]]]:
+    """The names of the rows' caseworkers and the caseworker filter's choices, in one query
+    whatever the number of rows."""
     users = (
         get_user_model()
         .objects.filter(
@@ -407,26 +411,71 @@ def due(request: HttpRequest) -> HttpResponse:
         ),
         key=lambda pair: pair[1].lower(),
     )
+    return names, caseworkers
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    """Every open deadline the user may see, grouped by kind, soonest first; filters by
+    horizon, caseworker and provider. The counts cover every open deadline (counted in the
+    database); each kind shows its first rows, and `kind` pages through one kind alone."""
+    staff = staff_for(request, Action.DUE_LIST)
+    today = timezone.localdate()
+    horizon = request.GET.get("days", "")
+    if horizon not in dict(HORIZONS):
+        horizon = ""
+    until = today + dt.timedelta(days=int(horizon)) if horizon else dt.date.max
+    caseworker_id = _int(request.GET.get("caseworker"))
+    provider_id = None if staff.provider_id else _int(request.GET.get("provider"))
+    kind = request.GET.get("kind", "")
+    if kind not in DeadlineKind.values:
+        kind = ""
+    after = _due_cursor(request.GET.get("after")) if kind else None
+    scope = {
+        "user": request.user,
+        "until": until,
+        "caseworker_id": caseworker_id,
+        "provider_id": provider_id,
+    }
+    counts = selectors.due_counts(
+        today=today, soon_until=today + dt.timedelta(days=SOON_DAYS), **scope
+    )
+    limit = DUE_KIND_PAGE if kind else DUE_OVERVIEW_ROWS
+    kinds = [kind] if kind else list(DeadlineKind.values)
+    pages = selectors.due_pages(kinds=kinds, limit=limit, after=after, **scope)
+    shown = [d for page in pages.values() for d in page.rows]
+    names, caseworkers = _due_names(staff, shown)
     providers = {
         p.pk: p.name for p in Provider.objects.filter(municipalities=staff.municipality_id)
     }
-    groups = {k: KindGroup(k, label) for k, label in DeadlineKind.choices}
-    overdue = soon = 0
-    for d in deadlines:
-        d.href = case_href(d.case_id)
-        d.person = person_label(d.case)
-        d.due = Due.of(d.due_on, today)
-        d.caseworker_name = names.get(d.caseworker_id, "") if d.caseworker_id else ""
-        d.provider_name = providers.get(d.provider_id, "") if d.provider_id else ""
-        overdue += d.due.tone == "error"
-        soon += d.due.tone == "warning"
-        groups[d.kind].rows.append(d)
+    filters = {"days": horizon, "caseworker": caseworker_id or "", "provider": provider_id or ""}
+    groups = []
+    for value, label in DeadlineKind.choices:
+        if kind and value != kind:
+            continue
+        group = KindGroup(value, label, counts.get(value, selectors.DueCount()))
+        group.rows = pages[value].rows
+        if pages[value].more:
+            last = group.rows[-1]
+            more = {**filters, "kind": value, "after": f"{last.due_on.isoformat()}.{last.pk}"}
+            group.more_url = "?" + urlencode({k: v for k, v in more.items() if v})
+        for d in group.rows:
+            d.href = case_href(d.case_id)
+            d.person = person_label(d.case)
+            d.due = Due.of(d.due_on, today)
+            d.caseworker_name = names.get(d.caseworker_id, "") if d.caseworker_id else ""
+            d.provider_name = providers.get(d.provider_id, "") if d.provider_id else ""
+        groups.append(group)
+    all_kinds = {**filters, "kind": ""}
     context = {
-        "groups": list(groups.values()),
-        "total": len(deadlines),
-        "capped": len(deadlines) >= 1000,
-        "overdue": overdue,
-        "soon": soon,
+        "groups": groups,
+        "kind": kind,
+        "paged": after is not None,
+        "all_kinds_url": "?" + urlencode({k: v for k, v in all_kinds.items() if v}),
+        "first_url": "?" + urlencode({k: v for k, v in {**filters, "kind": kind}.items() if v}),
+        "total": sum(c.total for c in counts.values()),
+        "overdue": sum(c.overdue for c in counts.values()),
+        "soon": sum(c.soon for c in counts.values()),
         "soon_days": SOON_DAYS,
         "horizon": horizon,
         "horizons": HORIZONS,

@@ -37,7 +37,6 @@ YEARS_BACK = 6
 FIRST_YEAR = 2024  # the first year the system holds courses of
 
 
-
 class RegisterForm(AdminForm):
     register = forms.ChoiceField(
         label=_("Register"),
