@@ -26,7 +26,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 START = dt.date(2027, 3, 15)  # a Monday two weeks before Easter Monday (29 March 2027)
 EASTER_MONDAY = dt.date(2027, 3, 29)
 #: The most queries the pages may make, whatever the number of enrolments and sessions.
-MAX_GROUP_PAGE_QUERIES = 10  # measured: 9
+MAX_GROUP_PAGE_QUERIES = 11  # measured: 11 (the sessions per date, then the window's)
 MAX_CALENDAR_QUERIES = 7  # measured: 6
 
 
@@ -294,3 +294,142 @@ def test_the_pages_make_the_same_queries_for_1_and_8_enrolments(tenants):
     assert one == many and month_one == month_many
     assert many[0] <= MAX_GROUP_PAGE_QUERIES, many
     assert many[1] <= MAX_CALENDAR_QUERIES and month_many <= MAX_CALENDAR_QUERIES
+
+
+# --- the attendance list's window of dates ------------------------------------------------
+
+#: the run's 14 dates (Easter Monday and Whit Monday 2027 skipped)
+DATES = [
+    dt.date(2027, 3, 15) + dt.timedelta(weeks=n) for n in (0, 1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13)
+] + [dt.date(2027, 6, 21), dt.date(2027, 6, 28)]
+
+
+def shown_dates(body: str) -> list[dt.date]:
+    return [dt.date.fromisoformat(d) for d in re.findall(r'<h3 id="moede-([\d-]+)"', body)]
+
+
+def a_run_with_one_enrolled(therapist) -> tuple[Group, Client, Course]:
+    group = a_group()
+    course = a_course(therapist, 1)
+    services.group_enrol(
+        actor=therapist,
+        course_id=course.pk,
+        version=version(course.case_id),
+        group_id=group.pk,
+        enrolled_on=START,
+    )
+    return group, client_for(therapist), course
+
+
+def test_the_attendance_list_shows_a_window_of_dates_with_links_to_the_rest(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group, client, _ = a_run_with_one_enrolled(therapist)
+    assert sorted(DATES) == DATES and len(set(DATES)) == 14
+    sessions = {
+        timezone.localtime(s.starts_at).date(): s for s in Session.objects.filter(group=group)
+    }
+    assert sorted(sessions) == DATES
+
+    # before the run: its first six dates, a link to the later ones
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert shown_dates(page) == DATES[:6]
+    assert "Viser 6 af 14 datoer." in page
+    assert 'href="?fra=2027-04-27#fremmoede"' in page and "?foer=" not in page
+    assert f'id="samtale-{sessions[DATES[5]].pk}"' in page
+    assert f'id="samtale-{sessions[DATES[6]].pk}"' not in page
+    # the dates table still counts every date of the calendar
+    assert page.count('<td data-title="Tilmeldte">1</td>') == 14
+
+    later = client.get(f"/grupper/{group.pk}/?fra=2027-04-27").content.decode()
+    assert shown_dates(later) == DATES[6:12]
+    assert 'href="?foer=2027-05-03#fremmoede"' in later
+    assert 'href="?fra=2027-06-15#fremmoede"' in later
+    last = client.get(f"/grupper/{group.pk}/?fra=2027-06-15").content.decode()
+    assert shown_dates(last) == DATES[12:] and 'href="?fra=' not in last
+    earlier = client.get(f"/grupper/{group.pk}/?foer=2027-05-03").content.decode()
+    assert shown_dates(earlier) == DATES[:6]
+    # a garbled date is the default window
+    garbled = client.get(f"/grupper/{group.pk}/?fra=2027-13-01").content.decode()
+    assert shown_dates(garbled) == DATES[:6]
+
+
+def test_by_default_the_latest_dates_and_the_next_ones_are_shown(tenants, monkeypatch):
+    from rusmiddel.web import group_pages
+
+    therapist = staff("therapist", "helsingoer")
+    group, client, _ = a_run_with_one_enrolled(therapist)
+    # during the run: the three latest dates before today and the next three
+    monkeypatch.setattr(group_pages, "_today", lambda: dt.date(2027, 4, 20))
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert shown_dates(page) == DATES[2:8]
+    assert 'href="?foer=2027-04-05#fremmoede"' in page
+    assert 'href="?fra=2027-05-11#fremmoede"' in page
+    # after the run: its last six dates
+    monkeypatch.setattr(group_pages, "_today", lambda: dt.date(2027, 8, 2))
+    page = client.get(f"/grupper/{group.pk}/").content.decode()
+    assert shown_dates(page) == DATES[-6:]
+    assert 'href="?foer=2027-05-24#fremmoede"' in page and 'href="?fra=' not in page
+
+
+def test_recording_attendance_keeps_the_window_of_dates(tenants):
+    therapist = staff("therapist", "helsingoer")
+    group, client, course = a_run_with_one_enrolled(therapist)
+    session = Session.objects.get(group=group, starts_at__date=dt.date(2027, 5, 3))
+    page = client.get(f"/grupper/{group.pk}/?fra=2027-04-27").content.decode()
+    action = f"/grupper/{group.pk}/fremmoede/{session.pk}/?fra=2027-05-03"
+    assert f'hx-post="{action}"' in page
+    response = client.post(
+        action, {"version": version(course.case_id), "attendance": "attended"}, **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Fremmøde registreret 03.05.2027" in body
+    assert shown_dates(body) == DATES[6:12]
+    # without javascript: back to the same dates
+    response = client.post(action, {"version": version(course.case_id), "attendance": "no_show"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/grupper/{group.pk}/?fra=2027-05-03#fremmoede"
+
+
+def test_a_long_run_shows_a_window_and_makes_the_same_queries(tenants):
+    """Courses that join all year leave sessions on hundreds of dates outside the calendar:
+    the page shows six of them, and makes as many queries as for a short run."""
+    therapist = staff("therapist", "helsingoer")
+    group, client, course = a_run_with_one_enrolled(therapist)
+
+    def measure() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/grupper/{group.pk}/?fra=2027-06-21")
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    short, _ = measure()
+    first = timezone.make_aware(dt.datetime(2027, 7, 1, 10))
+    Session.objects.bulk_create(
+        Session(
+            course=course,
+            group=group,
+            starts_at=first + dt.timedelta(days=2 * n),
+            ends_at=first + dt.timedelta(days=2 * n, hours=2),
+            recorded_by=therapist,
+        )
+        for n in range(200)
+    )
+    long, page = measure()
+    assert long == short
+    assert shown_dates(page) == DATES[12:] + [
+        dt.date(2027, 7, 1) + dt.timedelta(days=2 * n) for n in range(4)
+    ]
+    assert "Viser 6 af 214 datoer." in page
+    assert "10:00–12:00" in page  # a date off the calendar shows its sessions' time
+
+
+def test_the_window_links_speak_english_when_english_is_chosen(tenants):
+    from django.conf import settings
+
+    therapist = staff("therapist", "helsingoer")
+    group, client, _ = a_run_with_one_enrolled(therapist)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/grupper/{group.pk}/?fra=2027-04-27").content.decode()
+    assert "Showing 6 of 14 dates." in page
+    assert "Earlier dates" in page and "Later dates" in page
+    assert 'aria-label="Attendance dates"' in page and "Tidligere datoer" not in page

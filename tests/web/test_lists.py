@@ -459,9 +459,18 @@ def test_a_follow_up_is_recorded_through_the_page(tenants, client):
     client.force_login(me)
     page = html(client.get("/opfoelgning/"))
     assert page.index(f'id="fu-{one.pk}"') < page.index(f'id="fu-{six.pk}"')  # soonest first
-    assert f'<input type="hidden" name="version" value="{version(case.pk)}"' in page
-    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
-        assert f'id="{target}"' in page
+    # the list links each row's form: htmx swaps it into the row, or it is a page of its own
+    link = (
+        f'<a href="/opfoelgning/{one.pk}/" hx-get="/opfoelgning/{one.pk}/" hx-target="#fu-{one.pk}"'
+    )
+    assert link in page and 'name="version"' not in page
+    row = html(client.get(f"/opfoelgning/{one.pk}/", **HTMX))
+    assert row.strip().startswith(f'<li id="fu-{one.pk}"') and "<html" not in row
+    assert '<details class="details" open>' in row and " autofocus>" in row
+    for page in (row, html(client.get(f"/opfoelgning/{one.pk}/"))):
+        assert f'<input type="hidden" name="version" value="{version(case.pk)}"' in page
+        for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+            assert f'id="{target}"' in page
 
     response = client.post(
         f"/opfoelgning/{one.pk}/",
@@ -483,6 +492,21 @@ def test_a_follow_up_is_recorded_through_the_page(tenants, client):
     assert f'id="fu-{one.pk}"' not in after and f'id="fu-{six.pk}"' in after
 
 
+def test_follow_ups_page_by_keyset_soonest_first(tenants, client, monkeypatch):
+    monkeypatch.setattr(lists, "FOLLOW_UP_PAGE", 1)
+    me = staff("caseworker", "gentofte")
+    one, six = ended_course(me, open_case(me, "Fie Sider", received=-60), ended=-29)
+    client.force_login(me)
+    first = html(client.get("/opfoelgning/"))
+    assert f'id="fu-{one.pk}"' in first and f'id="fu-{six.pk}"' not in first
+    after = re.search(r'<a href="\?after=([^"]+)">Næste side</a>', first)
+    assert after is not None and after.group(1) == f"{one.due_on.isoformat()}.{one.pk}"
+    second = html(client.get("/opfoelgning/", {"after": after.group(1)}))
+    assert f'id="fu-{six.pk}"' in second and f'id="fu-{one.pk}"' not in second
+    assert "Næste side" not in second and '<a href="/opfoelgning/">Første side</a>' in second
+    assert f'id="fu-{one.pk}"' in html(client.get("/opfoelgning/", {"after": "ikke.en-dato"}))
+
+
 def test_a_follow_up_of_treatment_asks_the_key_facts_in_the_courses_categories(tenants, client):
     # Given an alcohol course (Helsingør's psychologist talks cover alcohol only), ended
     from factories import END_KEY_FACTS, granted_course
@@ -502,8 +526,7 @@ def test_a_follow_up_of_treatment_asks_the_key_facts_in_the_courses_categories(t
     )[0]
     client.force_login(me)
     # Then its form offers the alcohol goals, housing and occupation as last recorded
-    row = html(client.get("/opfoelgning/"))
-    row = row[row.index(f'id="fu-{one.pk}"') :]
+    row = html(client.get(f"/opfoelgning/{one.pk}/", **HTMX))
     assert '<option value="substance_free">Alkoholfri</option>' in row
     assert '<option value="stabilised">' not in row
     assert '<option value="employed" selected>' in row
@@ -635,7 +658,15 @@ def test_a_complaint_is_reassessed_through_the_page(tenants, client):
     item = page.split(f'id="klage-{complaint.pk}"', 1)[1].split("</li>", 1)[0]
     assert "Jeg ønsker et andet tilbud." in item
     assert f"Genvurderes senest {complaint.reassess_by:%d.%m.%Y}" in item
-    assert "klagen sendes videre til Ankestyrelsen" in item
+    # the form is a link away: htmx swaps it into the row, or it is a page of its own
+    url = f"/klager/{complaint.pk}/genvurdering/"
+    assert f'<a href="{url}" hx-get="{url}" hx-target="#klage-{complaint.pk}"' in item
+    assert 'name="version"' not in item
+    row = html(client.get(url, **HTMX))
+    assert row.strip().startswith(f'<li id="klage-{complaint.pk}"') and "<html" not in row
+    assert '<details class="details" open>' in row and " autofocus>" in row
+    assert "klagen sendes videre til Ankestyrelsen" in row
+    assert "klagen sendes videre til Ankestyrelsen" in html(client.get(url))
 
     empty = client.post(f"/klager/{complaint.pk}/genvurdering/", {"version": version(case.pk)})
     assert empty.status_code == 422

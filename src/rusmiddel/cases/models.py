@@ -370,7 +370,15 @@ class FollowUp(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["due_on"], name="follow_up_due")]  # statistics
+        indexes = [
+            models.Index(fields=["due_on"], name="follow_up_due"),  # statistics
+            # Opfølgning: the open ones, soonest first (a few per cent of all follow-ups)
+            models.Index(
+                fields=["due_on", "id"],
+                name="open_follow_ups",
+                condition=models.Q(done_on__isnull=True),
+            ),
+        ]
 
 
 class ComplaintStatus(models.TextChoices):

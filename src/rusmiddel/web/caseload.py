@@ -63,6 +63,7 @@ CPR_PREFIX_MIN = 6
 LIST_LIMIT = 100
 DUE_OVERVIEW_ROWS = 20  # per kind on Frister; the rest a page of its kind away
 DUE_KIND_PAGE = 100  # rows per page of one kind
+FOLLOW_UP_PAGE = 25
 DONE_LIMIT = 20
 #: Deadlines this close (in days) are shown in amber; overdue ones in red.
 SOON_DAYS = 3
@@ -555,7 +556,9 @@ def _open_follow_ups(user: Any) -> QuerySet[FollowUp]:
     )
 
 
-def _follow_up_item(f: FollowUp, today: dt.date, slug: str, form: RowForm | None) -> FollowUp:
+def _follow_up_item(
+    f: FollowUp, today: dt.date, slug: str, form: RowForm | None, with_form: bool = True
+) -> FollowUp:
     case = f.course.case
     f.case = case
     f.href = case_href(case.pk)
@@ -564,6 +567,9 @@ def _follow_up_item(f: FollowUp, today: dt.date, slug: str, form: RowForm | None
     standard = _standard(slug, f.course.started_on)
     offer = standard.offer(f.course.offer) if standard else None
     f.offer_title = offer.title if offer else f.course.offer
+    if not with_form:
+        f.form = None
+        return f
     f.outcomes = outcome_choices(f.course.substance)  # the categories of the course's substance
     latest = sorted(f.course.key_facts.all(), key=lambda k: (k.recorded_on, k.pk))
     f.form = form or RowForm(
@@ -598,19 +604,32 @@ def _follow_up_context(staff: Any) -> dict[str, Any]:
 
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    """Open follow-ups visible to the user, soonest first, each with its form."""
+    """Open follow-ups visible to the user, soonest first, a page at a time (keyset: due date
+    and id). Each row opens its form on demand (htmx swaps it in; without JavaScript the link
+    leads to the follow-up's own page): a hundred forms at once would be most of the page's
+    weight and time, and one is recorded at a time."""
     staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
-    rows = list(
-        _open_follow_ups(request.user)
-        .filter(done_on__isnull=True)
-        .order_by("due_on", "pk")[: LIST_LIMIT + 1]
-    )
-    capped = len(rows) > LIST_LIMIT
+    # the key facts fill the forms only
+    rows = _open_follow_ups(request.user).filter(done_on__isnull=True).prefetch_related(None)
+    cursor = _due_cursor(request.GET.get("after"))
+    if cursor is not None:
+        day, pk = cursor
+        rows = rows.filter(Q(due_on__gt=day) | Q(due_on=day, pk__gt=pk))
+    rows = list(rows.order_by("due_on", "pk")[: FOLLOW_UP_PAGE + 1])
     slug = staff.municipality.slug
-    items = [_follow_up_item(f, today, slug, None) for f in rows[:LIST_LIMIT]]
+    items = [_follow_up_item(f, today, slug, None, False) for f in rows[:FOLLOW_UP_PAGE]]
     _read(request.user, [f.case.pk for f in items], "opfølgningsliste")
-    context = {"items": items, "capped": capped, "limit": LIST_LIMIT, "today": today}
+    next_url = ""
+    if len(rows) > FOLLOW_UP_PAGE:
+        last = items[-1]
+        next_url = "?" + urlencode({"after": f"{last.due_on.isoformat()}.{last.pk}"})
+    context = {
+        "items": items,
+        "next_url": next_url,
+        "first_url": reverse("web:follow_ups") if cursor is not None else "",
+        "today": today,
+    }
     return render(request, "web/lists/follow_ups.html", {**context, **_follow_up_context(staff)})
 
 
@@ -684,9 +703,10 @@ def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     item = _follow_up_item(f, today, slug, form)
     _read(request.user, [f.case.pk], "opfølgning")
     context = {"item": item, "today": today, **_follow_up_context(staff)}
-    if _is_htmx(request) and form is not None:
-        # htmx swaps only 2xx answers: the row comes back with its errors and what was typed
-        return render(request, "web/lists/_follow_up.html", context)
+    if _is_htmx(request):
+        # the row with its form open: asked for from the list, or, after a POST, with its
+        # errors and what was typed (htmx swaps only 2xx answers)
+        return render(request, "web/lists/_follow_up.html", {**context, "opened": True})
     return render(request, "web/lists/follow_up_page.html", context, status=status)
 
 
@@ -721,7 +741,9 @@ def _visible_complaints(user: Any) -> QuerySet[Complaint]:
     return rows.select_related("case__citizen", "decision")
 
 
-def _complaint_item(c: Complaint, today: dt.date, slug: str, form: RowForm | None) -> Complaint:
+def _complaint_item(
+    c: Complaint, today: dt.date, slug: str, form: RowForm | None, with_form: bool = True
+) -> Complaint:
     c.href = case_href(c.case_id)
     c.person = person_label(c.case)
     c.is_open = c.status == ComplaintStatus.RECEIVED
@@ -732,6 +754,9 @@ def _complaint_item(c: Complaint, today: dt.date, slug: str, form: RowForm | Non
     c.route_title = route.title if route else c.route
     c.forwards_to = (route.forwards_to or "") if route else ""
     c.offer_title = offer.title if offer else c.decision.offer
+    if not with_form:
+        c.form = None
+        return c
     c.form = form or RowForm(
         {
             "reassessed_on": today.isoformat(),
@@ -758,7 +783,8 @@ def complaints(request: HttpRequest) -> HttpResponse:
     done_rows = list(
         rows.exclude(status=ComplaintStatus.RECEIVED).order_by("-reassessed_on", "-pk")[:DONE_LIMIT]
     )
-    open_items = [_complaint_item(c, today, slug, None) for c in open_rows[:LIST_LIMIT]]
+    # each open row opens its form on demand, as on Opfølgning
+    open_items = [_complaint_item(c, today, slug, None, False) for c in open_rows[:LIST_LIMIT]]
     done_items = [_complaint_item(c, today, slug, None) for c in done_rows]
     _read(request.user, [c.case_id for c in open_items + done_items], "klageliste")
     context = {
@@ -827,8 +853,8 @@ def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
     item = _complaint_item(c, today, staff.municipality.slug, form)
     _read(request.user, [c.case_id], "klage")
     context = {"item": item, "today": today, "may_handle": may(staff.role, Action.COMPLAINT_HANDLE)}
-    if _is_htmx(request) and form is not None:
-        return render(request, "web/lists/_complaint.html", context)
+    if _is_htmx(request):  # the row with its form open (asked for, or with its errors)
+        return render(request, "web/lists/_complaint.html", {**context, "opened": True})
     return render(request, "web/lists/complaint_page.html", context, status=status)
 
 

@@ -74,7 +74,6 @@ class GroupChangeForm(AdminForm):
     )
 
 
-
 class GroupCreateForm(OfferProviderForm, GroupChangeForm):
     offer_refused = _("Vælg et af standardens gruppetilbud.")
     provider_refused = _("Vælg en af kommunens leverandører af gruppetilbud.")

@@ -4,6 +4,7 @@ enrolled courses, enrolment and attendance.
 /grupper/                            the runs and a calendar of their sessions: a week
                                      (default, ?uge=2026-W49) or a month (?maaned=2026-12)
 /grupper/<id>/                       one run: dates, enrolled courses, enrolment, attendance
+                                     (a window of dates: ?fra=2026-12-07 or ?foer=2026-12-07)
 /grupper/<id>/tilmeld/               enrol a course (POST, through `services.group_enrol`)
 /grupper/<id>/fremmoede/<session>/   record attendance (POST; htmx answers the attendance list)
 
@@ -12,7 +13,8 @@ from booked sessions, so a run without enrolments still shows its dates. Persona
 enrolled courses) is read through `rusmiddel.cases.scoping.case_filter` and logged with
 `audit_reads`; writes go through `rusmiddel.cases.services` with the case version the page
 was loaded with. Every page makes a fixed number of queries whatever the number of
-enrolments and sessions.
+enrolments and sessions, and a run's attendance list shows a window of `DATES_SHOWN` dates
+(a run that courses join all year has hundreds), so the page stays small however long it ran.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import holidays
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -53,10 +56,13 @@ from .case_forms import CONFLICT_MESSAGE, CaseForm, date_field
 
 WEEK_PARAM = re.compile(r"^(\d{4})-W(\d{1,2})$")
 MONTH_PARAM = re.compile(r"^(\d{4})-(\d{1,2})$")
+#: The attendance list shows this many of a run's dates at a time, by default the
+#: `RECENT_SHOWN` latest before today (attendance is recorded afterwards) and the next ones.
+DATES_SHOWN = 6
+RECENT_SHOWN = 3
 
 
 # --- shared ---------------------------------------------------------------------------------
-
 
 
 def _groups(staff: Any) -> QuerySet[Group]:
@@ -394,29 +400,116 @@ class SessionDay:
         return f"moede-{self.meeting.day.isoformat()}"
 
 
+@dataclass
+class DateWindow:
+    """The run's dates shown in the attendance list, with the links to those before and after."""
+
+    days: list[dt.date]
+    total: int  # the run's dates in all
+    older: str = ""  # query strings, "" when there are none
+    newer: str = ""
+
+    @property
+    def query(self) -> str:
+        """This window as a query string: the attendance forms post it, so their answer (the
+        list again, or the page after a redirect) shows the same dates."""
+        return f"?fra={self.days[0].isoformat()}" if self.days else ""
+
+
+def _day_param(request: HttpRequest, name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, "").strip())
+    except ValueError:
+        return None  # absent or garbled: the default window (the links write valid dates)
+
+
+def _date_window(request: HttpRequest, dates: list[dt.date], today: dt.date) -> DateWindow:
+    """Up to `DATES_SHOWN` of the sorted `dates`: from ?fra=, the latest before ?foer=, or
+    by default the latest before today and the next ones (more of either where the other
+    side has fewer, so a finished or future run fills the window too)."""
+    start, before = _day_param(request, "fra"), _day_param(request, "foer")
+    if start:
+        days = [d for d in dates if d >= start][:DATES_SHOWN]
+    elif before:
+        days = [d for d in dates if d < before][-DATES_SHOWN:]
+    else:
+        past = [d for d in dates if d < today]
+        upcoming = [d for d in dates if d >= today]
+        n_upcoming = min(len(upcoming), DATES_SHOWN - min(len(past), RECENT_SHOWN))
+        n_past = min(len(past), DATES_SHOWN - n_upcoming)
+        days = past[len(past) - n_past :] + upcoming[:n_upcoming]
+    anchor = start or before or today
+    first = days[0] if days else anchor
+    after = days[-1] + dt.timedelta(days=1) if days else anchor
+    window = DateWindow(days, len(dates))
+    if dates and dates[0] < first:
+        window.older = f"?foer={first.isoformat()}"
+    if dates and dates[-1] >= after:
+        window.newer = f"?fra={after.isoformat()}"
+    return window
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+#: What the page shows of an enrolment, its case and citizen (and no more personal data is
+#: read: no CPR number, no address).
+SHOWN_OF_ENROLMENT = (
+    "enrolled_on",
+    "course__case__number",
+    "course__case__anonymous",
+    "course__case__pseudonym",
+    "course__case__version",
+    "course__case__citizen__name",
+)
+
+
 def _attendance_context(
     request: HttpRequest, group: Group, offer: Offer | None, *, log: bool = True
 ) -> dict[str, Any]:
-    """The run's dates, the enrolled courses the user may see and the attendance per date."""
+    """The run's dates, the enrolled courses the user may see and the attendance on the dates
+    of the window asked for."""
     q = case_filter(request.user, "course__case__")
     enrolments: list[Enrolment] = []
-    sessions: list[Session] = []
     if q is not None:
         enrolments = list(
             Enrolment.objects.filter(q, group=group)
             .select_related("course__case__citizen")
+            .only(*SHOWN_OF_ENROLMENT)
             .order_by("course__case__number", "pk")
-        )
-        sessions = list(
-            Session.objects.filter(q, group=group)
-            .select_related("course__case__citizen")
-            .order_by("starts_at", "course__case__number", "pk")
         )
     for e in enrolments:
         e.person = _person(e.course.case)
+    # A run's sessions are booked with its enrolments (`services.group_enrol`), so those the
+    # user may see are the visible enrolments' courses': no join to the cases to scope them.
+    courses = {e.course_id: e.course for e in enrolments}
+    visible = Session.objects.filter(group=group, course_id__in=list(courses))
+    booked = (
+        list(visible.values_list(TruncDate("starts_at")).annotate(n=Count("id")).order_by())
+        if courses
+        else []
+    )  # counts per date, not persons: the dates' counts and the window's dates
     meetings = _meetings(group, offer)
-    by_day: dict[dt.date, SessionDay] = {m.day: SessionDay(m) for m in meetings if not m.skipped}
-    counts: dict[tuple[int, dt.date], int] = {}
+    _with_counts(meetings, {(group.pk, day): n for day, n in booked})
+    calendar = {m.day: m for m in meetings if not m.skipped}
+    # the dates of the calendar and those booked outside it (the standard changed)
+    dates = sorted(calendar.keys() | {day for day, _ in booked})
+    window = _date_window(request, dates, _today())
+    sessions: list[Session] = []
+    if courses and window.days:
+        sessions = list(
+            visible.filter(
+                starts_at__gte=_midnight(window.days[0]),
+                starts_at__lt=_midnight(window.days[-1] + dt.timedelta(days=1)),
+            )
+            .only("course", "starts_at", "ends_at", "attendance")
+            .order_by()
+        )
+    for s in sessions:
+        s.course = courses[s.course_id]  # with its case and citizen, read with the enrolments
+    sessions.sort(key=lambda s: (s.starts_at, s.course.case.number, s.pk))
+    by_day = {d: SessionDay(calendar.get(d) or Meeting(group, d)) for d in window.days}
     for s in sessions:
         s.start = timezone.localtime(s.starts_at)
         s.end = timezone.localtime(s.ends_at)
@@ -424,14 +517,11 @@ def _attendance_context(
         s.label = Attendance(s.attendance).label if s.attendance else gettext("Ikke registreret")
         s.version = s.course.case.version
         day = by_day.get(s.start.date())
-        if day is None:  # booked outside today's calendar (the standard changed)
-            day = by_day[s.start.date()] = SessionDay(
-                Meeting(group, s.start.date(), s.start, s.end)
-            )
+        if day is None:  # booked since the dates were read
+            day = by_day[s.start.date()] = SessionDay(Meeting(group, s.start.date()))
+        if day.meeting.start is None:  # booked outside the calendar: the first session's time
+            day.meeting.start, day.meeting.end = s.start, s.end
         day.sessions.append(s)
-        key = (group.pk, s.start.date())
-        counts[key] = counts.get(key, 0) + 1
-    _with_counts(meetings, counts)
     if log and enrolments:
         audit_reads(
             actor=request.user,
@@ -444,6 +534,7 @@ def _attendance_context(
         "meetings": meetings,
         "enrolments": enrolments,
         "session_days": [by_day[d] for d in sorted(by_day)],
+        "window": window,
         "attendance_choices": Attendance.choices,
         "may_manage": may(request.user.staff.role, Action.COURSE_MANAGE),
     }
@@ -456,14 +547,16 @@ def _group_context(
     form: EnrolForm | None = None,
 ) -> dict[str, Any]:
     context = _attendance_context(request, group, offer)
-    courses = _candidates(request, group) if context["may_manage"] else []
+    full = group.taken >= group.seats
+    # a full run shows no enrolment form, so it needs no candidates
+    courses = _candidates(request, group) if context["may_manage"] and not full else []
     if form is None:
         form = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
     return {
         **context,
         "form": form,
         "courses": courses,
-        "full": group.taken >= group.seats,
+        "full": full,
     }
 
 
@@ -539,7 +632,8 @@ class GroupAttendanceForm(CaseForm):
 @staff_page
 def group_attendance(request: HttpRequest, group_id: int, session_id: int) -> HttpResponse:
     """Record attendance at a group session. With htmx the run's attendance lists come back
-    (every row with its case's current version); without, the run's page."""
+    (every row with its case's current version); without, the run's page. Either shows the
+    window of dates the form was posted from (its ?fra=)."""
     staff = staff_for(request, Action.COURSE_MANAGE)
     group, offer = _group(request, staff, group_id)
     q = case_filter(request.user, "course__case__")
@@ -575,9 +669,11 @@ def group_attendance(request: HttpRequest, group_id: int, session_id: int) -> Ht
             messages.error(request, message)
         if text:
             messages.success(request, text)
-        return redirect(reverse("web:group", args=[group.pk]) + "#fremmoede")
+        start = _day_param(request, "fra")
+        window = f"?fra={start.isoformat()}" if start else ""
+        return redirect(reverse("web:group", args=[group.pk]) + window + "#fremmoede")
     context = _attendance_context(request, group, offer, log=False)
-    courses = _candidates(request, group)
+    courses = _candidates(request, group) if group.taken < group.seats else []
     oob = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
     oob.fields["course"].widget.attrs["hx-swap-oob"] = "true"
     context.update(

@@ -2,7 +2,7 @@
 with indexes on (municipality, start) and (municipality, end): the statistics read a
 municipality's courses in a period from one index range instead of scanning every course
 in the country and joining its case. Follow-ups get an index on their due date for the same
-page."""
+page, and one on the open ones' for the Opfølgning list."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -58,5 +58,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="followup",
             index=models.Index(fields=["due_on"], name="follow_up_due"),
+        ),
+        migrations.AddIndex(
+            model_name="followup",
+            index=models.Index(
+                condition=models.Q(("done_on__isnull", True)),
+                fields=["due_on", "id"],
+                name="open_follow_ups",
+            ),
         ),
     ]
