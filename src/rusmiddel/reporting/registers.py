@@ -8,6 +8,7 @@ the number of queries does not grow with the courses and memory holds one chunk 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -25,7 +26,6 @@ from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.models import Assessment, Contact, Course
 from rusmiddel.outcomes.models import KeyFacts, Moment
 from rusmiddel.rules import registers as rules
-from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 
 FORMATS = ("csv", "register")
@@ -54,7 +54,7 @@ def _courses(municipality: Municipality, register: str, year: int):
     start = KeyFacts.objects.filter(course=OuterRef("pk"), moment=Moment.START)
     latest = Assessment.objects.filter(case=OuterRef("case")).order_by("-version")
     return (
-        Course.objects.filter(period, case__municipality=municipality, case__person_role="user")
+        Course.objects.filter(period, municipality=municipality, case__person_role="user")
         .filter(Q(substance=spec["substance"]) | Q(substance=""))
         .annotate(
             request_date=Subquery(contact.values("received_on")[:1]),
@@ -93,18 +93,19 @@ def _courses(municipality: Municipality, register: str, year: int):
 
 
 def _offers(slug: str):
-    """The offer in force on a day, looked up once per (day, offer) of an extract: finding
-    the standard's version reads the folder, which a year's 365 days can afford, a national
-    year's rows cannot."""
+    """The offer in force on a day, looked up once per (version of the standard, offer) of an
+    extract: the versions are listed once, and a year's rows fall in a handful of them."""
+    versions = registry.versions(slug)
     seen: dict[tuple[dt.date, str], Any] = {}
 
     def offer(on: dt.date, offer_id: str):
-        if (on, offer_id) not in seen:
-            try:
-                seen[on, offer_id] = registry.load(slug, on).standard.offer(offer_id)
-            except RulesError:  # no standard in force at the start: the offer is unknown
-                seen[on, offer_id] = None
-        return seen[on, offer_id]
+        in_force = bisect.bisect_right(versions, on)
+        if not in_force:  # no standard in force at the start: the offer is unknown
+            return None
+        key = (versions[in_force - 1], offer_id)
+        if key not in seen:
+            seen[key] = registry.load(slug, key[0]).standard.offer(offer_id)
+        return seen[key]
 
     return offer
 

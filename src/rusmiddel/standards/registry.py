@@ -25,9 +25,28 @@ def search_dirs() -> list[Path]:
     return [PACKAGE_DATA, *extra]
 
 
+def _mtime_ns(folder: Path) -> int:
+    try:
+        return folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return -1
+
+
 def _version_files(municipality: str) -> dict[dt.date, Path]:
+    """The municipality's files by valid-from date (read-only). Listed again only when one of
+    its folders changes (a file added, removed or renamed changes the folder's mtime): one
+    stat per folder instead of a glob on every lookup, which pages make per row."""
+    dirs = tuple(search_dirs())
+    stamps = tuple(_mtime_ns(base / municipality) for base in dirs)
+    return _list_version_files(municipality, dirs, stamps)
+
+
+@lru_cache(maxsize=1024)
+def _list_version_files(
+    municipality: str, dirs: tuple[Path, ...], stamps: tuple[int, ...]
+) -> dict[dt.date, Path]:
     found: dict[dt.date, Path] = {}
-    for base in search_dirs():
+    for base in dirs:
         for path in sorted((base / municipality).glob("*.yaml")):
             try:
                 found[dt.date.fromisoformat(path.stem)] = path
