@@ -108,6 +108,23 @@ def test_the_week_view_shows_the_calendar_of_an_empty_run(tenants):
     assert ">Grupper</span>" in body
 
 
+def test_runs_older_than_a_year_are_a_link_away(tenants):
+    therapist = staff("therapist", "helsingoer")
+    today = timezone.localdate()
+    recent = a_group(title="Hold fra i år")
+    old = a_group(title="Hold fra for længe siden")
+    Group.objects.filter(pk=old.pk).update(starts_on=today - dt.timedelta(days=366))
+    Group.objects.filter(pk=recent.pk).update(starts_on=today - dt.timedelta(days=365))
+    client = client_for(therapist)
+    body = client.get("/grupper/").content.decode()
+    assert f'id="hold-{recent.pk}"' in body and f'id="hold-{old.pk}"' not in body
+    link = re.search(r'<a href="(\?[^"]*afsluttede=1[^"]*)">Vis også 1 ældre hold</a>', body)
+    assert link is not None
+    every = client.get("/grupper/" + link[1].replace("&amp;", "&")).content.decode()
+    assert f'id="hold-{recent.pk}"' in every and f'id="hold-{old.pk}"' in every
+    assert "Vis også" not in every
+
+
 def test_the_holiday_is_shown_as_skipped(tenants):
     therapist = staff("therapist", "helsingoer")
     a_group()

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 import holidays
 from django import forms
@@ -59,6 +60,7 @@ MONTH_PARAM = re.compile(r"^(\d{4})-(\d{1,2})$")
 #: The attendance list shows this many of a run's dates at a time, by default the
 #: `RECENT_SHOWN` latest before today (attendance is recorded afterwards) and the next ones.
 DATES_SHOWN = 6
+RECENT_RUN_DAYS = 365  # /grupper/ lists the runs started within this many days (and later)
 RECENT_SHOWN = 3
 
 
@@ -270,6 +272,11 @@ def groups(request: HttpRequest) -> HttpResponse:
         g.first_day = meetings[0].day if meetings else None
         g.last_day = meetings[-1].day if meetings else None
         shown += [m for m in meetings if period.first <= m.day <= period.last]
+    # the table: the runs of the last year, the coming ones and any still meeting; years of
+    # older runs are a link away (a run without a calendar has no last day to go by)
+    with_finished = request.GET.get("afsluttede") == "1"
+    year_ago = today - dt.timedelta(days=RECENT_RUN_DAYS)
+    current = [g for g in runs if g.starts_on >= year_ago or (g.last_day and g.last_day >= today)]
     _with_counts(shown, _enrolled_counts([m.group for m in shown]) if shown else {})
     by_day: dict[dt.date, Day] = {}
     if period.view == "uge":
@@ -279,7 +286,10 @@ def groups(request: HttpRequest) -> HttpResponse:
     for m in sorted(shown, key=lambda m: (m.day, m.start or m.day, m.group.title)):
         by_day.setdefault(m.day, Day(m.day)).meetings.append(m)
     context = {
-        "runs": runs,
+        "runs": runs if with_finished else current,
+        "finished": len(runs) - len(current),
+        "with_finished": with_finished,
+        "finished_url": "?" + urlencode({**request.GET.dict(), "afsluttede": "1"}),
         "period": period,
         "days": [by_day[d] for d in sorted(by_day)],
         "period_error": error,
