@@ -100,3 +100,33 @@ def test_case_list_and_due_list_queries_do_not_grow_with_cases(tenants, client):
     assert few == many
     assert many[0] <= 6 and many[1] <= 6
     print(f"queries: case list {many[0]}, due list {many[1]}")
+
+
+@pytest.mark.django_db
+def test_the_due_list_pages_by_keyset_soonest_first(tenants, client):
+    caseworker = staff("caseworker", "gentofte")
+    client.force_login(caseworker)
+    # three guarantees: two due the same day (the keyset's tie, broken by id) and one later
+    for n, received in enumerate([CONTACT, CONTACT, CONTACT + dt.timedelta(days=1)]):
+        services.case_create(
+            actor=caseworker,
+            received_on=received,
+            channel="phone",
+            citizen_cpr=f"0{n + 1}0180{2000 + n}",
+            citizen_name=f"C{n}",
+        )
+    every = client.get("/api/due", {"days": 400}).json()
+    assert len(every["items"]) == 3 and every["next_after"] is None
+    seen, after = [], None
+    while True:
+        query = {"days": 400, "limit": 2, **({"after": after} if after else {})}
+        page = client.get("/api/due", query).json()
+        seen += [item["id"] for item in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+        last = page["items"][-1]
+        assert after == f"{last['due_on']}.{last['id']}"
+    assert seen == [item["id"] for item in every["items"]]  # each once, in order
+    bad = client.get("/api/due", {"after": "2026-13-40.1"})
+    assert bad.status_code == 422 and "after" in bad.content.decode()

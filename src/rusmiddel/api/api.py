@@ -101,6 +101,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 #: How far ahead the due list looks at most (ten years; a date past year 9999 would crash).
 MAX_DUE_DAYS = 3660
+DUE_PAGE = 100  # deadlines per page of /api/due
+MAX_DUE_PAGE = 1000
 
 
 def _today():
@@ -431,8 +433,11 @@ def due(
     days: int = Query(14, ge=0, le=MAX_DUE_DAYS),
     caseworker_id: int | None = None,
     provider: str | None = None,
+    after: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"),
+    limit: int = Query(DUE_PAGE, ge=1, le=MAX_DUE_PAGE),
 ):
-    """Everything that falls due within `days` days (overdue included), soonest first."""
+    """Everything that falls due within `days` days (overdue included), soonest first.
+    Keyset pagination: pass `next_after` as `after` (the due date and id of the last item)."""
     from rusmiddel.accounts.models import Provider
 
     today = _today()
@@ -441,13 +446,27 @@ def due(
         provider_id = Provider.objects.filter(slug=provider).values_list("pk", flat=True).first()
         if provider_id is None:
             raise ServiceError(f"Ukendt leverandør '{provider}'.", field="provider")
+    cursor = None
+    if after:
+        day, _, pk = after.partition(".")
+        try:
+            cursor = (dt.date.fromisoformat(day), int(pk))
+        except ValueError:
+            raise ServiceError(f"Ugyldig dato i '{after}'.", field="after") from None
     rows = selectors.due_list(
         user=request.user,
         until=today + dt.timedelta(days=days),
         caseworker_id=caseworker_id,
         provider_id=provider_id,
+        after=cursor,
+        limit=limit,
     )
-    return {"today": today.isoformat(), "items": [deadline_json(d, today) for d in rows]}
+    last = rows[-1] if len(rows) == limit else None
+    return {
+        "today": today.isoformat(),
+        "items": [deadline_json(d, today) for d in rows],
+        "next_after": f"{last.due_on.isoformat()}.{last.pk}" if last else None,
+    }
 
 
 # --- waitlist and capacity (heads of unit read and book; see accounts.permissions) ----------

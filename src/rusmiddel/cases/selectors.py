@@ -115,12 +115,17 @@ def due_list(
     until: dt.date,
     caseworker_id: int | None = None,
     provider_id: int | None = None,
-    include_anonymous_counts: bool = False,
+    after: tuple[dt.date, int] | None = None,
+    limit: int = 1000,
 ) -> list[Deadline]:
-    """Every open deadline on cases the user may read that falls due by `until`, soonest
-    first: one indexed query over the `Deadline` rows the services keep."""
+    """The open deadlines on cases the user may read that fall due by `until`, soonest
+    first, `limit` at a time after the (due date, id) `after`: one indexed query over the
+    `Deadline` rows the services keep."""
     rows = _open_due(user, until, caseworker_id, provider_id)
-    page = list(rows.select_related("case", "case__citizen").order_by("due_on", "pk")[:1000])
+    if after is not None:
+        rows = rows.filter(Q(due_on__gt=after[0]) | Q(due_on=after[0], pk__gt=after[1]))
+    rows = rows.select_related("case", "case__citizen").order_by("due_on", "pk")
+    page = list(rows[: max(1, min(limit, 1000))])
     audit_reads(actor=user, event=Event.DUE_LIST, case_ids=sorted({d.case_id for d in page}))
     return page
 
