@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from factories import granted_waiting, staff
 from rusmiddel.accounts.models import Municipality, Provider
+from rusmiddel.audit.models import AuditEntry, Event
 from rusmiddel.capacity.models import Capacity
 from rusmiddel.cases.models import Course
 from rusmiddel.groups.models import Group
 from rusmiddel.rules.calendar import next_working_day
+from rusmiddel.web import waitlist_pages
 
 OFFER = "individuelle_samtaler"
 CENTER = "helsingoer_rusmiddelcenter"
@@ -166,3 +168,93 @@ def test_the_due_list_fetches_the_breaches_coming(head, therapist, today):
     assert late.number in html(fragment)
     assert "9 dage tilbage af garantien" in text(fragment)
     assert "ingen ledig kapacitet" in text(fragment)
+
+
+def _table(body: str) -> str:
+    return body.split('id="venteliste"')[1].split("</table>")[0]
+
+
+def _logged() -> list[int]:
+    return list(
+        AuditEntry.objects.filter(event=Event.CASE_LIST, write=False, why="venteliste")
+        .order_by("seq")
+        .values_list("case_id", flat=True)
+    )
+
+
+def test_a_long_waitlist_is_shown_a_page_at_a_time_and_only_the_page_is_read(
+    head, therapist, monkeypatch
+):
+    # given five waiting, the longest waiting first in the order, room for all of them
+    monkeypatch.setattr(waitlist_pages, "PAGE_ROWS", 2)
+    cases = [waiting(therapist, n, 5 - n)[0] for n in range(5)]
+    capacity(10)
+    # when the head of unit opens the waitlist
+    first = head.get("/venteliste/")
+    body = html(first)
+    # then the first two are shown, the heading counts all five, and only the two are logged
+    assert "5 venter" in text(first)
+    assert [c.number in _table(body) for c in cases] == [True, True, False, False, False]
+    assert _logged() == [cases[0].pk, cases[1].pk]
+    assert "Første side" not in body
+    # when they follow "Næste side", twice
+    seen, numbers = [], []
+    url = re.search(r'<a href="([^"]+)">Næste side', body).group(1)
+    while url:
+        page = html(head.get(url))
+        seen.append([c.number for c in cases if c.number in _table(page)])
+        numbers += re.findall(r"<tr>\s*<td>(\d+)</td>", _table(page))
+        assert "Første side" in page
+        found = re.search(r'<a href="([^"]+)">Næste side', page)
+        url = found.group(1) if found else None
+    # then the rest follow in the order, numbered on from the first page, and each is logged
+    assert seen == [[cases[2].number, cases[3].number], [cases[4].number]]
+    assert numbers == ["3", "4", "5"]
+    assert sorted(_logged()) == sorted(c.pk for c in cases)
+    # and a cursor that is no cursor shows the first page
+    assert cases[0].number in _table(html(head.get("/venteliste/?efter=x.1")))
+
+
+def test_the_queries_do_not_grow_with_a_waitlist_longer_than_a_page(head, therapist, monkeypatch):
+    monkeypatch.setattr(waitlist_pages, "PAGE_ROWS", 5)
+    capacity(1, kind="places")  # most cannot start in time: the breaches are listed too
+
+    def queries(url: str = "/venteliste/") -> int:
+        head.get(url)  # the counts kept in the cache are read after each write: once here
+        with CaptureQueriesContext(connection) as ctx:
+            assert head.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for n in range(2):
+        waiting(therapist, n, 1 + n % 9)
+    few = queries()
+    for n in range(2, 20):
+        waiting(therapist, n, 1 + n % 9)
+    many = queries()
+    body = html(head.get("/venteliste/"))
+    assert "20 venter" in text(head.get("/venteliste/"))
+    assert _table(body).count('<th scope="row">') == 5  # one page of rows
+    url = re.search(r'<a href="([^"]+)">Næste side', body).group(1)
+    assert few == many == queries(url)
+
+
+def test_the_counts_kept_in_the_cache_follow_each_write_but_not_the_reads(head, therapist):
+    # given one waiting, and the page seen once
+    capacity(1)
+    waiting(therapist, 0, 3)
+    kept = "Behandlingsgarantien holdt (startet eller booket til tiden) i alt: 0 af 1."
+    assert kept in text(head.get("/venteliste/"))
+
+    # when it is seen again, nothing was written: the ten years' count is not read again
+    def counted() -> tuple[object, bool]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = head.get("/venteliste/")
+        return page, any('COUNT("cases_deadline"' in q["sql"] for q in ctx.captured_queries)
+
+    page, again = counted()
+    assert kept in text(page) and not again
+    # when another citizen is granted, the page counts anew: the write is in the figures
+    waiting(therapist, 1, 2)
+    page, again = counted()
+    assert again
+    assert "i alt: 0 af 2." in text(page)

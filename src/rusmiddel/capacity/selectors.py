@@ -5,6 +5,10 @@ Waiting: a granted decision with no course started on it, on a case not ended. T
 is the standard's (`waitlist.order`, rules/waitlist.py); capacity is the `Capacity` rows and
 the group runs' seats; the proposals and the forecast are the pure rules' (rules/waitlist.py,
 rules/forecast.py).
+
+What is counted from the data and names no one (the capacity taken, which decisions wait, the
+forecast's counts, the guarantee kept) is kept in the cache under the municipality's last
+audited write (`writes_mark`), so a page looked at again reads only the rows it shows.
 """
 
 from __future__ import annotations
@@ -12,17 +16,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Greatest
 
 from rusmiddel import rules
 from rusmiddel.accounts.models import Provider
 from rusmiddel.accounts.permissions import Action
-from rusmiddel.audit.models import Event
-from rusmiddel.audit.services import audit_reads
+from rusmiddel.audit.models import AuditChain, AuditEntry, Event
+from rusmiddel.audit.services import audit_reads, chain_key
 from rusmiddel.cases.models import (
     Case,
     CaseStatus,
@@ -40,6 +56,7 @@ from rusmiddel.cases.scoping import case_filter, require
 from rusmiddel.groups.models import Group
 from rusmiddel.rules import forecast as fc
 from rusmiddel.rules import waitlist as wl
+from rusmiddel.rules.compiled import CompiledStandard
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Offer, Standard
@@ -56,6 +73,9 @@ DEFAULT_LENGTH_DAYS = 90
 GROUP_RUNS_BACK_DAYS = 200
 #: The what-if: inflow +20 % (and one group fewer).
 WHAT_IF_INFLOW = 1.2
+#: A case not ended, spelled as the statuses it may have, so that the (municipality, status)
+#: index reads a municipality's open cases instead of all its cases of ten years.
+OPEN_STATUSES = tuple(s for s in CaseStatus.values if s != CaseStatus.ENDED)
 
 
 def length_days(offer: Offer | None) -> int:
@@ -79,6 +99,7 @@ class WaitRow:
     offer_title: str
     proposal: wl.Proposal
     priority_texts: tuple[str, ...]
+    key: tuple[int, ...] = ()  # its place in the order (`waitlist.sort_key`): the page cursor
 
     @property
     def waiting(self) -> wl.Waiting:
@@ -87,24 +108,30 @@ class WaitRow:
 
 @dataclass(frozen=True)
 class Board:
-    """The morning's view of a municipality's waitlists."""
+    """The morning's view of a municipality's waitlists. `rows` is the page asked for (all,
+    unless a limit was given); `total`, `share` and `late` are of the whole list."""
 
     today: dt.date
     rows: tuple[WaitRow, ...]
     lines: tuple[wl.Line, ...]
     providers: dict[str, str]  # slug → name
     order: tuple[str, ...]
+    share: tuple[int, int] = (0, 0)  # (can start in time, covered by the guarantee)
+    total: int = 0
+    late: tuple[WaitRow, ...] = ()  # who cannot start within the guarantee, in order
+    next_after: tuple[int, ...] | None = None  # the cursor of the next page, if there is one
 
-    @property
-    def share(self) -> tuple[int, int]:
-        return wl.guarantee_share([r.proposal for r in self.rows])
+
+def _compiled(slug: str, on: dt.date) -> CompiledStandard | None:
+    try:
+        return registry.load(slug, on)
+    except RulesError:
+        return None
 
 
 def _standard(slug: str, on: dt.date) -> Standard | None:
-    try:
-        return registry.load(slug, on).standard
-    except RulesError:
-        return None
+    compiled = _compiled(slug, on)
+    return compiled.standard if compiled else None
 
 
 def _waiting_decisions_all(municipality_id: int) -> QuerySet[Decision]:
@@ -117,9 +144,10 @@ def _waiting_decisions_all(municipality_id: int) -> QuerySet[Decision]:
     )
     return (
         Decision.objects.filter(
-            case__municipality_id=municipality_id, outcome=DecisionOutcome.GRANTED
+            case__municipality_id=municipality_id,
+            case__status__in=OPEN_STATUSES,
+            outcome=DecisionOutcome.GRANTED,
         )
-        .exclude(case__status=CaseStatus.ENDED)
         .filter(~Exists(Course.objects.filter(decision=OuterRef("pk"))))
         .annotate(waiting_since=Subquery(first_contact))
     )
@@ -145,6 +173,25 @@ def _waiting_decisions(user: Any, municipality_id: int) -> QuerySet[Decision]:
         )
         .order_by("pk")
     )
+
+
+def _waiting_rows(user: Any, municipality_id: int, mark: str | None) -> list[Decision]:
+    """`_waiting_decisions`, read. With `mark` (`writes_mark`), which decisions wait is kept
+    in the cache under it (ids only, per scope): finding them walks every open case of the
+    municipality, reading them again by id is one index probe each, every condition checked
+    anew."""
+    waiting = _waiting_decisions(user, municipality_id)
+    if mark is None:
+        return list(waiting)
+    scope = str(case_filter(user, "case__"))
+    digest = hashlib.sha256(repr((scope, mark)).encode()).hexdigest()
+    key = f"waiting-decisions:{municipality_id}:{digest}"
+    ids = cache.get(key)
+    if ids is None:
+        rows = list(waiting)
+        cache.set(key, [d.pk for d in rows], timeout=FORECAST_CACHE_SECONDS)
+        return rows
+    return list(waiting.filter(pk__in=ids)) if ids else []
 
 
 def _waiting(d: Decision) -> wl.Waiting:
@@ -194,12 +241,18 @@ def capacity_lines(
     offers = {c.offer for c in caps}
     courses: dict[tuple[str, int], list[tuple[dt.date, str]]] = defaultdict(list)
     if offers:
-        rows = Course.objects.filter(
-            case__municipality_id=municipality_id,
-            offer__in=offers,
-            status=CourseStatus.ACTIVE,
-            provider_id__isnull=False,
-        ).values_list("offer", "provider_id", "started_on")
+        rows = (
+            # an active course has no end date: the (municipality, end) index's open range
+            Course.objects.filter(
+                municipality_id=municipality_id,
+                ended_on__isnull=True,
+                status=CourseStatus.ACTIVE,
+                offer__in=offers,
+                provider_id__isnull=False,
+            )
+            .order_by()
+            .values_list("offer", "provider_id", "started_on")
+        )
         for offer, provider_id, started_on in rows:
             courses[(offer, provider_id)].append(started_on)
     lines: list[wl.Line] = []
@@ -272,27 +325,45 @@ def priority_ranks(standard: Standard) -> dict[str, dict[str, int]]:
 
 
 def waitlist_board(
-    *, user: Any, today: dt.date, why: str = "venteliste", only_late: bool = False
+    *,
+    user: Any,
+    today: dt.date,
+    why: str = "venteliste",
+    only_late: bool = False,
+    after: tuple[int, ...] | None = None,
+    limit: int | None = None,
+    mark: str | None = None,
 ) -> Board:
     """The waitlist of every offer in the user's municipality (the cases the user may see),
     in the standard's order, each with its proposal; the read is logged per case shown.
-    `only_late`: only those who cannot start within the guarantee (the breaches coming)."""
+    `only_late`: only those who cannot start within the guarantee (the breaches coming).
+    `limit`/`after`: one page of at most `limit` rows after the row whose key is `after`;
+    the proposals are still made for the whole list (who is first chooses first), but only
+    the page and the breaches coming are read out, and logged. With `mark` (`writes_mark`),
+    the capacity (no person in it) is kept in the cache under it; the waiting are read anew."""
     staff = require(user, Action.WAITLIST_READ)
     municipality = staff.municipality
-    standard = _standard(municipality.slug, today)
-    if standard is None:
+    compiled = _compiled(municipality.slug, today)
+    if compiled is None:
         return Board(today, (), (), {}, ())
-    decisions = list(_waiting_decisions(user, municipality.pk))
+    standard = compiled.standard
+    decisions = _waiting_rows(user, municipality.pk, mark)
     items = [_waiting(d) for d in decisions]
     order = tuple(standard.waitlist.order) if standard.waitlist else wl.DEFAULT_ORDER
-    ordered = wl.waitlist_order(
-        items, today=today, order=order, priorities=priority_ranks(standard)
-    )
-    lines = capacity_lines(municipality_id=municipality.pk, standard=standard, today=today)
+    ranks = priority_ranks(standard)
+    ordered = wl.waitlist_order(items, today=today, order=order, priorities=ranks)
+
+    def read_lines() -> list[wl.Line]:
+        return capacity_lines(municipality_id=municipality.pk, standard=standard, today=today)
+
+    if mark is None:
+        lines = read_lines()
+    else:
+        digest = hashlib.sha256(repr((compiled.version, mark)).encode()).hexdigest()
+        lines = _kept(f"capacity-lines:{municipality.pk}:{today.isoformat()}:{digest}", read_lines)
     proposals = wl.proposals(ordered, lines, today=today, age_bands=age_bands(standard))
     by_key = {d.pk: d for d in decisions}
     texts = {p.id: p.text for p in standard.priorities}
-    ranks = priority_ranks(standard)
     rows = []
     for n, p in enumerate(proposals, start=1):
         d = by_key[p.waiting.key]
@@ -306,27 +377,90 @@ def waitlist_board(
                 offer_title=offer.title if offer else d.offer,
                 proposal=p,
                 priority_texts=tuple(texts[x] for x in p.waiting.priorities if x in mine),
+                key=wl.sort_key(p.waiting, today=today, order=order, ranks=mine),
             )
         )
+    share = wl.guarantee_share(proposals)
+    late = [r for r in rows if not r.proposal.in_time and r.waiting.guarantee_due]
+    if only_late:
+        rows = late
+    total = len(rows)
+    if after is not None:
+        rows = [r for r in rows if r.key > after]
+    next_after = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        next_after = rows[-1].key
     providers = dict(
         Provider.objects.filter(municipalities=municipality).values_list("slug", "name")
     )
-    if only_late:
-        rows = [r for r in rows if not r.proposal.in_time and r.waiting.guarantee_due]
-    audit_reads(actor=user, event=Event.CASE_LIST, case_ids=[r.case.pk for r in rows], why=why)
-    return Board(today, tuple(rows), tuple(lines), providers, order)
-
-
-def guarantee_kept_share(*, municipality_id: int) -> tuple[int, int]:
-    """(kept, all) of the municipality's treatment-guarantee deadlines: kept when met (the
-    course started, or is booked to start) on or before its last day."""
-    rows = Deadline.objects.filter(
-        municipality_id=municipality_id, kind=DeadlineKind.TREATMENT_GUARANTEE
-    ).aggregate(
-        all=Count("pk"),
-        kept=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_on"))),
+    shown = {r.decision.pk for r in rows}
+    read = [*rows, *(r for r in late if r.decision.pk not in shown)]
+    audit_reads(actor=user, event=Event.CASE_LIST, case_ids=[r.case.pk for r in read], why=why)
+    return Board(
+        today, tuple(rows), tuple(lines), providers, order, share, total, tuple(late), next_after
     )
-    return rows["kept"], rows["all"]
+
+
+#: `writes_mark` looks back over at most two blocks of this many audit entries.
+MARK_BLOCK = 1000
+
+
+def writes_mark(municipality_id: int) -> str:
+    """A mark that changes with every write to the municipality's data. Every write (a
+    contact, a grant, a start, an ending, a booking, capacity) appends its audit entry in its
+    own transaction, so a figure counted from the data and kept under this mark is exactly
+    what counting again would give, until the next write. Reads are logged too but are no
+    writes, so the mark stays while the waitlist is only looked at.
+
+    The mark is the hash of the last write among the chain's latest one to two blocks of
+    entries (a bounded index range however long the log); with no write there, it is the
+    hash of the range's first entry, which stays until the range moves on a block."""
+    head = AuditChain.objects.filter(key=chain_key(municipality_id)).values("seq")[:1]
+    # aligned on a block: the same range while a block of reads is appended
+    start = ExpressionWrapper(
+        (Subquery(head) / MARK_BLOCK - 1) * MARK_BLOCK, output_field=BigIntegerField()
+    )
+    found = (
+        AuditEntry.objects.filter(municipality_id=municipality_id)
+        .alias(start=start)
+        .filter(seq__gt=F("start"))
+        .filter(Q(write=True) | Q(seq=Greatest(F("start"), 0) + 1))
+        .order_by("-seq")
+        .values_list("write", "hash")
+        .first()
+    )
+    if found is None:
+        return ""
+    write, digest = found
+    return digest if write else f"quiet:{digest}"
+
+
+def _kept(key: str, compute: Any) -> Any:
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=FORECAST_CACHE_SECONDS)
+    return found
+
+
+def guarantee_kept_share(*, municipality_id: int, mark: str | None = None) -> tuple[int, int]:
+    """(kept, all) of the municipality's treatment-guarantee deadlines: kept when met (the
+    course started, or is booked to start) on or before its last day. With `mark`
+    (`writes_mark`), the count of ten years' deadlines is kept in the cache under it."""
+
+    def count() -> tuple[int, int]:
+        rows = Deadline.objects.filter(
+            municipality_id=municipality_id, kind=DeadlineKind.TREATMENT_GUARANTEE
+        ).aggregate(
+            all=Count("pk"),
+            kept=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_on"))),
+        )
+        return rows["kept"], rows["all"]
+
+    if mark is None:
+        return count()
+    return _kept(f"guarantee-kept:{municipality_id}:{mark}", count)
 
 
 # --- the forecast ----------------------------------------------------------------------------
@@ -377,63 +511,109 @@ def simulated(scenario: fc.Scenario, *, runs: int = fc.RUNS) -> fc.Result:
     return result
 
 
-def waitlist_forecast(
-    *, user: Any, today: dt.date, inflow: float = WHAT_IF_INFLOW, runs: int = fc.RUNS
-) -> list[OfferForecast]:
-    """Per offer with capacity: the next eight weeks' expected waitlist and share of starts
-    within the guarantee, from the last twelve months' inflow (grants) and lengths of stay,
-    and a what-if (inflow × `inflow`, one group run fewer). Counts only, no person."""
-    staff = require(user, Action.WAITLIST_READ)
-    municipality = staff.municipality
-    standard = _standard(municipality.slug, today)
-    if standard is None:
-        return []
-    lines = capacity_lines(municipality_id=municipality.pk, standard=standard, today=today)
-    by_offer: dict[str, list[wl.Line]] = defaultdict(list)
-    for line in lines:
-        by_offer[line.offer].append(line)
-    if not by_offer:
-        return []
+@dataclass(frozen=True)
+class _History:
+    """What the forecast counts per offer: grants of the last twelve months, the mean length
+    of the courses ended in them, the starts of the active courses, and the days each one
+    waiting has waited. Counts only, no person."""
+
+    inflow: dict[str, int]
+    mean_stay: dict[str, float]
+    active: dict[str, list[dt.date]]
+    waited: dict[str, list[int]]
+
+
+def _history(municipality_id: int, offers: list[str], today: dt.date) -> _History:
     since = today - dt.timedelta(days=HISTORY_DAYS)
-    scope = Q(case__municipality_id=municipality.pk, offer__in=list(by_offer))
     inflow_of = dict(
-        Decision.objects.filter(scope, outcome=DecisionOutcome.GRANTED, decided_on__gt=since)
+        Decision.objects.filter(
+            case__municipality_id=municipality_id,
+            offer__in=offers,
+            outcome=DecisionOutcome.GRANTED,
+            decided_on__gt=since,
+        )
         .values("offer")
         .annotate(n=Count("pk"))
         .values_list("offer", "n")
     )
     stays: dict[str, list[int]] = defaultdict(list)
     active: dict[str, list[dt.date]] = defaultdict(list)
-    for offer, started, ended, status in Course.objects.filter(
-        scope, Q(status=CourseStatus.ACTIVE) | Q(ended_on__gt=since)
-    ).values_list("offer", "started_on", "ended_on", "status"):
+    for offer, started, ended, status in (
+        Course.objects.filter(municipality_id=municipality_id, offer__in=offers)
+        .filter(Q(ended_on__isnull=True, status=CourseStatus.ACTIVE) | Q(ended_on__gt=since))
+        .order_by()
+        .values_list("offer", "started_on", "ended_on", "status")
+    ):
         if status == CourseStatus.ACTIVE:
             active[offer].append(started)
         elif ended:
             stays[offer].append((ended - started).days)
-    waiting: dict[str, list[int]] = defaultdict(list)
+    waited: dict[str, list[int]] = defaultdict(list)
     for offer, since_on in (
-        _waiting_decisions_all(municipality.pk)
-        .filter(offer__in=list(by_offer))
+        _waiting_decisions_all(municipality_id)
+        .filter(offer__in=offers)
         .values_list("offer", "waiting_since")
     ):
-        waiting[offer].append((today - since_on).days if since_on else 0)
+        waited[offer].append((today - since_on).days if since_on else 0)
+    return _History(
+        inflow=inflow_of,
+        mean_stay={o: sum(v) / len(v) for o, v in stays.items()},
+        active=dict(active),
+        waited=dict(waited),
+    )
+
+
+def waitlist_forecast(
+    *,
+    user: Any,
+    today: dt.date,
+    inflow: float = WHAT_IF_INFLOW,
+    runs: int = fc.RUNS,
+    lines: Sequence[wl.Line] | None = None,
+    mark: str | None = None,
+) -> list[OfferForecast]:
+    """Per offer with capacity: the next eight weeks' expected waitlist and share of starts
+    within the guarantee, from the last twelve months' inflow (grants) and lengths of stay,
+    and a what-if (inflow × `inflow`, one group run fewer). Counts only, no person.
+    `lines`: the capacity as `waitlist_board` read it today (not read again). The counts
+    are kept in the cache under the municipality's `writes_mark` (`mark`, if already read),
+    so they are read again after any write, and each new day."""
+    staff = require(user, Action.WAITLIST_READ)
+    municipality = staff.municipality
+    standard = _standard(municipality.slug, today)
+    if standard is None:
+        return []
+    if lines is None:
+        lines = capacity_lines(municipality_id=municipality.pk, standard=standard, today=today)
+    by_offer: dict[str, list[wl.Line]] = defaultdict(list)
+    for line in lines:
+        by_offer[line.offer].append(line)
+    if not by_offer:
+        return []
+    offers = sorted(by_offer)
+    if mark is None:
+        mark = writes_mark(municipality.pk)
+    digest = hashlib.sha256(repr((offers, mark)).encode()).hexdigest()
+    history: _History = _kept(
+        f"forecast-history:{municipality.pk}:{today.isoformat()}:{digest}",
+        lambda: _history(municipality.pk, offers, today),
+    )
     guarantee = standard.deadlines.treatment_guarantee.days
     out = []
     for offer_id, offer_lines in by_offer.items():
         offer = standard.offer(offer_id)
         typical = length_days(offer)
-        mean_stay = sum(stays[offer_id]) / len(stays[offer_id]) if stays[offer_id] else typical
+        mean_stay = history.mean_stay.get(offer_id, typical)
         places, one_run = _places(offer_lines, today, fc.DAYS, mean_stay)
         scenario = fc.Scenario(
-            arrivals_per_day=inflow_of.get(offer_id, 0) / HISTORY_DAYS,
+            arrivals_per_day=history.inflow.get(offer_id, 0) / HISTORY_DAYS,
             mean_stay_days=max(mean_stay, 1.0),
             places=round(places),
             occupied_days_left=tuple(
                 max((s + dt.timedelta(days=typical) - today).days, wl.OVERDUE_GRACE_DAYS)
-                for s in active[offer_id]
+                for s in history.active.get(offer_id, ())
             ),
-            waited_days=tuple(waiting[offer_id]),
+            waited_days=tuple(history.waited.get(offer_id, ())),
             guarantee_days=guarantee,
         )
         out.append(
@@ -461,4 +641,5 @@ __all__ = [
     "length_days",
     "waitlist_board",
     "waitlist_forecast",
+    "writes_mark",
 ]

@@ -3,7 +3,7 @@ standard's order, the earliest start each can be offered, warnings with days lef
 cannot start within the treatment guarantee and what would place them, and the eight-week
 forecast with a what-if. A proposal is booked with one click (`Action.WAITLIST_BOOK`).
 
-/venteliste/          the page
+/venteliste/          the page (?efter=<key>: the page of the list after that row)
 /venteliste/book/     POST: book one proposal (then back to the page)
 /venteliste/garantibrud/   the breaches coming, a fragment the due list (/frister/) fetches
 """
@@ -28,6 +28,7 @@ from rusmiddel.capacity.selectors import (
     guarantee_kept_share,
     waitlist_board,
     waitlist_forecast,
+    writes_mark,
 )
 from rusmiddel.capacity.services import proposal_book
 from rusmiddel.cases.errors import Forbidden, NotFound, ServiceError
@@ -40,6 +41,8 @@ from .pages import staff_page
 
 #: Replications of the forecast on the page (the API runs as many; more only smooths).
 PAGE_RUNS = 20
+#: Rows of the waitlist a page shows; the rest behind "Næste side" (a keyset cursor).
+PAGE_ROWS = 50
 ORDER_TEXT = {
     "guarantee_days_left": gettext_lazy("færrest dage tilbage af behandlingsgarantien"),
     "priority": gettext_lazy("standardens prioriterede målgrupper"),
@@ -80,15 +83,31 @@ def _row(r: WaitRow, board: Board, today: dt.date) -> dict[str, Any]:
     }
 
 
+def _cursor(raw: str | None) -> tuple[int, ...] | None:
+    """`efter=3.-12.4711.5120`: the sort key of the last row shown (`WaitRow.key`)."""
+    try:
+        return tuple(int(x) for x in raw.split(".")) if raw else None
+    except ValueError:
+        return None
+
+
 def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = None):
     staff = staff_of(request.user)
-    board = waitlist_board(user=request.user, today=today)
+    after = _cursor(request.GET.get("efter"))
+    # what is counted from the data, not who waits, is kept in the cache until the next write
+    mark = writes_mark(staff.municipality_id)
+    board = waitlist_board(user=request.user, today=today, after=after, limit=PAGE_ROWS, mark=mark)
     rows = [_row(r, board, today) for r in board.rows]
-    kept, total = guarantee_kept_share(municipality_id=staff.municipality_id)
+    kept, total = guarantee_kept_share(municipality_id=staff.municipality_id, mark=mark)
+    here = reverse("web:waitlist")
+    forecasts = waitlist_forecast(
+        user=request.user, today=today, runs=PAGE_RUNS, lines=board.lines, mark=mark
+    )
     return {
         "today": today,
         "rows": rows,
-        "late": [x for x in rows if not x["row"].proposal.in_time],
+        "total": board.total,
+        "late": [_row(r, board, today) for r in board.late],
         "share": board.share,
         "kept": kept,
         "kept_total": total,
@@ -101,8 +120,12 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
                 "group_seats": f.group_seats,
                 "weeks": list(zip(f.base.weeks, f.what_if.weeks, strict=True)),
             }
-            for f in waitlist_forecast(user=request.user, today=today, runs=PAGE_RUNS)
+            for f in forecasts
         ],
+        "next_url": (
+            f"{here}?efter={'.'.join(map(str, board.next_after))}" if board.next_after else ""
+        ),
+        "first_url": here if after is not None else "",
         "may_book": may(staff.role, Action.WAITLIST_BOOK),
         "may_manage_capacity": may(staff.role, Action.CAPACITY_MANAGE),
         "use_levels": UseFrequency.choices,
