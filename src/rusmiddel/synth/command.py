@@ -86,7 +86,7 @@ def synth(
         print(f"{key:34} {rows:>11,} rows {seconds:8.1f} s load", file=out)
     print(
         f"synth {scale}: {sum(loader.rows.values()):,} rows in {total:.0f} s "
-        f"(generate {generated:.0f} s, sequences+analyze {finish:.0f} s)",
+        f"(generate {generated:.0f} s, sequences+vacuum {finish:.0f} s)",
         file=out,
     )
     return dict(loader.rows)
