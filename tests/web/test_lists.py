@@ -701,6 +701,24 @@ def test_a_complaint_is_reassessed_through_the_page(tenants, client):
     assert again.status_code == 422 and "allerede genvurderet" in again.content.decode()
 
 
+def test_open_complaints_page_by_keyset_and_count_them_all(tenants, client, monkeypatch):
+    monkeypatch.setattr(lists, "COMPLAINT_PAGE", 1)
+    me = staff("caseworker", "gentofte")
+    (_, first), (_, second) = (
+        complained_case(me, n, received=r) for n, r in (("Ole", -5), ("Pia", -3))
+    )
+    client.force_login(me)
+    page = html(client.get("/klager/"))
+    assert "Åbne klager (2)" in page and "Senest genvurderede klager" in page
+    assert f'id="klage-{first.pk}"' in page and f'id="klage-{second.pk}"' not in page
+    after = re.search(r'<a href="\?after=([^"]+)">Næste side</a>', page)
+    assert after is not None
+    rest = html(client.get("/klager/", {"after": after.group(1)}))
+    assert f'id="klage-{second.pk}"' in rest and f'id="klage-{first.pk}"' not in rest
+    assert "Næste side" not in rest and "Senest genvurderede klager" not in rest
+    assert '<a href="/klager/">Første side</a>' in rest
+
+
 def test_a_complaint_changed_through_htmx_and_a_stale_one(tenants, client):
     me = staff("therapist", "gentofte")
     case, complaint = complained_case(me, "Jonna Medhold")

@@ -36,6 +36,7 @@ CPH = ZoneInfo("Europe/Copenhagen")
 HISTORY_START = dt.date(2017, 1, 1)
 NATIONAL_COURSES = 300_000  # over the ten years, all municipalities
 CASES_PER_BATCH = 3000
+WAITING_MIN = 3  # cases granted and waiting to start, added to every municipality
 OPEN_CASES_PER_CASEWORKER = 45
 FIT_SHARE = 0.36  # attended individual sessions with ORS + SRS: ≈ 2 M scores nationally
 REFUSED = 0.08  # decisions that refuse the offer first chosen
@@ -352,6 +353,10 @@ class _Municipality:
             self._case(self.first_day + dt.timedelta(days=offset))
             if (i + 1) % CASES_PER_BATCH == 0:
                 yield self.k.slug, self._flush()
+        # a few granted and not yet started at every scale: a small municipality's random
+        # days may leave its waitlist empty, and then the demo shows (and measures) nothing
+        for _ in range(WAITING_MIN):
+            self._user_case(self.today - dt.timedelta(days=rng.randint(3, 6)), waiting=True)
         yield self.k.slug, self._flush()
         self.g.sequences[self.k.slug] = (self.named_seq, self.anon_seq)
 
@@ -470,7 +475,7 @@ class _Municipality:
         return eid, at
 
     # a named citizen's own treatment: contact → assessment → decision → course(s)
-    def _user_case(self, received: dt.date) -> None:
+    def _user_case(self, received: dt.date, waiting: bool = False) -> None:
         rng, today = self.rng, self.today
         alcohol = rng.random() < self.alcohol_share
         substance = "alcohol" if alcohol else "drugs"
@@ -490,7 +495,7 @@ class _Municipality:
         self.named_cases.append(case_id)
         version, day, last_at = 1, received, self.case["created_at"]
         for episode in range(3):
-            end, last_at, steps = self._episode(day, substance, age, episode + 1, cw)
+            end, last_at, steps = self._episode(day, substance, age, episode + 1, cw, waiting)
             version += steps
             if end is None or rng.random() > 0.15:
                 break
@@ -501,15 +506,18 @@ class _Municipality:
         self._write_case()
 
     def _episode(
-        self, received: dt.date, substance: str, age: int, n: int, cw: int
+        self, received: dt.date, substance: str, age: int, n: int, cw: int, waiting: bool = False
     ) -> tuple[dt.date | None, dt.datetime, int]:
-        """One wish for treatment on the case; returns (course end or None, last write, steps)."""
+        """One wish for treatment on the case; returns (course end or None, last write, steps).
+        `waiting`: assessed and granted by today, the course to start after it."""
         rng, today, k = self.rng, self.today, self.case
         contact_id, due, contact = self._contact(received, cw, guarantee=True)
         self._add("cases.Contact", tuple(contact))
         last = contact[-1]
         guarantee_text = f"Behandling skal være iværksat senest {due:%d.%m.%Y}"
         assess_on = received + dt.timedelta(days=rng.randint(0, 4))
+        if waiting:
+            assess_on = min(assess_on, today)
         if assess_on > today:
             self._deadline("treatment_guarantee", due, guarantee_text, "contact", contact_id, None)
             return None, last, 1
@@ -518,6 +526,8 @@ class _Municipality:
         eid, last = self._assess(template, assess_on, age, n, cw)
         k["status"] = "assessment" if k["status"] == "contact" else k["status"]
         decided = assess_on + dt.timedelta(days=rng.randint(0, 5))
+        if waiting:
+            decided = min(decided, today)
         if decided > today:
             self._deadline("treatment_guarantee", due, guarantee_text, "contact", contact_id, None)
             return None, last, 2
@@ -525,7 +535,7 @@ class _Municipality:
         while True:
             offer_id, status = self._choose_offer(template["offers"], substance, refused_offer)
             offer = self.offers[offer_id]
-            refused = refused_offer is None and rng.random() < REFUSED
+            refused = refused_offer is None and rng.random() < REFUSED and not waiting
             provider_slug = rng.choice(offer.providers)
             provider = self.providers[provider_slug]
             decision_id, last = self._decision(
@@ -553,6 +563,8 @@ class _Municipality:
             k["provider"] = provider
         start = decided + dt.timedelta(days=rng.randint(0, 3))
         start = min(start, due)
+        if waiting:
+            start = today + dt.timedelta(days=1)
         if start > today:
             self._deadline("treatment_guarantee", due, guarantee_text, "contact", contact_id, None)
             return None, last, 3

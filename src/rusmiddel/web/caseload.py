@@ -60,11 +60,11 @@ SEARCH_MIN = 2
 #: At least this many digits before a CPR number is searched by its beginning.
 CPR_PREFIX_MIN = 6
 #: Open follow-ups and complaints shown at most (soonest first), reassessed complaints shown.
-LIST_LIMIT = 100
 DUE_OVERVIEW_ROWS = 20  # per kind on Frister; the rest a page of its kind away
 DUE_KIND_PAGE = 100  # rows per page of one kind
 FOLLOW_UP_PAGE = 25
-DONE_LIMIT = 20
+COMPLAINT_PAGE = 25
+DONE_LIMIT = 10
 #: Deadlines this close (in days) are shown in amber; overdue ones in red.
 SOON_DAYS = 3
 #: The horizons the due list can be limited to (days ahead); "" is every open deadline.
@@ -771,28 +771,36 @@ def _complaint_item(
 
 @login_required
 def complaints(request: HttpRequest) -> HttpResponse:
-    """Complaints of the cases the user may see: open ones first (reassess by), then the
-    latest reassessed."""
+    """Complaints of the cases the user may see: the open ones, soonest reassessment first, a
+    page at a time (keyset: reassess-by date and id), then on the first page the latest
+    reassessed."""
     staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     slug = staff.municipality.slug
     rows = _visible_complaints(request.user)
-    open_rows = list(
-        rows.filter(status=ComplaintStatus.RECEIVED).order_by("reassess_by", "pk")[: LIST_LIMIT + 1]
-    )
-    done_rows = list(
-        rows.exclude(status=ComplaintStatus.RECEIVED).order_by("-reassessed_on", "-pk")[:DONE_LIMIT]
-    )
+    open_rows = rows.filter(status=ComplaintStatus.RECEIVED)
+    total = open_rows.count()
+    cursor = _due_cursor(request.GET.get("after"))
+    if cursor is not None:
+        day, pk = cursor
+        open_rows = open_rows.filter(Q(reassess_by__gt=day) | Q(reassess_by=day, pk__gt=pk))
+    page = list(open_rows.order_by("reassess_by", "pk")[: COMPLAINT_PAGE + 1])
+    done_rows = rows.exclude(status=ComplaintStatus.RECEIVED).order_by("-reassessed_on", "-pk")
+    done_rows = [] if cursor is not None else list(done_rows[:DONE_LIMIT])
     # each open row opens its form on demand, as on Opfølgning
-    open_items = [_complaint_item(c, today, slug, None, False) for c in open_rows[:LIST_LIMIT]]
+    open_items = [_complaint_item(c, today, slug, None, False) for c in page[:COMPLAINT_PAGE]]
     done_items = [_complaint_item(c, today, slug, None) for c in done_rows]
     _read(request.user, [c.case_id for c in open_items + done_items], "klageliste")
+    next_url = ""
+    if len(page) > COMPLAINT_PAGE:
+        last = open_items[-1]
+        next_url = "?" + urlencode({"after": f"{last.reassess_by.isoformat()}.{last.pk}"})
     context = {
         "open_items": open_items,
+        "open_total": total,
         "done_items": done_items,
-        "capped": len(open_rows) > LIST_LIMIT,
-        "limit": LIST_LIMIT,
-        "done_limit": DONE_LIMIT,
+        "next_url": next_url,
+        "first_url": reverse("web:complaints") if cursor is not None else "",
         "may_handle": may(staff.role, Action.COMPLAINT_HANDLE),
         "today": today,
     }

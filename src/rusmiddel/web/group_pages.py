@@ -558,8 +558,8 @@ def _group_context(
 ) -> dict[str, Any]:
     context = _attendance_context(request, group, offer)
     full = group.taken >= group.seats
-    # a full run shows no enrolment form, so it needs no candidates
-    courses = _candidates(request, group) if context["may_manage"] and not full else []
+    # read even when the run is full (no form then): the page's queries stay the same
+    courses = _candidates(request, group) if context["may_manage"] else []
     if form is None:
         form = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
     return {
