@@ -388,6 +388,31 @@ def _due_cursor(raw: str | None) -> tuple[dt.date, int] | None:
         return None
 
 
+@dataclass
+class KeysetPage:
+    rows: list[Any]
+    next_url: str  # "" on the last page
+    first_url: str  # "" on the first page
+
+
+def _keyset_page(
+    request: HttpRequest, rows: QuerySet[Any], day_field: str, size: int, first: str
+) -> KeysetPage:
+    """One page of `rows` in (`day_field`, id) order, after the request's `after` cursor (the
+    day and id of the previous page's last row): an index range, however far on."""
+    cursor = _due_cursor(request.GET.get("after"))
+    if cursor is not None:
+        day, pk = cursor
+        rows = rows.filter(Q(**{f"{day_field}__gt": day}) | Q(**{day_field: day, "pk__gt": pk}))
+    found = list(rows.order_by(day_field, "pk")[: size + 1])
+    page = KeysetPage(found[:size], "", reverse(first) if cursor is not None else "")
+    if len(found) > size:
+        last = page.rows[-1]
+        after = f"{getattr(last, day_field).isoformat()}.{last.pk}"
+        page.next_url = "?" + urlencode({"after": after})
+    return page
+
+
 def _due_names(
     staff: Any, deadlines: list[Deadline]
 ) -> tuple[dict[int, str], list[tuple[int, str]]]:
@@ -612,22 +637,14 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # the key facts fill the forms only
     rows = _open_follow_ups(request.user).filter(done_on__isnull=True).prefetch_related(None)
-    cursor = _due_cursor(request.GET.get("after"))
-    if cursor is not None:
-        day, pk = cursor
-        rows = rows.filter(Q(due_on__gt=day) | Q(due_on=day, pk__gt=pk))
-    rows = list(rows.order_by("due_on", "pk")[: FOLLOW_UP_PAGE + 1])
+    page = _keyset_page(request, rows, "due_on", FOLLOW_UP_PAGE, "web:follow_ups")
     slug = staff.municipality.slug
-    items = [_follow_up_item(f, today, slug, None, False) for f in rows[:FOLLOW_UP_PAGE]]
+    items = [_follow_up_item(f, today, slug, None, False) for f in page.rows]
     _read(request.user, [f.case.pk for f in items], "opfølgningsliste")
-    next_url = ""
-    if len(rows) > FOLLOW_UP_PAGE:
-        last = items[-1]
-        next_url = "?" + urlencode({"after": f"{last.due_on.isoformat()}.{last.pk}"})
     context = {
         "items": items,
-        "next_url": next_url,
-        "first_url": reverse("web:follow_ups") if cursor is not None else "",
+        "next_url": page.next_url,
+        "first_url": page.first_url,
         "today": today,
     }
     return render(request, "web/lists/follow_ups.html", {**context, **_follow_up_context(staff)})
@@ -780,27 +797,19 @@ def complaints(request: HttpRequest) -> HttpResponse:
     rows = _visible_complaints(request.user)
     open_rows = rows.filter(status=ComplaintStatus.RECEIVED)
     total = open_rows.count()
-    cursor = _due_cursor(request.GET.get("after"))
-    if cursor is not None:
-        day, pk = cursor
-        open_rows = open_rows.filter(Q(reassess_by__gt=day) | Q(reassess_by=day, pk__gt=pk))
-    page = list(open_rows.order_by("reassess_by", "pk")[: COMPLAINT_PAGE + 1])
+    page = _keyset_page(request, open_rows, "reassess_by", COMPLAINT_PAGE, "web:complaints")
     done_rows = rows.exclude(status=ComplaintStatus.RECEIVED).order_by("-reassessed_on", "-pk")
-    done_rows = [] if cursor is not None else list(done_rows[:DONE_LIMIT])
+    done_rows = [] if page.first_url else list(done_rows[:DONE_LIMIT])  # on the first page
     # each open row opens its form on demand, as on Opfølgning
-    open_items = [_complaint_item(c, today, slug, None, False) for c in page[:COMPLAINT_PAGE]]
+    open_items = [_complaint_item(c, today, slug, None, False) for c in page.rows]
     done_items = [_complaint_item(c, today, slug, None) for c in done_rows]
     _read(request.user, [c.case_id for c in open_items + done_items], "klageliste")
-    next_url = ""
-    if len(page) > COMPLAINT_PAGE:
-        last = open_items[-1]
-        next_url = "?" + urlencode({"after": f"{last.reassess_by.isoformat()}.{last.pk}"})
     context = {
         "open_items": open_items,
         "open_total": total,
         "done_items": done_items,
-        "next_url": next_url,
-        "first_url": reverse("web:complaints") if cursor is not None else "",
+        "next_url": page.next_url,
+        "first_url": page.first_url,
         "may_handle": may(staff.role, Action.COMPLAINT_HANDLE),
         "today": today,
     }
