@@ -75,3 +75,19 @@ def test_fit_is_not_offered_where_the_standard_names_no_instrument(tenants, clie
     other = staff("therapist", "helsingoer")
     client.force_login(other)
     assert client.get(f"/forloeb/{course.pk}/fit/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_each_sessions_form_is_a_link_away(tenants, client):
+    actor, case, course, (one, two) = _course_with_sessions("helsingoer", 2)
+    client.force_login(actor)
+    page = client.get(f"/forloeb/{course.pk}/fit/").content.decode()
+    assert 'name="ors-0"' not in page  # no form until asked for
+    link = f'<a href="?samtale={one.pk}#fit-form-{one.pk}" hx-get="?samtale={one.pk}"'
+    assert link in page and f'hx-select="#fit-form-{one.pk}"' in page
+    opened = client.get(f"/forloeb/{course.pk}/fit/", {"samtale": one.pk}).content.decode()
+    assert f'id="ors-{one.pk}-0" name="ors-0" inputmode="decimal" autofocus>' in opened
+    assert f'id="ors-{two.pk}-0"' not in opened and f'hx-get="?samtale={two.pk}"' in opened
+    for bad in ("x", "²", "-1"):  # ignored: no form open
+        body = client.get(f"/forloeb/{course.pk}/fit/", {"samtale": bad}).content.decode()
+        assert 'name="ors-0"' not in body

@@ -64,6 +64,10 @@ def _chart(outcomes: Any) -> Chart:
     )
 
 
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
+
+
 def _course(request: HttpRequest, course_id: int) -> Course:
     q = case_filter(request.user, "case__")
     course = (
@@ -105,6 +109,9 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
         "chart": _chart(outcomes) if outcomes and outcomes.points else None,
         "may_manage": may(request.user.staff.role, Action.COURSE_MANAGE),
         "errors": errors or {},
+        # the one session whose form is open (?samtale=): a form for each of dozens of
+        # sessions would be most of the page's weight
+        "opened": _int(request.GET.get("samtale")),
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
