@@ -386,7 +386,9 @@ def _candidates(request: HttpRequest, group: Group) -> list[Course]:
     rows = list(
         Course.objects.filter(
             q,
-            case__municipality_id=group.municipality_id,
+            # an active course has no end: the (municipality, end) index's open range
+            municipality_id=group.municipality_id,
+            ended_on__isnull=True,
             offer=group.offer,
             status=CourseStatus.ACTIVE,
         )
