@@ -490,6 +490,10 @@ def test_a_follow_up_is_recorded_through_the_page(tenants, client):
     after = html(client.get("/opfoelgning/"))
     assert f"Opfølgningen på sag {case.number} er registreret." in after
     assert f'id="fu-{one.pk}"' not in after and f'id="fu-{six.pk}"' in after
+    # a row opened after someone else recorded it: htmx reloads the list with a word why
+    stale = client.get(f"/opfoelgning/{one.pk}/", **HTMX)
+    assert stale.status_code == 204 and stale["HX-Redirect"] == "/opfoelgning/"
+    assert "Opfølgningen er allerede registreret." in html(client.get("/opfoelgning/"))
 
 
 def test_follow_ups_page_by_keyset_soonest_first(tenants, client, monkeypatch):

@@ -716,7 +716,10 @@ def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         raise Http404("Opfølgningen findes ikke.")
     if f.done_on is not None and form is None:
         messages.info(request, _("Opfølgningen er allerede registreret."))
-        return redirect("web:follow_ups")
+        done = redirect("web:follow_ups")
+        if _is_htmx(request):  # the whole list again, not the list swapped into its row
+            done = HttpResponse(status=204, headers={"HX-Redirect": done.url})
+        return done
     item = _follow_up_item(f, today, slug, form)
     _read(request.user, [f.case.pk], "opfølgning")
     context = {"item": item, "today": today, **_follow_up_context(staff)}
