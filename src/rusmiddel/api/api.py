@@ -446,13 +446,9 @@ def due(
         provider_id = Provider.objects.filter(slug=provider).values_list("pk", flat=True).first()
         if provider_id is None:
             raise ServiceError(f"Ukendt leverandør '{provider}'.", field="provider")
-    cursor = None
-    if after:
-        day, _, pk = after.partition(".")
-        try:
-            cursor = (dt.date.fromisoformat(day), int(pk))
-        except ValueError:
-            raise ServiceError(f"Ugyldig dato i '{after}'.", field="after") from None
+    cursor = selectors.day_cursor(after)
+    if after and cursor is None:
+        raise ServiceError(f"Ugyldig dato i '{after}'.", field="after")
     rows = selectors.due_list(
         user=request.user,
         until=today + dt.timedelta(days=days),
@@ -465,7 +461,7 @@ def due(
     return {
         "today": today.isoformat(),
         "items": [deadline_json(d, today) for d in rows],
-        "next_after": f"{last.due_on.isoformat()}.{last.pk}" if last else None,
+        "next_after": selectors.day_cursor_text(last.due_on, last.pk) if last else None,
     }
 
 

@@ -97,6 +97,30 @@ def course_get(*, user: Any, course_id: int, why: str = "forløb") -> Course:
     return course
 
 
+# --- keyset cursors over (a date, id): the lists' "after" ------------------------------------
+
+
+def day_cursor(raw: str | None) -> tuple[dt.date, int] | None:
+    """`2026-12-01.42` (a row's date and id) as (date, id); None when absent or garbled."""
+    day, _, pk = (raw or "").partition(".")
+    if not (pk.isascii() and pk.isdigit()):
+        return None
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def day_cursor_text(day: dt.date, pk: int) -> str:
+    return f"{day.isoformat()}.{pk}"
+
+
+def after_day(field: str, cursor: tuple[dt.date, int]) -> Q:
+    """The rows after `cursor` in (`field`, id) order: what keyset pagination filters by."""
+    day, pk = cursor
+    return Q(**{f"{field}__gt": day}) | Q(**{field: day, "pk__gt": pk})
+
+
 def _open_due(
     user: Any, until: dt.date, caseworker_id: int | None, provider_id: int | None
 ) -> QuerySet[Deadline]:
@@ -123,7 +147,7 @@ def due_list(
     `Deadline` rows the services keep."""
     rows = _open_due(user, until, caseworker_id, provider_id)
     if after is not None:
-        rows = rows.filter(Q(due_on__gt=after[0]) | Q(due_on=after[0], pk__gt=after[1]))
+        rows = rows.filter(after_day("due_on", after))
     rows = rows.select_related("case", "case__citizen").order_by("due_on", "pk")
     page = list(rows[: max(1, min(limit, 1000))])
     audit_reads(actor=user, event=Event.DUE_LIST, case_ids=sorted({d.case_id for d in page}))
@@ -182,8 +206,7 @@ def due_pages(
         "case", "case__citizen"
     )
     if after is not None:
-        day, pk = after
-        rows = rows.filter(Q(due_on__gt=day) | Q(due_on=day, pk__gt=pk))
+        rows = rows.filter(after_day("due_on", after))
     limit = max(1, limit)
     pages = {}
     for kind in kinds:

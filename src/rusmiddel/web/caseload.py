@@ -377,17 +377,6 @@ class KindGroup:
         return f"frist-{self.kind.replace('_', '-')}"
 
 
-def _due_cursor(raw: str | None) -> tuple[dt.date, int] | None:
-    """`after=2026-12-01.42`: the due date and id of the last row shown."""
-    day, _, pk = (raw or "").partition(".")
-    if not pk.isdigit():
-        return None
-    try:
-        return dt.date.fromisoformat(day), int(pk)
-    except ValueError:
-        return None
-
-
 @dataclass
 class KeysetPage:
     rows: list[Any]
@@ -400,17 +389,22 @@ def _keyset_page(
 ) -> KeysetPage:
     """One page of `rows` in (`day_field`, id) order, after the request's `after` cursor (the
     day and id of the previous page's last row): an index range, however far on."""
-    cursor = _due_cursor(request.GET.get("after"))
+    cursor = selectors.day_cursor(request.GET.get("after"))
     if cursor is not None:
-        day, pk = cursor
-        rows = rows.filter(Q(**{f"{day_field}__gt": day}) | Q(**{day_field: day, "pk__gt": pk}))
+        rows = rows.filter(selectors.after_day(day_field, cursor))
     found = list(rows.order_by(day_field, "pk")[: size + 1])
     page = KeysetPage(found[:size], "", reverse(first) if cursor is not None else "")
     if len(found) > size:
         last = page.rows[-1]
-        after = f"{getattr(last, day_field).isoformat()}.{last.pk}"
-        page.next_url = "?" + urlencode({"after": after})
+        page.next_url = _query(
+            {"after": selectors.day_cursor_text(getattr(last, day_field), last.pk)}
+        )
     return page
+
+
+def _query(params: dict[str, Any]) -> str:
+    """A query string of the parameters that have a value."""
+    return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
 def _due_names(
@@ -456,7 +450,7 @@ def due(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in DeadlineKind.values:
         kind = ""
-    after = _due_cursor(request.GET.get("after")) if kind else None
+    after = selectors.day_cursor(request.GET.get("after")) if kind else None
     scope = {
         "user": request.user,
         "until": until,
@@ -483,8 +477,8 @@ def due(request: HttpRequest) -> HttpResponse:
         group.rows = pages[value].rows
         if pages[value].more:
             last = group.rows[-1]
-            more = {**filters, "kind": value, "after": f"{last.due_on.isoformat()}.{last.pk}"}
-            group.more_url = "?" + urlencode({k: v for k, v in more.items() if v})
+            after_last = selectors.day_cursor_text(last.due_on, last.pk)
+            group.more_url = _query({**filters, "kind": value, "after": after_last})
         for d in group.rows:
             d.href = case_href(d.case_id)
             d.person = person_label(d.case)
@@ -492,13 +486,12 @@ def due(request: HttpRequest) -> HttpResponse:
             d.caseworker_name = names.get(d.caseworker_id, "") if d.caseworker_id else ""
             d.provider_name = providers.get(d.provider_id, "") if d.provider_id else ""
         groups.append(group)
-    all_kinds = {**filters, "kind": ""}
     context = {
         "groups": groups,
         "kind": kind,
         "paged": after is not None,
-        "all_kinds_url": "?" + urlencode({k: v for k, v in all_kinds.items() if v}),
-        "first_url": "?" + urlencode({k: v for k, v in {**filters, "kind": kind}.items() if v}),
+        "all_kinds_url": _query(filters),
+        "first_url": _query({**filters, "kind": kind}),
         "total": sum(c.total for c in counts.values()),
         "overdue": sum(c.overdue for c in counts.values()),
         "soon": sum(c.soon for c in counts.values()),

@@ -22,7 +22,7 @@ from rusmiddel.cases.scoping import case_filter
 from rusmiddel.outcomes.selectors import course_outcomes
 from rusmiddel.outcomes.services import fit_record
 from rusmiddel.standards import registry
-from rusmiddel.web.pages import staff_page
+from rusmiddel.web.pages import query_int, staff_page
 
 #: The chart's drawing area in SVG units: totals 0–40 upwards, sessions left to right.
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 640, 260, 40, 10, 30
@@ -62,10 +62,6 @@ def _chart(outcomes: Any) -> Chart:
             for (x, y), p in zip(ors, [p for p in points if p.ors is not None], strict=True)
         ],
     )
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
 
 def _course(request: HttpRequest, course_id: int) -> Course:
@@ -111,7 +107,7 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
         "errors": errors or {},
         # the one session whose form is open (?samtale=): a form for each of dozens of
         # sessions would be most of the page's weight
-        "opened": _int(request.GET.get("samtale")),
+        "opened": query_int(request.GET.get("samtale")),
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,

@@ -36,3 +36,8 @@ def staff_for(request: HttpRequest, action: Action) -> Any:
         return require(request.user, action)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
+
+
+def query_int(raw: str | None) -> int | None:
+    """A whole number typed into a URL or form (ASCII digits only), else None."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None

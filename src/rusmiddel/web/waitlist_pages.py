@@ -37,7 +37,7 @@ from rusmiddel.outcomes.models import UseFrequency
 from rusmiddel.rules.waitlist import Remedy
 
 from .caseload import Due, case_href, person_label
-from .pages import staff_page
+from .pages import query_int, staff_page
 
 #: Replications of the forecast on the page (the API runs as many; more only smooths).
 PAGE_RUNS = 20
@@ -154,10 +154,6 @@ def waitlist_breaches(request: HttpRequest) -> HttpResponse:
     return render(request, "web/waitlist/_breaches.html", {"late": late})
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
 @staff_page
 @require_POST
 def waitlist_book(request: HttpRequest) -> HttpResponse:
@@ -168,7 +164,9 @@ def waitlist_book(request: HttpRequest) -> HttpResponse:
         starts_on = dt.date.fromisoformat(post.get("starts_on", ""))
     except ValueError:
         starts_on = None
-    case_id, version, decision_id = (_int(post.get(k)) for k in ("case", "version", "decision"))
+    case_id, version, decision_id = (
+        query_int(post.get(k)) for k in ("case", "version", "decision")
+    )
     try:
         if None in (case_id, version, decision_id) or starts_on is None:
             raise NotFound(_("Forslaget findes ikke. Hent ventelisten igen."))
