@@ -46,6 +46,10 @@ def test_bench_on_the_demo_data_gives_the_contract(data_dir):
         assert set(page) == CONTRACT_PAGE, name
         assert all(isinstance(page[k], int | float) for k in CONTRACT_PAGE), (name, page)
     assert doc["pages"][doc["floor"]]["floor_ratio"] == 1.0
+    split = doc["cost_split"]  # where the time goes: the database, templates, the rest
+    assert set(split) == set(doc["pages"])
+    assert split["caseload"]["sql_ms"] > 0 and split["caseload"]["template_ms"] > 0
+    assert split["api_due"]["template_ms"] == 0  # JSON: no template rendered
     assert set(doc["exports"]) == {"sib", "nab", "tdi"}
     for name, export in doc["exports"].items():
         assert set(export) >= CONTRACT_EXPORT, name

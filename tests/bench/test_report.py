@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from rusmiddel.bench import report
-from rusmiddel.bench.pages import percentile
+from rusmiddel.bench.pages import Timing, percentile
 
 KINDS = {"floor": "floor", "caseload": "page", "api_due": "api", "statistics": "report"}
 
@@ -127,3 +127,13 @@ def test_p95_is_the_nearest_rank():
     assert percentile(samples, 0.95) == 19.0
     assert percentile(samples, 0.5) == 10.0
     assert percentile([7.0], 0.95) == 7.0
+
+
+def test_the_cost_split_is_what_is_left_of_the_median_outside_sql_and_templates():
+    timing = Timing(p50_ms=20.0, p95_ms=25.0, queries=9, sql_ms=6.5, template_ms=4.3)
+    assert report.cost_split(timing) == {"sql_ms": 6.5, "template_ms": 4.3, "rest_ms": 9.2}
+    assert report.cost_split(Timing(error="GET /sager/ -> 500")) is None
+    doc = _doc()
+    doc["cost_split"] = {"caseload": report.cost_split(timing)}
+    line = next(x for x in report.table(doc).splitlines() if x.startswith("caseload"))
+    assert line.split()[-3:] == ["6.5", "4.3", "9.2"]

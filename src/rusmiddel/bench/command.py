@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         "scale": args.scale,
         "database": args.database,
         "pages": {n: report.page_entry(t, floor_p95) for n, t in timings.items()},
+        "cost_split": {n: report.cost_split(t) for n, t in timings.items()},
         "exports": {},
         "evaluate_per_s": None,
         "floor": floor_name,

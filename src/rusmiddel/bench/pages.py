@@ -17,6 +17,7 @@ from .subjects import Subjects
 FLOOR_PATH = "/om/"  # a trivial authenticated staff page: the floor
 FLOOR_FALLBACK = "/api/me"
 PAGE_BUDGET_S = 20.0  # timed runs of one page stop after this long (the bench stays < 10 min)
+SPLIT_RUNS = 5  # requests whose time is split into SQL, template and the rest (median)
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Timing:
     p50_ms: float | None = None
     p95_ms: float | None = None
     queries: int | None = None
+    sql_ms: float | None = None  # median time in the database driver's execute
+    template_ms: float | None = None  # median time rendering templates
     error: str | None = None
     samples: list[float] = field(default_factory=list)
 
@@ -201,7 +204,8 @@ def measure(pages: list[Page], subjects: Subjects, runs: int, log) -> dict[str, 
         else:
             log(
                 f"  {page.name:22} p50 {timing.p50_ms:7.1f} ms  p95 {timing.p95_ms:7.1f} ms  "
-                f"{timing.queries:3d} queries"
+                f"{timing.queries:3d} queries  (sql {timing.sql_ms:.1f} ms, "
+                f"templates {timing.template_ms:.1f} ms)"
             )
     return results
 
@@ -225,11 +229,62 @@ def _time(page: Page, request, runs: int, connection, capture, log) -> Timing:
         response = request()
     if response.status_code != 200:
         return Timing(error=_error(page, response))
+    sql_ms, template_ms = _split(request, connection)
     return Timing(
         p50_ms=round(statistics.median(samples), 2),
         p95_ms=round(percentile(samples, 0.95), 2),
         queries=len(queries),
+        sql_ms=sql_ms,
+        template_ms=template_ms,
         samples=samples,
+    )
+
+
+def _split(request, connection) -> tuple[float, float]:
+    """Where a request's time goes: in the database driver (every query's execute and
+    fetch), rendering templates (Django's and Jinja2's), and (the rest of p50) Python:
+    middleware, views, the ORM building queries and models. Medians of SPLIT_RUNS requests,
+    timed apart from the p50/p95 runs so the instruments cost those nothing."""
+    from django.template.backends import django as django_backend
+    from django.template.backends import jinja2 as jinja2_backend
+
+    spent = {"sql": 0.0, "template": 0.0}
+
+    def timed(kind: str, call):
+        start = time.perf_counter()
+        try:
+            return call()
+        finally:
+            spent[kind] += time.perf_counter() - start
+
+    def sql(execute, sql, params, many, context):
+        return timed("sql", lambda: execute(sql, params, many, context))
+
+    backends = (django_backend.Template, jinja2_backend.Template)
+    originals = [b.render for b in backends]
+
+    def render_of(original):
+        def render(self, *args, **kwargs):
+            return timed("template", lambda: original(self, *args, **kwargs))
+
+        return render
+
+    sql_samples, template_samples = [], []
+    try:
+        for backend, original in zip(backends, originals, strict=True):
+            backend.render = render_of(original)
+        with connection.execute_wrapper(sql):
+            for _ in range(SPLIT_RUNS):
+                spent.update(sql=0.0, template=0.0)
+                request()
+                sql_samples.append(spent["sql"] * 1000)
+                template_samples.append(spent["template"] * 1000)
+    finally:
+        for backend, original in zip(backends, originals, strict=True):
+            backend.render = original
+    return (
+        round(statistics.median(sql_samples), 2),
+        round(statistics.median(template_samples), 2),
     )
 
 
