@@ -46,6 +46,7 @@ def test_bench_on_the_demo_data_gives_the_contract(data_dir):
         assert set(page) == CONTRACT_PAGE, name
         assert all(isinstance(page[k], int | float) for k in CONTRACT_PAGE), (name, page)
     assert doc["pages"][doc["floor"]]["floor_ratio"] == 1.0
+    assert all(page["queries"] > 0 for page in doc["pages"].values())  # counted, not lost
     split = doc["cost_split"]  # where the time goes: the database, templates, the rest
     assert set(split) == set(doc["pages"])
     assert split["caseload"]["sql_ms"] > 0 and split["caseload"]["template_ms"] > 0

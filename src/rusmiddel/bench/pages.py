@@ -229,11 +229,12 @@ def _time(page: Page, request, runs: int, connection, capture, log) -> Timing:
         response = request()
     if response.status_code != 200:
         return Timing(error=_error(page, response))
+    counted = len(queries)  # now: the next request's start empties the connection's log
     sql_ms, template_ms = _split(request, connection)
     return Timing(
         p50_ms=round(statistics.median(samples), 2),
         p95_ms=round(percentile(samples, 0.95), 2),
-        queries=len(queries),
+        queries=counted,
         sql_ms=sql_ms,
         template_ms=template_ms,
         samples=samples,
