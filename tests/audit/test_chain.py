@@ -43,7 +43,8 @@ def trigger_off():
 
 
 def _log(actor, n: int, *, old=None) -> list[AuditEntry]:
-    return [
+    """`n` entries logged by `actor`, as stored (oldest first)."""
+    for i in range(n):
         audit_record(
             actor=actor,
             event=Event.CASE_READ,
@@ -53,8 +54,8 @@ def _log(actor, n: int, *, old=None) -> list[AuditEntry]:
             old=old,
             new={"n": i, "tekst": "æøå", "b": [1, 2.5, None]},
         )
-        for i in range(n)
-    ]
+    mine = AuditEntry.objects.filter(municipality_id=actor.staff.municipality_id)
+    return list(mine.order_by("-seq")[:n])[::-1]
 
 
 def _report(municipality_id):
@@ -70,7 +71,7 @@ def test_every_field_of_an_entry_but_its_id_and_hash_is_chained():
 @pytest.mark.django_db
 def test_entries_chain_per_municipality_and_the_head_holds_the_last(tenants):
     gentofte, helsingoer = staff("caseworker", "gentofte"), staff("caseworker", "helsingoer")
-    first = _log(gentofte, 2)
+    _log(gentofte, 2)
     _log(helsingoer, 1)
     audit_reads(actor=gentofte, event=Event.CASE_LIST, case_ids=[7, 8, 9])
 
@@ -78,7 +79,16 @@ def test_entries_chain_per_municipality_and_the_head_holds_the_last(tenants):
         AuditEntry.objects.filter(municipality_id=gentofte.staff.municipality_id).order_by("seq")
     )
     assert [e.seq for e in chain] == [1, 2, 3, 4, 5]
-    assert chain[0].prev_hash == GENESIS and chain[0].pk == first[0].pk
+    assert chain[0].prev_hash == GENESIS
+    assert [e.case_id for e in chain] == [1000, 1001, 7, 8, 9]  # in the order logged
+    assert [e.new for e in chain] == [
+        {"n": 0, "tekst": "æøå", "b": [1, 2.5, None]},
+        {"n": 1, "tekst": "æøå", "b": [1, 2.5, None]},
+        None,
+        None,
+        None,
+    ]
+    assert len({e.at for e in chain[2:]}) == 1  # one list read, one moment
     for before, entry in zip(chain, chain[1:], strict=False):
         assert entry.prev_hash == before.hash
     for entry in chain:  # as read back from the database

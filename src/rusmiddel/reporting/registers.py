@@ -8,14 +8,12 @@ the number of queries does not grow with the courses and memory holds one chunk 
 
 from __future__ import annotations
 
-import bisect
 import csv
 import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 from xml.sax.saxutils import XMLGenerator
 
 from django.db.models import JSONField, OuterRef, Q, Subquery
@@ -92,24 +90,6 @@ def _courses(municipality: Municipality, register: str, year: int):
     )
 
 
-def _offers(slug: str):
-    """The offer in force on a day, looked up once per (version of the standard, offer) of an
-    extract: the versions are listed once, and a year's rows fall in a handful of them."""
-    versions = registry.versions(slug)
-    seen: dict[tuple[dt.date, str], Any] = {}
-
-    def offer(on: dt.date, offer_id: str):
-        in_force = bisect.bisect_right(versions, on)
-        if not in_force:  # no standard in force at the start: the offer is unknown
-            return None
-        key = (versions[in_force - 1], offer_id)
-        if key not in seen:
-            seen[key] = registry.load(slug, key[0]).standard.offer(offer_id)
-        return seen[key]
-
-    return offer
-
-
 def _input(slug: str, r: dict, offer_on) -> rules.CourseInput:
     offer = offer_on(r["started_on"], r["offer"])
     start = None
@@ -153,7 +133,7 @@ def register_rows(
     """Every course of `register` for `year` in `municipality`, mapped and validated, in
     start order. One query, streamed."""
     rows = _courses(municipality, register, year).iterator(chunk_size=chunk_size)
-    offer_on = _offers(municipality.slug)
+    offer_on = registry.offer_lookup(municipality.slug)
     for r in rows:
         course = _input(municipality.slug, r, offer_on)
         if rules.in_scope(register, course, year):

@@ -7,8 +7,10 @@ municipality, or a new version, is adding a file.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from rusmiddel.rules.compiled import CompiledStandard
 from rusmiddel.rules.errors import ErrorCode, RulesError
 
 from .loader import Problem, StandardFileError, load_file
+from .schema import Offer
 
 PACKAGE_DATA = Path(__file__).with_name("data")
 
@@ -110,6 +113,25 @@ def load(municipality: str, on: dt.date) -> CompiledStandard:
         )
     path = files[max(in_force)]
     return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+def offer_lookup(municipality: str) -> Callable[[dt.date, str], Offer | None]:
+    """`offer(on, offer_id)`: the offer in the version in force on `on` (None before the
+    first version), looked up once per (version, offer). For pages and extracts that look up
+    offers row by row: the versions are listed once, and years of rows fall in a handful."""
+    dates = versions(municipality)
+    seen: dict[tuple[dt.date, str], Offer | None] = {}
+
+    def offer(on: dt.date, offer_id: str) -> Offer | None:
+        in_force = bisect.bisect_right(dates, on)
+        if not in_force:
+            return None
+        key = (dates[in_force - 1], offer_id)
+        if key not in seen:
+            seen[key] = load(municipality, key[0]).standard.offer(offer_id)
+        return seen[key]
+
+    return offer
 
 
 def every_version() -> list[CompiledStandard]:

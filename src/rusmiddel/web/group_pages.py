@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -84,9 +85,10 @@ def _holiday(day: dt.date) -> str:
     return _danish_holidays(day.year).get(day) or "helligdag"
 
 
-def _offer(slug: str, group: Group) -> Offer | None:
+def _offer(offer_on: Callable[[dt.date, str], Offer | None], group: Group) -> Offer | None:
+    """The run's offer in the standard in force when it starts (`registry.offer_lookup`)."""
     try:
-        return registry.load(slug, group.starts_on).standard.offer(group.offer)
+        return offer_on(group.starts_on, group.offer)
     except RulesError:
         return None
 
@@ -262,10 +264,10 @@ def groups(request: HttpRequest) -> HttpResponse:
         _groups(staff).select_related("provider").annotate(taken=Count("enrolments")).order_by()
     )
     runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
-    slug = _slug(staff)
+    offer_on = registry.offer_lookup(_slug(staff))  # ten years of runs, a few versions
     shown: list[Meeting] = []
     for g in runs:
-        offer = _offer(slug, g)
+        offer = _offer(offer_on, g)
         g.offer_title = _title(offer, g)
         g.free = max(g.seats - g.taken, 0)
         meetings = _meetings(g, offer)
@@ -372,7 +374,7 @@ def _group(request: HttpRequest, staff: Any, group_id: int) -> tuple[Group, Offe
     )
     if group is None:
         raise Http404("Gruppen findes ikke.")
-    offer = _offer(_slug(staff), group)
+    offer = _offer(registry.offer_lookup(_slug(staff)), group)
     group.offer_title = _title(offer, group)
     group.free = max(group.seats - group.taken, 0)
     return group, offer
