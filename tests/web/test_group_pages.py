@@ -19,6 +19,7 @@ from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case, Course, Session
 from rusmiddel.groups.models import Enrolment, Group
+from rusmiddel.web.group_pages import RECENT_RUN_DAYS
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,28 @@ def test_runs_older_than_a_year_are_a_link_away(tenants):
     every = client.get("/grupper/" + link[1].replace("&amp;", "&")).content.decode()
     assert f'id="hold-{recent.pk}"' in every and f'id="hold-{old.pk}"' in every
     assert "Vis også" not in every
+
+
+def test_a_run_long_over_is_counted_listed_on_request_and_in_its_own_month(tenants):
+    """Grupper works out no calendar for a run over before the last year (rules.longest_run):
+    the page says the same as if it did."""
+    therapist = staff("therapist", "helsingoer")
+    today = timezone.localdate()
+    back = today - dt.timedelta(days=RECENT_RUN_DAYS + 300)
+    monday = back - dt.timedelta(days=back.weekday())  # anonym_gruppe meets on Mondays
+    old = a_group(title="Hold for længe siden")
+    Group.objects.filter(pk=old.pk).update(starts_on=monday)
+    client = client_for(therapist)
+    body = client.get("/grupper/").content.decode()
+    assert f'id="hold-{old.pk}"' not in body and "Vis også 1 ældre hold" in body
+    every = client.get("/grupper/?afsluttede=1").content.decode()
+    row = re.search(rf'id="hold-{old.pk}".*?</tr>', every, re.S)[0]
+    assert f"{monday:%d.%m.%Y}" in row  # its first day, worked out when asked for
+    last = re.search(r'data-title="Sidste gang">(\d\d\.\d\d\.\d{4})<', row)
+    assert last is not None  # and its last
+    month = client.get(f"/grupper/?maaned={monday:%Y-%m}").content.decode()
+    day = re.search(rf'id="dag-{monday.isoformat()}".*?</tr>', month, re.S)[0]
+    assert old.title in day and "16:00–18:00" in day
 
 
 def test_the_holiday_is_shown_as_skipped(tenants):

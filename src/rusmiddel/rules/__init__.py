@@ -20,7 +20,7 @@ from .deadlines import (
 from .errors import ErrorCode, InputError, RuleFailure, RulesError
 from .evaluation import Evaluation, OfferResult, Reason, evaluate
 from .payment import SelfPaymentCalculation, self_payment
-from .schedule import Session, group_sessions
+from .schedule import Session, group_sessions, longest_run
 
 __all__ = [
     "CHANNELS",
@@ -47,6 +47,7 @@ __all__ = [
     "guarantee_basis",
     "is_public_holiday",
     "is_working_day",
+    "longest_run",
     "received_on",
     "self_payment",
     "treatment_guarantee",

@@ -62,6 +62,16 @@ def _extra_days(schedule: Schedule, regular: list[dt.date], stop_day: dt.date) -
     return extras
 
 
+def longest_run(schedule: Schedule) -> dt.timedelta:
+    """At least the time from a run's start to its last session, whatever the start: up to a
+    week to the first weekday, the weekly sessions, a week more for each public holiday they
+    skip (fewer than one in two weeks, two running only over Christmas and New Year) and a
+    stop day's extra sessions, days after regular ones. Lets a page leave out the calendars of
+    runs long over. tests/standards/test_group_runs.py checks it against every start date of
+    twenty years."""
+    return dt.timedelta(weeks=2 * schedule.sessions + 3, days=14)
+
+
 def group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None = None) -> list[Session]:
     """The session calendar of one run of a group offer starting on or after `start`."""
     schedule = offer.schedule

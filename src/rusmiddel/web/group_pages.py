@@ -265,19 +265,26 @@ def groups(request: HttpRequest) -> HttpResponse:
     )
     runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
     offer_on = registry.offer_lookup(_slug(staff))  # ten years of runs, a few versions
+    # the table: the runs of the last year, the coming ones and any still meeting; years of
+    # older runs are a link away (a run without a calendar has no last day to go by)
+    with_finished = request.GET.get("afsluttede") == "1"
+    year_ago = today - dt.timedelta(days=RECENT_RUN_DAYS)
+    over_before = min(year_ago, period.first)  # a run over by then: in no view of this page
     shown: list[Meeting] = []
     for g in runs:
         offer = _offer(offer_on, g)
         g.offer_title = _title(offer, g)
         g.free = max(g.seats - g.taken, 0)
-        meetings = _meetings(g, offer)
+        long_over = (
+            not with_finished
+            and offer is not None
+            and offer.schedule is not None
+            and g.starts_on + rules.longest_run(offer.schedule) < over_before
+        )  # its calendar is not worked out: years of runs would cost every view
+        meetings = [] if long_over else _meetings(g, offer)
         g.first_day = meetings[0].day if meetings else None
         g.last_day = meetings[-1].day if meetings else None
         shown += [m for m in meetings if period.first <= m.day <= period.last]
-    # the table: the runs of the last year, the coming ones and any still meeting; years of
-    # older runs are a link away (a run without a calendar has no last day to go by)
-    with_finished = request.GET.get("afsluttede") == "1"
-    year_ago = today - dt.timedelta(days=RECENT_RUN_DAYS)
     current = [g for g in runs if g.starts_on >= year_ago or (g.last_day and g.last_day >= today)]
     _with_counts(shown, _enrolled_counts([m.group for m in shown]) if shown else {})
     by_day: dict[dt.date, Day] = {}
