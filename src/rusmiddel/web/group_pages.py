@@ -76,6 +76,21 @@ def _groups(staff: Any) -> QuerySet[Group]:
     return rows
 
 
+def _longest_run(slug: str) -> dt.timedelta:
+    """The longest any run of the municipality's group offers lasts, in any version of its
+    standard (`rules.longest_run`); a version that does not load gives its runs no calendar."""
+    longest = dt.timedelta(0)
+    for on in registry.versions(slug):
+        try:
+            offers = registry.load(slug, on).standard.offers
+        except RulesError:
+            continue
+        for offer in offers:
+            if offer.schedule is not None:
+                longest = max(longest, rules.longest_run(offer.schedule))
+    return longest
+
+
 @lru_cache(maxsize=16)
 def _danish_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("DK", years=year, language="da")
@@ -260,28 +275,27 @@ def groups(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
     period, error = _period(request, today)
-    runs = list(
-        _groups(staff).select_related("provider").annotate(taken=Count("enrolments")).order_by()
-    )
-    runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
-    offer_on = registry.offer_lookup(_slug(staff))  # ten years of runs, a few versions
+    slug = _slug(staff)
     # the table: the runs of the last year, the coming ones and any still meeting; years of
     # older runs are a link away (a run without a calendar has no last day to go by)
     with_finished = request.GET.get("afsluttede") == "1"
     year_ago = today - dt.timedelta(days=RECENT_RUN_DAYS)
-    over_before = min(year_ago, period.first)  # a run over by then: in no view of this page
+    rows, older = _groups(staff), 0
+    if not with_finished:
+        # runs over before the year and the period shown are in no view of this page: they
+        # are counted, not read (ten years of runs and their enrolments)
+        since = min(year_ago, period.first) - _longest_run(slug)
+        older = rows.filter(starts_on__lt=since).count()
+        rows = rows.filter(starts_on__gte=since)
+    runs = list(rows.select_related("provider").annotate(taken=Count("enrolments")).order_by())
+    runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
+    offer_on = registry.offer_lookup(slug)  # years of runs, a few versions of the standard
     shown: list[Meeting] = []
     for g in runs:
         offer = _offer(offer_on, g)
         g.offer_title = _title(offer, g)
         g.free = max(g.seats - g.taken, 0)
-        long_over = (
-            not with_finished
-            and offer is not None
-            and offer.schedule is not None
-            and g.starts_on + rules.longest_run(offer.schedule) < over_before
-        )  # its calendar is not worked out: years of runs would cost every view
-        meetings = [] if long_over else _meetings(g, offer)
+        meetings = _meetings(g, offer)
         g.first_day = meetings[0].day if meetings else None
         g.last_day = meetings[-1].day if meetings else None
         shown += [m for m in meetings if period.first <= m.day <= period.last]
@@ -296,7 +310,7 @@ def groups(request: HttpRequest) -> HttpResponse:
         by_day.setdefault(m.day, Day(m.day)).meetings.append(m)
     context = {
         "runs": runs if with_finished else current,
-        "finished": len(runs) - len(current),
+        "finished": len(runs) - len(current) + older,
         "with_finished": with_finished,
         "finished_url": "?" + urlencode({**request.GET.dict(), "afsluttede": "1"}),
         "period": period,
