@@ -106,7 +106,7 @@ def audit_record(
     old: Any = None,
     new: Any = None,
     municipality_id: int | None = None,
-) -> AuditEntry:
+) -> None:
     """One entry: who (and in which role), what, which case, why, and old/new values."""
     _append(
         {

@@ -3,8 +3,8 @@
 A radio group or checkbox list renders each option's <input> through its own widget
 template: about a millisecond per field on the assessment form. `choice_input` writes the
 same markup (Django's input.html and attrs.html) in one pass, and `form_field` writes a whole
-DKFDS form group (label, hint, error, input), the markup an included template gave at a
-tenth of its cost.
+DKFDS form group (label, hint, error, input), the markup an included template per field
+gave (the assessment page's templates: 15.2 ms with the include, 12.3 ms with the tag).
 """
 
 from __future__ import annotations
