@@ -79,12 +79,11 @@ def _course(request: HttpRequest, course_id: int) -> Course:
 
 
 def _context(request: HttpRequest, course: Course, errors: dict | None = None) -> dict:
-    case = selectors.case_get(user=request.user, case_id=course.case_id, why="FIT")
+    """The page for a `course` read with `selectors.course_get` (the read logged on its case;
+    the page shows only the course's own sessions, so the whole case is not read)."""
+    case = course.case
     standard = registry.load(case.municipality.slug, course.started_on).standard
-    sessions = sorted(
-        (s for c in case.courses.all() if c.pk == course.pk for s in c.sessions.all()),
-        key=lambda s: s.starts_at,
-    )
+    sessions = course.sessions.only("course", "starts_at").order_by("starts_at", "pk")
     outcomes = course_outcomes(course=course)  # the scores, read once for table and chart
     points = {p.session_id: p for p in outcomes.points} if outcomes else {}
     instruments = standard.outcome_measures.instruments if standard.outcome_measures else []
@@ -116,7 +115,7 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
 
 @staff_page
 def course_fit(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = _course(request, course_id)
+    course = selectors.course_get(user=request.user, course_id=course_id, why="FIT")
     return render(request, "web/case/fit.html", _context(request, course))
 
 
@@ -149,6 +148,7 @@ def course_fit_record(request: HttpRequest, course_id: int, session_id: int) -> 
         except ServiceError as exc:
             errors[instrument.id] = f"{instrument.id.upper()}: {exc.message}"
     if errors:
+        course = selectors.course_get(user=request.user, course_id=course.pk, why="FIT")
         context = _context(request, course, {"session": session_id, **errors})
         return render(request, "web/case/fit.html", context, status=422)
     return redirect("web:course_fit", course_id=course.pk)
