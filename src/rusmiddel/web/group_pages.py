@@ -346,7 +346,7 @@ class EnrolForm(CaseForm):
     )
     enrolled_on = date_field(gettext_lazy("Tilmeldt fra"))
 
-    def __init__(self, *args: Any, courses: list[Course], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, courses: list[Candidate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].form = self
         self.fields["course"].choices = [
@@ -401,12 +401,22 @@ def _group(request: HttpRequest, staff: Any, group_id: int) -> tuple[Group, Offe
     return group, offer
 
 
-def _candidates(request: HttpRequest, group: Group) -> list[Course]:
-    """Active courses of the run's offer, on cases the user may see, not yet enrolled."""
+@dataclass(frozen=True)
+class Candidate:
+    """A course that may be enrolled, as the select shows it."""
+
+    pk: int
+    value: str  # "<course id>-<case version>": the version travels with the choice
+    label: str
+
+
+def _candidates(request: HttpRequest, group: Group) -> list[Candidate]:
+    """Active courses of the run's offer, on cases the user may see, not yet enrolled (only
+    what the select shows is read: no model instances, no more personal data)."""
     q = case_filter(request.user, "case__")
     if q is None:
         return []
-    rows = list(
+    rows = (
         Course.objects.filter(
             q,
             # an active course has no end: the (municipality, end) index's open range
@@ -416,13 +426,28 @@ def _candidates(request: HttpRequest, group: Group) -> list[Course]:
             status=CourseStatus.ACTIVE,
         )
         .exclude(enrolments__group=group)
-        .select_related("case__citizen")
         .order_by("case__number", "pk")
+        .values_list(
+            "pk",
+            "started_on",
+            "case__version",
+            "case__number",
+            "case__anonymous",
+            "case__pseudonym",
+            "case__citizen__name",
+        )
     )
-    for c in rows:
-        c.value = f"{c.pk}-{c.case.version}"
-        c.label = f"{c.case.number} – {_person(c.case)} (startet {c.started_on:%d.%m.%Y})"
-    return rows
+    anonymous = gettext("{pseudonym} (anonym)")
+    no_name = gettext("Uden navn")
+    candidates = []
+    for pk, started_on, version, number, is_anonymous, pseudonym, name in rows:
+        if is_anonymous:
+            person = anonymous.format(pseudonym=pseudonym or no_name)
+        else:
+            person = "–" if name is None else name
+        label = f"{number} – {person} (startet {started_on:%d.%m.%Y})"
+        candidates.append(Candidate(pk, f"{pk}-{version}", label))
+    return candidates
 
 
 @dataclass
@@ -583,8 +608,8 @@ def _group_context(
 ) -> dict[str, Any]:
     context = _attendance_context(request, group, offer)
     full = group.taken >= group.seats
-    # read even when the run is full (no form then): the page's queries stay the same
-    courses = _candidates(request, group) if context["may_manage"] else []
+    # a full run shows no form (one query fewer, never more)
+    courses = _candidates(request, group) if context["may_manage"] and not full else []
     if form is None:
         form = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
     return {
