@@ -377,12 +377,12 @@ class EnrolForm(CaseForm):
         return data
 
 
-def _person(case: Any) -> str:
-    if case.anonymous:
-        return gettext("{pseudonym} (anonym)").format(
-            pseudonym=case.pseudonym or gettext("Uden navn")
-        )
-    return case.citizen.name if case.citizen_id and case.citizen else "–"
+def _person(anonymous: bool, pseudonym: str, name: str | None) -> str:
+    """The citizen as the page names them: a pseudonym for an anonymous case, "–" for a case
+    without a citizen."""
+    if anonymous:
+        return gettext("{pseudonym} (anonym)").format(pseudonym=pseudonym or gettext("Uden navn"))
+    return "–" if name is None else name
 
 
 def _group(request: HttpRequest, staff: Any, group_id: int) -> tuple[Group, Offer | None]:
@@ -437,15 +437,9 @@ def _candidates(request: HttpRequest, group: Group) -> list[Candidate]:
             "case__citizen__name",
         )
     )
-    anonymous = gettext("{pseudonym} (anonym)")
-    no_name = gettext("Uden navn")
     candidates = []
-    for pk, started_on, version, number, is_anonymous, pseudonym, name in rows:
-        if is_anonymous:
-            person = anonymous.format(pseudonym=pseudonym or no_name)
-        else:
-            person = "–" if name is None else name
-        label = f"{number} – {person} (startet {started_on:%d.%m.%Y})"
+    for pk, started_on, version, number, anonymous, pseudonym, name in rows:
+        label = f"{number} – {_person(anonymous, pseudonym, name)} (startet {started_on:%d.%m.%Y})"
         candidates.append(Candidate(pk, f"{pk}-{version}", label))
     return candidates
 
@@ -516,13 +510,37 @@ def _midnight(day: dt.date) -> dt.datetime:
 #: What the page shows of an enrolment, its case and citizen (and no more personal data is
 #: read: no CPR number, no address).
 SHOWN_OF_ENROLMENT = (
+    "pk",
+    "course_id",
+    "course__case_id",
     "enrolled_on",
     "course__case__number",
+    "course__case__version",
     "course__case__anonymous",
     "course__case__pseudonym",
-    "course__case__version",
     "course__case__citizen__name",
 )
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """An enrolment as the page shows it, with its course's case and citizen."""
+
+    pk: int
+    course_id: int
+    case_id: int
+    enrolled_on: dt.date
+    number: str
+    version: int
+    person: str
+
+    @property
+    def since(self) -> str:
+        return f"{self.enrolled_on:%d.%m.%Y}"
+
+    @property
+    def url(self) -> str:
+        return reverse("web:course", args=[self.course_id])
 
 
 def _attendance_context(
@@ -531,19 +549,20 @@ def _attendance_context(
     """The run's dates, the enrolled courses the user may see and the attendance on the dates
     of the window asked for."""
     q = case_filter(request.user, "course__case__")
-    enrolments: list[Enrolment] = []
+    enrolments: list[Enrolled] = []
     if q is not None:
-        enrolments = list(
+        rows = (
             Enrolment.objects.filter(q, group=group)
-            .select_related("course__case__citizen")
-            .only(*SHOWN_OF_ENROLMENT)
             .order_by("course__case__number", "pk")
+            .values_list(*SHOWN_OF_ENROLMENT)
         )
-    for e in enrolments:
-        e.person = _person(e.course.case)
+        enrolments = [
+            Enrolled(*shown, person=_person(anonymous, pseudonym, name))
+            for *shown, anonymous, pseudonym, name in rows
+        ]
     # A run's sessions are booked with its enrolments (`services.group_enrol`), so those the
     # user may see are the visible enrolments' courses': no join to the cases to scope them.
-    courses = {e.course_id: e.course for e in enrolments}
+    courses = {e.course_id: e for e in enrolments}
     visible = Session.objects.filter(group=group, course_id__in=list(courses))
     booked = (
         list(visible.values_list(TruncDate("starts_at")).annotate(n=Count("id")).order_by())
@@ -567,15 +586,14 @@ def _attendance_context(
             .order_by()
         )
     for s in sessions:
-        s.course = courses[s.course_id]  # with its case and citizen, read with the enrolments
-    sessions.sort(key=lambda s: (s.starts_at, s.course.case.number, s.pk))
+        s.enrolled = courses[s.course_id]  # its case and citizen, read with the enrolments
+    sessions.sort(key=lambda s: (s.starts_at, s.enrolled.number, s.pk))
     by_day = {d: SessionDay(calendar.get(d) or Meeting(group, d)) for d in window.days}
     for s in sessions:
         s.start = timezone.localtime(s.starts_at)
         s.end = timezone.localtime(s.ends_at)
-        s.person = _person(s.course.case)
         s.label = Attendance(s.attendance).label if s.attendance else gettext("Ikke registreret")
-        s.version = s.course.case.version
+        s.action = reverse("web:group_attendance", args=[group.pk, s.pk]) + window.query
         day = by_day.get(s.start.date())
         if day is None:  # booked since the dates were read
             day = by_day[s.start.date()] = SessionDay(Meeting(group, s.start.date()))
@@ -586,7 +604,7 @@ def _attendance_context(
         audit_reads(
             actor=request.user,
             event=Event.CASE_LIST,
-            case_ids=list(dict.fromkeys(e.course.case_id for e in enrolments)),
+            case_ids=list(dict.fromkeys(e.case_id for e in enrolments)),
             why=f"gruppe {group.pk}",
         )
     return {
