@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
@@ -50,9 +50,21 @@ from rusmiddel.standards import registry
 from rusmiddel.web.pages import staff_for, staff_page
 
 from .outcome_forms import KEY_FACT_CHOICES, KEY_FACT_LABELS, outcome_choices
+from .templatetags.due import due_badge
 
 #: Cases per page of Mine sager (keyset pagination on the next due date and the id).
 PAGE_SIZE = 50
+#: The columns of a case that Mine sager and the search show (with the next deadline).
+CASE_ROW_FIELDS = (
+    "number",
+    "anonymous",
+    "pseudonym",
+    "status",
+    "citizen__name",
+    "caseworker__first_name",
+    "caseworker__last_name",
+    "caseworker__username",
+)
 #: At most this many search results; the user is asked to narrow the search beyond it.
 SEARCH_LIMIT = 20
 #: At least this many characters before a name, number or pseudonym is searched.
@@ -120,6 +132,11 @@ class Due:
         if self.days < 0:
             return "error"
         return "warning" if self.days <= SOON_DAYS else ""
+
+    @property
+    def on_text(self) -> str:
+        """The date as the lists show it (the `date:"d.m.Y"` of the templates)."""
+        return dateformat.format(self.on, "d.m.Y")
 
     @property
     def label(self) -> str:
@@ -199,6 +216,7 @@ def _shown(ids: list[int]) -> list[Case]:
     rows = (
         _with_next_due(Case.objects.filter(pk__in=ids))
         .select_related("citizen", "caseworker")
+        .only(*CASE_ROW_FIELDS)
         .annotate(next_kind=Subquery(_first_open().values("kind")[:1]))
     )
     by_id = {c.pk: c for c in rows}
@@ -220,14 +238,30 @@ def _caseload_rows(user: Any, staff: Any) -> QuerySet[Case]:
     return rows
 
 
-def _decorate(cases: list[Case], today: dt.date) -> list[Case]:
+def _decorate(cases: list[Case], today: dt.date) -> list[dict[str, Any]]:
+    """The rows of `_case_table.html`: display strings made once here, in dicts, where the
+    template finds each at its first lookup (on a model instance every lookup first fails
+    as a subscript)."""
+    unassigned = _("Ikke tildelt")
+    rows = []
     for c in cases:
-        c.href = case_href(c.pk)
-        c.person = person_label(c)
-        c.due = Due.of(c.next_due, today)
-        c.next_kind_label = DeadlineKind(c.next_kind).label if c.next_kind else ""
-        c.caseworker_name = staff_name(c.caseworker) if c.caseworker_id else ""
-    return cases
+        due = Due.of(c.next_due, today)
+        rows.append(
+            {
+                "pk": c.pk,
+                "next_due": c.next_due,
+                "href": case_href(c.pk),
+                "number": c.number,
+                "person": person_label(c),
+                "status": c.get_status_display(),
+                "caseworker_name": (staff_name(c.caseworker) if c.caseworker_id else "")
+                or unassigned,
+                "due_on": due.on_text if due else "",
+                "next_kind_label": DeadlineKind(c.next_kind).label if c.next_kind else "",
+                "badge": due_badge(due),
+            }
+        )
+    return rows
 
 
 def _cursor(raw: str | None) -> tuple[dt.date | None, int] | None:
@@ -266,11 +300,11 @@ def _caseload(request: HttpRequest, staff: Any, today: dt.date) -> dict[str, Any
     page = _shown(list(ordered.values_list("pk", flat=True)[: PAGE_SIZE + 1]))
     more = len(page) > PAGE_SIZE
     page = _decorate(page[:PAGE_SIZE], today)
-    _read(request.user, [c.pk for c in page], "mine sager")
+    _read(request.user, [c["pk"] for c in page], "mine sager")
     next_url = ""
     if more:
         last = page[-1]
-        after = f"{last.next_due.isoformat() if last.next_due else 'ingen'}.{last.pk}"
+        after = f"{last['next_due'].isoformat() if last['next_due'] else 'ingen'}.{last['pk']}"
         next_url = "?" + urlencode({k: v for k, v in (("status", status), ("after", after)) if v})
     return {
         "cases": page,
@@ -336,7 +370,7 @@ def _search(request: HttpRequest, staff: Any, today: dt.date) -> dict[str, Any]:
     found = _shown(ids)
     context["more"] = len(found) > SEARCH_LIMIT
     context["results"] = _decorate(found[:SEARCH_LIMIT], today)
-    _read(request.user, [c.pk for c in context["results"]], "søgning")
+    _read(request.user, [c["pk"] for c in context["results"]], "søgning")
     return context
 
 
