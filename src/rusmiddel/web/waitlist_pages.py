@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from rusmiddel.capacity.services import proposal_book
 from rusmiddel.cases.errors import Forbidden, NotFound, ServiceError
 from rusmiddel.cases.scoping import require, staff_of
 from rusmiddel.outcomes.models import UseFrequency
+from rusmiddel.rules.forecast import Week
 from rusmiddel.rules.waitlist import Remedy
 
 from .caseload import Due, case_href, person_label
@@ -72,14 +74,36 @@ def remedy_text(remedy: Remedy, providers: dict[str, str]) -> str:
 
 def _row(r: WaitRow, board: Board, today: dt.date) -> dict[str, Any]:
     p = r.proposal
+    due = p.waiting.guarantee_due
     return {
         "row": r,
+        # dates as shown, worked out once here rather than by |date filters per row
+        "guarantee_due": f"{due:%d.%m.%Y}" if due else "",
+        "start": f"{p.start:%d.%m.%Y}" if p.start else "",
+        "start_iso": p.start.isoformat() if p.start else "",
+        "start_short": f"{p.start:%d.%m.}" if p.start else "",
         "href": case_href(r.case.pk),
         "person": person_label(r.case),
         "waited": (today - p.waiting.waiting_since).days,
         "due": Due.of(p.waiting.guarantee_due, today),
         "provider": board.providers.get(p.line.provider, p.line.provider) if p.line else "",
         "remedies": [remedy_text(x, board.providers) for x in p.remedies],
+    }
+
+
+def _share(share: float | None) -> str:
+    """A share in whole per cent as `{% widthratio share 1 100 %} %` writes it, or "–"."""
+    return "–" if share is None else f"{round(share * 100)} %"
+
+
+def _week(base: Week, what_if: Week) -> dict[str, Any]:
+    """A forecast week's figures as shown (48 rows of filters in the template otherwise)."""
+    return {
+        "week": base.week,
+        "waiting": floatformat(base.waiting, 1),
+        "in_time": _share(base.in_time_share),
+        "what_if_waiting": floatformat(what_if.waiting, 1),
+        "what_if_in_time": _share(what_if.in_time_share),
     }
 
 
@@ -118,7 +142,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
                 "title": f.title,
                 "scenario": f.scenario,
                 "group_seats": f.group_seats,
-                "weeks": list(zip(f.base.weeks, f.what_if.weeks, strict=True)),
+                "weeks": [_week(w, v) for w, v in zip(f.base.weeks, f.what_if.weeks, strict=True)],
             }
             for f in forecasts
         ],
@@ -126,6 +150,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
             f"{here}?efter={'.'.join(map(str, board.next_after))}" if board.next_after else ""
         ),
         "first_url": here if after is not None else "",
+        "book_url": reverse("web:waitlist_book"),
         "may_book": may(staff.role, Action.WAITLIST_BOOK),
         "may_manage_capacity": may(staff.role, Action.CAPACITY_MANAGE),
         "use_levels": UseFrequency.choices,
