@@ -8,8 +8,10 @@ list is one query (plus the audit INSERT) whatever the number of cases.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -136,7 +138,7 @@ class Due:
     @property
     def on_text(self) -> str:
         """The date as the lists show it (the `date:"d.m.Y"` of the templates)."""
-        return dateformat.format(self.on, "d.m.Y")
+        return _day(self.on)
 
     @property
     def label(self) -> str:
@@ -149,6 +151,11 @@ class Due:
         if self.days == 1:
             return _("I morgen")
         return _("Om {n} dage").format(n=self.days)
+
+
+def _day(on: dt.date | None) -> str:
+    """A date as the lists show it (the templates' `date:"d.m.Y"`); "" for none."""
+    return dateformat.format(on, "d.m.Y") if on else ""
 
 
 def _int(raw: str | None) -> int | None:
@@ -180,6 +187,23 @@ def _standard(slug: str, on: dt.date) -> Any:
         return registry.load(slug, on).standard
     except RulesError:
         return None
+
+
+def _standard_lookup(slug: str) -> Callable[[dt.date], Any]:
+    """`_standard` for a page of rows: each version in force is looked up once."""
+    days = registry.versions(slug)
+    seen: dict[dt.date, Any] = {}
+
+    def standard(on: dt.date) -> Any:
+        in_force = bisect.bisect_right(days, on)
+        if not in_force:
+            return None
+        day = days[in_force - 1]
+        if day not in seen:
+            seen[day] = _standard(slug, day)
+        return seen[day]
+
+    return standard
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -603,28 +627,65 @@ FOLLOW_UP_FIELDS = frozenset({"done_on", "channel", "reached", "outcome", "note"
 def _open_follow_ups(user: Any) -> QuerySet[FollowUp]:
     q = case_filter(user, "course__case__")
     rows = FollowUp.objects.none() if q is None else FollowUp.objects.filter(q)
-    return rows.select_related("course__case__citizen", "course__provider").prefetch_related(
-        "course__key_facts"
+    return (
+        rows.select_related("course__case__citizen", "course__provider")
+        .only(*FOLLOW_UP_ROW_FIELDS)
+        .prefetch_related("course__key_facts")
     )
 
 
+#: What a follow-up's row shows (and its form needs: the case's version, the substance).
+FOLLOW_UP_ROW_FIELDS = (
+    "months",
+    "due_on",
+    "done_on",
+    "course__offer",
+    "course__substance",
+    "course__started_on",
+    "course__ended_on",
+    "course__outcome",
+    "course__provider__name",
+    "course__case__number",
+    "course__case__anonymous",
+    "course__case__pseudonym",
+    "course__case__version",
+    "course__case__citizen__name",
+)
+
+
 def _follow_up_item(
-    f: FollowUp, today: dt.date, slug: str, form: RowForm | None, with_form: bool = True
-) -> FollowUp:
-    case = f.course.case
-    f.case = case
-    f.href = case_href(case.pk)
-    f.person = person_label(case)
-    f.due = Due.of(f.due_on, today)
-    standard = _standard(slug, f.course.started_on)
-    offer = standard.offer(f.course.offer) if standard else None
-    f.offer_title = offer.title if offer else f.course.offer
+    f: FollowUp,
+    today: dt.date,
+    standard_of: Callable[[dt.date], Any],
+    form: RowForm | None,
+    with_form: bool = True,
+) -> dict[str, Any]:
+    """What `_follow_up.html` shows of `f`, as display strings (dates as "d.m.Y")."""
+    course = f.course
+    case = course.case
+    standard = standard_of(course.started_on)
+    offer = standard.offer(course.offer) if standard else None
+    item = {
+        "pk": f.pk,
+        "case_id": case.pk,
+        "href": case_href(case.pk),
+        "number": case.number,
+        "person": person_label(case),
+        "months": f.months,
+        "offer_title": offer.title if offer else course.offer,
+        "provider_name": course.provider.name if course.provider_id else "",
+        "ended_on": _day(course.ended_on),
+        "outcome": course.get_outcome_display().lower() if course.outcome else "",
+        "due_on": _day(f.due_on),
+        "badge": due_badge(Due.of(f.due_on, today)),
+        "record_url": reverse("web:follow_up_record", args=[f.pk]),
+        "form": None,
+    }
     if not with_form:
-        f.form = None
-        return f
-    f.outcomes = outcome_choices(f.course.substance)  # the categories of the course's substance
-    latest = sorted(f.course.key_facts.all(), key=lambda k: (k.recorded_on, k.pk))
-    f.form = form or RowForm(
+        return item
+    item["outcomes"] = outcome_choices(course.substance)  # the course substance's categories
+    latest = sorted(course.key_facts.all(), key=lambda k: (k.recorded_on, k.pk))
+    form = item["form"] = form or RowForm(
         {
             "done_on": today.isoformat(),
             "channel": "",
@@ -638,12 +699,12 @@ def _follow_up_item(
             "occupation": latest[-1].occupation if latest else "",
         }
     )
-    f.form.prefix = f"fu-{f.pk}"
-    f.key_facts = [  # (field, label, choices, the value in the form)
-        (name, label, KEY_FACT_CHOICES[name].choices, f.form.values.get(name, ""))
+    form.prefix = f"fu-{f.pk}"
+    item["key_facts"] = [  # (field, label, choices, the value in the form)
+        (name, label, KEY_FACT_CHOICES[name].choices, form.values.get(name, ""))
         for name, label in KEY_FACT_LABELS.items()
     ]
-    return f
+    return item
 
 
 def _follow_up_context(staff: Any) -> dict[str, Any]:
@@ -665,9 +726,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     # the key facts fill the forms only
     rows = _open_follow_ups(request.user).filter(done_on__isnull=True).prefetch_related(None)
     page = _keyset_page(request, rows, "due_on", FOLLOW_UP_PAGE, "web:follow_ups")
-    slug = staff.municipality.slug
-    items = [_follow_up_item(f, today, slug, None, False) for f in page.rows]
-    _read(request.user, [f.case.pk for f in items], "opfølgningsliste")
+    standard_of = _standard_lookup(staff.municipality.slug)
+    items = [_follow_up_item(f, today, standard_of, None, False) for f in page.rows]
+    _read(request.user, [f["case_id"] for f in items], "opfølgningsliste")
     context = {
         "items": items,
         "next_url": page.next_url,
@@ -747,8 +808,8 @@ def follow_up_record(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         if _is_htmx(request):  # the whole list again, not the list swapped into its row
             done = HttpResponse(status=204, headers={"HX-Redirect": done.url})
         return done
-    item = _follow_up_item(f, today, slug, form)
-    _read(request.user, [f.case.pk], "opfølgning")
+    item = _follow_up_item(f, today, _standard_lookup(slug), form)
+    _read(request.user, [item["case_id"]], "opfølgning")
     context = {"item": item, "today": today, **_follow_up_context(staff)}
     if _is_htmx(request):
         # the row with its form open: asked for from the list, or, after a POST, with its
@@ -785,35 +846,79 @@ COMPLAINT_FIELDS = frozenset({"reassessed_on", "result", "text"})
 def _visible_complaints(user: Any) -> QuerySet[Complaint]:
     q = case_filter(user, "case__")
     rows = Complaint.objects.none() if q is None else Complaint.objects.filter(q)
-    return rows.select_related("case__citizen", "decision")
+    return rows.select_related("case__citizen", "decision").only(*COMPLAINT_ROW_FIELDS)
+
+
+#: What a complaint's row shows (and its form needs: the case's version).
+COMPLAINT_ROW_FIELDS = (
+    "route",
+    "received_on",
+    "within_deadline",
+    "text",
+    "status",
+    "reassess_by",
+    "reassessed_on",
+    "forwarded_to",
+    "reassessment_text",
+    "case__number",
+    "case__anonymous",
+    "case__pseudonym",
+    "case__version",
+    "case__citizen__name",
+    "decision__offer",
+    "decision__outcome",
+    "decision__decided_on",
+)
 
 
 def _complaint_item(
-    c: Complaint, today: dt.date, slug: str, form: RowForm | None, with_form: bool = True
-) -> Complaint:
-    c.href = case_href(c.case_id)
-    c.person = person_label(c.case)
-    c.is_open = c.status == ComplaintStatus.RECEIVED
-    c.due = Due.of(c.reassess_by, today) if c.is_open else None
-    standard = _standard(slug, c.decision.decided_on)
+    c: Complaint,
+    today: dt.date,
+    standard_of: Callable[[dt.date], Any],
+    form: RowForm | None,
+    with_form: bool = True,
+) -> dict[str, Any]:
+    """What `_complaint.html` shows of `c`, as display strings (dates as "d.m.Y")."""
+    is_open = c.status == ComplaintStatus.RECEIVED
+    due = Due.of(c.reassess_by, today) if is_open else None
+    standard = standard_of(c.decision.decided_on)
     route = standard.complaint_route(c.route) if standard else None
     offer = standard.offer(c.decision.offer) if standard else None
-    c.route_title = route.title if route else c.route
-    c.forwards_to = (route.forwards_to or "") if route else ""
-    c.offer_title = offer.title if offer else c.decision.offer
-    if not with_form:
-        c.form = None
-        return c
-    c.form = form or RowForm(
-        {
-            "reassessed_on": today.isoformat(),
-            "result": "",
-            "text": "",
-            "version": str(c.case.version),
-        }
-    )
-    c.form.prefix = f"klage-{c.pk}"
-    return c
+    item = {
+        "pk": c.pk,
+        "case_id": c.case_id,
+        "href": case_href(c.case_id),
+        "reassess_url": reverse("web:complaint_reassess", args=[c.pk]),
+        "number": c.case.number,
+        "person": person_label(c.case),
+        "is_open": is_open,
+        "status": c.status,
+        "offer_title": offer.title if offer else c.decision.offer,
+        "outcome": c.decision.get_outcome_display().lower(),
+        "decided_on": _day(c.decision.decided_on),
+        "route_title": route.title if route else c.route,
+        "forwards_to": (route.forwards_to or "") if route else "",
+        "received_on": _day(c.received_on),
+        "within_deadline": c.within_deadline,
+        "reassess_by": _day(c.reassess_by),
+        "badge": due_badge(due),
+        "reassessed_on": _day(c.reassessed_on),
+        "forwarded_to": c.forwarded_to,
+        "text": c.text,
+        "reassessment_text": c.reassessment_text,
+        "form": None,
+    }
+    if with_form:
+        item["form"] = form or RowForm(
+            {
+                "reassessed_on": today.isoformat(),
+                "result": "",
+                "text": "",
+                "version": str(c.case.version),
+            }
+        )
+        item["form"].prefix = f"klage-{c.pk}"
+    return item
 
 
 @login_required
@@ -823,7 +928,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
     reassessed."""
     staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
-    slug = staff.municipality.slug
+    standard_of = _standard_lookup(staff.municipality.slug)
     rows = _visible_complaints(request.user)
     open_rows = rows.filter(status=ComplaintStatus.RECEIVED)
     total = open_rows.count()
@@ -831,9 +936,9 @@ def complaints(request: HttpRequest) -> HttpResponse:
     done_rows = rows.exclude(status=ComplaintStatus.RECEIVED).order_by("-reassessed_on", "-pk")
     done_rows = [] if page.first_url else list(done_rows[:DONE_LIMIT])  # on the first page
     # each open row opens its form on demand, as on Opfølgning
-    open_items = [_complaint_item(c, today, slug, None, False) for c in page.rows]
-    done_items = [_complaint_item(c, today, slug, None) for c in done_rows]
-    _read(request.user, [c.case_id for c in open_items + done_items], "klageliste")
+    open_items = [_complaint_item(c, today, standard_of, None, False) for c in page.rows]
+    done_items = [_complaint_item(c, today, standard_of, None, False) for c in done_rows]
+    _read(request.user, [c["case_id"] for c in open_items + done_items], "klageliste")
     context = {
         "open_items": open_items,
         "open_total": total,
@@ -897,7 +1002,7 @@ def complaint_reassess(request: HttpRequest, complaint_id: int) -> HttpResponse:
     c = _visible_complaints(request.user).filter(pk=complaint_id).first()
     if c is None:
         raise Http404("Klagen findes ikke.")
-    item = _complaint_item(c, today, staff.municipality.slug, form)
+    item = _complaint_item(c, today, _standard_lookup(staff.municipality.slug), form)
     _read(request.user, [c.case_id], "klage")
     context = {"item": item, "today": today, "may_handle": may(staff.role, Action.COMPLAINT_HANDLE)}
     if _is_htmx(request):  # the row with its form open (asked for, or with its errors)
