@@ -18,14 +18,15 @@ page they belong to logged the read). A case the user may not see is not found (
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -222,26 +223,27 @@ def _head(case: Case, today: dt.date) -> CaseHead:
 # --- the case page and its timeline ----------------------------------------------------------
 
 
-@dataclass
-class Entry:
-    """One event on the case's timeline."""
+class Entry(TypedDict):
+    """One event on the case's timeline, worked out for the template once. A dict, and every
+    value ready to show: the timeline has a row per session, and each lookup, failing attribute
+    lookup or filter in the template costs per row (a dict's key is the cheapest lookup)."""
 
     on: dt.date
     order: int  # the step's place within a day (contact before assessment …)
     pk: int
+    anchor: str  # the row's id
+    iso: str  # the date for <time datetime>
+    day: str  # the date shown
     kind: str  # anchor prefix
     label: str  # the kind of event, in Danish
     title: str
-    lines: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)  # (href, text)
-    badge: tuple[str, str] | None = None  # (tone, text)
-    by_id: int | None = None
-    by: str = ""
-    current: bool = False  # the decision just saved
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.kind}-{self.pk}"
+    lines: list[str]  # escaped, with <br> for line breaks
+    links: list[tuple[str, str]]  # (href, text)
+    badge: str  # the badge's text, or nothing
+    tone: str  # the badge's DKFDS variant
+    by_id: int | None
+    by: str  # "Registreret af …", or nothing when no one is recorded
+    current: bool  # the decision just saved
 
 
 #: The order of the steps within one day.
@@ -292,8 +294,40 @@ class _Timeline:
         self.entries: list[Entry] = []
         self.dated: dict[str, dt.date] = {}  # a letter's key → the date of its step
 
-    def add(self, on: dt.date, kind: str, pk: int, label: str, title: str, **kw: Any) -> None:
-        self.entries.append(Entry(on, ORDER[kind], pk, kind, label, title, **kw))
+    def add(
+        self,
+        on: dt.date,
+        kind: str,
+        pk: int,
+        label: str,
+        title: str,
+        *,
+        lines: Sequence[str] = (),
+        links: Sequence[tuple[str, str]] = (),
+        badge: tuple[str, str] | None = None,  # (tone, text)
+        by_id: int | None = None,
+    ) -> None:
+        tone, badge_text = badge or ("", "")
+        self.entries.append(
+            Entry(
+                on=on,
+                order=ORDER[kind],
+                pk=pk,
+                anchor=f"{kind}-{pk}",
+                iso=on.isoformat(),
+                day=_d(on),
+                kind=kind,
+                label=label,
+                title=title,
+                lines=[linebreaksbr(line) for line in lines],
+                links=list(links),
+                badge=badge_text,
+                tone=tone,
+                by_id=by_id,
+                by="",
+                current=False,
+            )
+        )
 
     def title(self, offer_id: str) -> str:
         return _offer_title(self.standard, offer_id)
@@ -337,10 +371,11 @@ class _Timeline:
                 links=[(_letter_href(letter), _("Brevet (PDF)"))],
                 by_id=letter.created_by_id,
             )
-        names = _names({e.by_id for e in self.entries})
+        names = _names({e["by_id"] for e in self.entries})
         for entry in self.entries:
-            entry.by = names.get(entry.by_id or 0, "")
-        return sorted(self.entries, key=lambda e: (e.on, e.order, e.pk))
+            if name := names.get(entry["by_id"] or 0):
+                entry["by"] = _("Registreret af %(by)s") % {"by": name}
+        return sorted(self.entries, key=lambda e: (e["on"], e["order"], e["pk"]))
 
     def contact(self, c: Any) -> None:
         lines = [
@@ -487,15 +522,19 @@ class _Timeline:
                 lines=[_("Borgerens mål: {goals_text}").format(goals_text=p.goals_text)],
                 by_id=p.recorded_by_id,
             )
+        # a long course is mostly sessions: their words are looked up once, not per session
+        group, talk = _("Gruppesession"), _("Samtale")
+        attended = {a: (ATTENDANCE_TONE[a], str(a.label)) for a in Attendance}
+        unrecorded, planned = ("warning", _("Fremmøde ikke registreret")), ("info", _("Planlagt"))
         for s in course.sessions.all():
             start, end = _local(s.starts_at), _local(s.ends_at)
-            what = _("Gruppesession") if s.group_id else _("Samtale")
+            what = group if s.group_id else talk
             if s.attendance:
-                badge = (ATTENDANCE_TONE[s.attendance], Attendance(s.attendance).label)
+                badge = attended[s.attendance]
             elif start.date() < self.today:
-                badge = ("warning", _("Fremmøde ikke registreret"))
+                badge = unrecorded
             else:
-                badge = ("info", _("Planlagt"))
+                badge = planned
             self.add(
                 start.date(),
                 "samtale",
@@ -654,9 +693,9 @@ def _case_context(
     saved = request.GET.get("afgoerelse", "")
     saved_letter = None
     for entry in timeline:
-        if entry.kind == "afgoerelse" and str(entry.pk) == saved:
-            entry.current = True
-            saved_letter = next((href for href, _ in entry.links), None)
+        if entry["kind"] == "afgoerelse" and str(entry["pk"]) == saved:
+            entry["current"] = True
+            saved_letter = next((href for href, _ in entry["links"]), None)
     bases = _course_bases(case, standard) if _may(request, Action.COURSE_MANAGE) else []
     if start_form is None and bases:
         granted = next((b for b, _ in bases if b.startswith("d")), "")  # the usual start
