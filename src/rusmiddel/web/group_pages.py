@@ -36,7 +36,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from rusmiddel import rules
@@ -290,6 +290,7 @@ def groups(request: HttpRequest) -> HttpResponse:
     runs = list(rows.select_related("provider").annotate(taken=Count("enrolments")).order_by())
     runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
     offer_on = registry.offer_lookup(slug)  # years of runs, a few versions of the standard
+    group_url = _urls("web:group")
     shown: list[Meeting] = []
     for g in runs:
         offer = _offer(offer_on, g)
@@ -298,6 +299,16 @@ def groups(request: HttpRequest) -> HttpResponse:
         meetings = _meetings(g, offer)
         g.first_day = meetings[0].day if meetings else None
         g.last_day = meetings[-1].day if meetings else None
+        # the table's cells written once here, not by tags and filters per row
+        g.url = group_url(g.pk)
+        g.starts = f"{g.first_day or g.starts_on:%d.%m.%Y}"
+        g.stops = f"{g.stop_day:%d.%m.%Y}" if g.stop_day else ""
+        g.ends = f"{g.last_day:%d.%m.%Y}" if g.last_day else "–"
+        g.places = ngettext(
+            "%(taken)s optaget, %(free)s ledig af %(seats)s",
+            "%(taken)s optaget, %(free)s ledige af %(seats)s",
+            g.free,
+        ) % {"taken": g.taken, "free": g.free, "seats": g.seats}
         shown += [m for m in meetings if period.first <= m.day <= period.last]
     current = [g for g in runs if g.starts_on >= year_ago or (g.last_day and g.last_day >= today)]
     _with_counts(shown, _enrolled_counts([m.group for m in shown]) if shown else {})
