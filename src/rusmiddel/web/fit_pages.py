@@ -10,7 +10,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,29 +89,37 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
     outcomes = course_outcomes(course=course)  # the scores, read once for table and chart
     points = {p.session_id: p for p in outcomes.points} if outcomes else {}
     instruments = standard.outcome_measures.instruments if standard.outcome_measures else []
+    opened = query_int(request.GET.get("samtale"))
+    rows = []
+    for s in sessions:
+        totals = [getattr(points.get(s.pk), i.id, None) for i in instruments]
+        rows.append(
+            {
+                # the cells written once here: dozens of rows of filters in the template
+                "pk": s.pk,
+                "starts_at": f"{timezone.localtime(s.starts_at):%d.%m.%Y %H:%M}",
+                "totals": ["–" if t is None else floatformat(t, 1) for t in totals],
+                "alliance_concern": s.pk in points and points[s.pk].alliance_concern,
+                "open": s.pk in ((errors or {}).get("session"), opened),
+            }
+        )
     return {
         "case": case,
         "course": course,
         "offer_title": (o.title if (o := standard.offer(course.offer)) else course.offer),
         "instruments": instruments,
-        "rows": [
-            {
-                "session": s,
-                "totals": [getattr(points.get(s.pk), i.id, None) for i in instruments],
-                "alliance_concern": s.pk in points and points[s.pk].alliance_concern,
-            }
-            for s in sessions
-        ],
+        "rows": rows,
         "outcomes": outcomes,
         "chart": _chart(outcomes) if outcomes and outcomes.points else None,
         "may_manage": may(request.user.staff.role, Action.COURSE_MANAGE),
         "errors": errors or {},
         # the one session whose form is open (?samtale=): a form for each of dozens of
         # sessions would be most of the page's weight
-        "opened": query_int(request.GET.get("samtale")),
+        "opened": opened,
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
+        "label_y": HEIGHT - 8,  # the dates under the axis
     }
 
 
