@@ -1207,21 +1207,43 @@ def _no_show_streak(sessions: list[Session]) -> int:
     return streak
 
 
+def _session_rows(sessions: list[Session]) -> list[dict[str, Any]]:
+    """The sessions as the table shows them, every value ready: a long course has a row per
+    session, and each lookup or filter in the template costs per row (a dict's key is the
+    cheapest lookup)."""
+    labels = {a: str(a.label) for a in Attendance}
+    unrecorded = _("Ikke registreret")
+    rows = []
+    for s in sessions:
+        start, end = _local(s.starts_at), _local(s.ends_at)
+        anchor = f"samtale-{s.pk}"
+        rows.append(
+            {
+                "pk": s.pk,
+                "anchor": anchor,
+                "day": _d(start.date()),
+                "time": f"{start:%H:%M}–{end:%H:%M}",
+                "group": s.group_id is not None,
+                "attendance": s.attendance,
+                "label": labels[s.attendance] if s.attendance else unrecorded,
+                "href": reverse("web:attendance", args=[s.pk]),
+                "described_by": f"{anchor}-dato {anchor}-tid",
+            }
+        )
+    return rows
+
+
 def _sessions_context(request: HttpRequest, case: Case, course: Course) -> dict[str, Any]:
     sessions = list(course.sessions.all())
-    for s in sessions:
-        s.start = _local(s.starts_at)
-        s.end = _local(s.ends_at)
-        s.label = Attendance(s.attendance).label if s.attendance else _("Ikke registreret")
     streak = _no_show_streak(sessions)
     return {
         "case": case,
         "course": course,
-        "sessions": sessions,
+        "sessions": _session_rows(sessions),
         "streak": streak,
         "flag": streak >= services.NO_SHOW_LIMIT,
         "no_show_limit": services.NO_SHOW_LIMIT,
-        "attendance_choices": Attendance.choices,
+        "attendance_choices": [(value, str(label)) for value, label in Attendance.choices],
         "may_manage": _may(request, Action.COURSE_MANAGE) and course.status == CourseStatus.ACTIVE,
         "version": case.version,
     }
