@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
@@ -42,6 +42,7 @@ from rusmiddel.cases.models import (
     ComplaintStatus,
     Deadline,
     DeadlineKind,
+    DecisionOutcome,
     EndOutcome,
     FollowUp,
     FollowUpChannel,
@@ -155,7 +156,7 @@ class Due:
 
 def _day(on: dt.date | None) -> str:
     """A date as the lists show it (the templates' `date:"d.m.Y"`); "" for none."""
-    return dateformat.format(on, "d.m.Y") if on else ""
+    return on.strftime("%d.%m.%Y") if on else ""
 
 
 def _int(raw: str | None) -> int | None:
@@ -277,7 +278,7 @@ def _decorate(cases: list[Case], today: dt.date) -> list[dict[str, Any]]:
                 "href": case_href(c.pk),
                 "number": c.number,
                 "person": person_label(c),
-                "status": c.get_status_display(),
+                "status": str(CaseStatus(c.status).label),
                 "caseworker_name": (staff_name(c.caseworker) if c.caseworker_id else "")
                 or unassigned,
                 "due_on": due.on_text if due else "",
@@ -427,7 +428,7 @@ class KindGroup:
     kind: str
     label: str
     count: selectors.DueCount
-    rows: list[Deadline] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # display strings of deadlines
     more_url: str = ""  # the next page of this kind, when there is one
 
     @property
@@ -527,22 +528,31 @@ def due(request: HttpRequest) -> HttpResponse:
         p.pk: p.name for p in Provider.objects.filter(municipalities=staff.municipality_id)
     }
     filters = {"days": horizon, "caseworker": caseworker_id or "", "provider": provider_id or ""}
+    unassigned = _("Ikke tildelt")
     groups = []
     for value, label in DeadlineKind.choices:
         if kind and value != kind:
             continue
         group = KindGroup(value, label, counts.get(value, selectors.DueCount()))
-        group.rows = pages[value].rows
+        rows = pages[value].rows
         if pages[value].more:
-            last = group.rows[-1]
+            last = rows[-1]
             after_last = selectors.day_cursor_text(last.due_on, last.pk)
             group.more_url = _query({**filters, "kind": value, "after": after_last})
-        for d in group.rows:
-            d.href = case_href(d.case_id)
-            d.person = person_label(d.case)
-            d.due = Due.of(d.due_on, today)
-            d.caseworker_name = names.get(d.caseworker_id, "") if d.caseworker_id else ""
-            d.provider_name = providers.get(d.provider_id, "") if d.provider_id else ""
+        # display strings made once, in dicts (see _decorate)
+        group.rows = [
+            {
+                "href": case_href(d.case_id),
+                "number": d.case.number,
+                "person": person_label(d.case),
+                "due_on": _day(d.due_on),
+                "badge": due_badge(Due.of(d.due_on, today)),
+                "text": d.text,
+                "caseworker_name": names.get(d.caseworker_id) or unassigned,
+                "provider_name": providers.get(d.provider_id) or "–",
+            }
+            for d in rows
+        ]
         groups.append(group)
     context = {
         "groups": groups,
@@ -675,7 +685,7 @@ def _follow_up_item(
         "offer_title": offer.title if offer else course.offer,
         "provider_name": course.provider.name if course.provider_id else "",
         "ended_on": _day(course.ended_on),
-        "outcome": course.get_outcome_display().lower() if course.outcome else "",
+        "outcome": EndOutcome(course.outcome).label.lower() if course.outcome else "",
         "due_on": _day(f.due_on),
         "badge": due_badge(Due.of(f.due_on, today)),
         "record_url": reverse("web:follow_up_record", args=[f.pk]),
@@ -894,7 +904,7 @@ def _complaint_item(
         "is_open": is_open,
         "status": c.status,
         "offer_title": offer.title if offer else c.decision.offer,
-        "outcome": c.decision.get_outcome_display().lower(),
+        "outcome": DecisionOutcome(c.decision.outcome).label.lower(),
         "decided_on": _day(c.decision.decided_on),
         "route_title": route.title if route else c.route,
         "forwards_to": (route.forwards_to or "") if route else "",
