@@ -814,11 +814,14 @@ def _panel(case: Case, compiled: Any, facts: dict[str, Any], on: dt.date) -> Pan
             )
         )
     standard = compiled.standard
+    # translated once, not per offer and reason as the template shows them
+    statuses = {k: (str(label), tone) for k, (label, tone) in STATUS.items()}
+    marks = {k: (mark, str(words)) for k, (mark, words) in MARKS.items()}
     offers = []
     counts = {k: 0 for k in STATUS}
     for r in result.offers:
         counts[r.status] += 1
-        label, tone = STATUS[r.status]
+        label, tone = statuses[r.status]
         offers.append(
             {
                 "id": r.offer.id,
@@ -830,8 +833,8 @@ def _panel(case: Case, compiled: Any, facts: dict[str, Any], on: dt.date) -> Pan
                 "reasons": [
                     {
                         "text": reason.text,
-                        "mark": MARKS[reason.met][0],
-                        "words": MARKS[reason.met][1],
+                        "mark": marks[reason.met][0],
+                        "words": marks[reason.met][1],
                         "missing": [fact_label(p) for p in reason.missing],
                     }
                     for reason in r.reasons
@@ -839,7 +842,7 @@ def _panel(case: Case, compiled: Any, facts: dict[str, Any], on: dt.date) -> Pan
                 "missing": [fact_label(p) for p in r.missing],
             }
         )
-    group = MARKS[result.in_target_group]
+    group = marks[result.in_target_group]
     priorities = {p.id: p.text for p in standard.priorities}
     return Panel(
         offers=offers,
