@@ -36,6 +36,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
@@ -122,6 +123,18 @@ class Meeting:
     @property
     def skipped(self) -> bool:
         return bool(self.holiday)
+
+    @property
+    def title(self) -> str:
+        """The date with its weekday in the active language ("Mandag 15.03.2027")."""
+        return capfirst(dateformat.format(self.day, "l d.m.Y"))
+
+    @property
+    def hours(self) -> str:
+        """The session's hours, "16:00–18:00" ("" for a skipped date)."""
+        if self.start is None or self.end is None:
+            return ""
+        return f"{timezone.localtime(self.start):%H:%M}–{timezone.localtime(self.end):%H:%M}"
 
 
 def _meetings(group: Group, offer: Offer | None) -> list[Meeting]:
