@@ -478,6 +478,7 @@ def _due_names(
             | Q(pk__in={d.caseworker_id for d in deadlines if d.caseworker_id})
         )
         .select_related("staff")
+        .only("first_name", "last_name", "username", "staff__role", "staff__municipality_id")
     )
     names = {u.pk: staff_name(u) for u in users}
     caseworkers = sorted(
@@ -524,9 +525,9 @@ def due(request: HttpRequest) -> HttpResponse:
     pages = selectors.due_pages(kinds=kinds, limit=limit, after=after, **scope)
     shown = [d for page in pages.values() for d in page.rows]
     names, caseworkers = _due_names(staff, shown)
-    providers = {
-        p.pk: p.name for p in Provider.objects.filter(municipalities=staff.municipality_id)
-    }
+    providers = dict(
+        Provider.objects.filter(municipalities=staff.municipality_id).values_list("pk", "name")
+    )
     filters = {"days": horizon, "caseworker": caseworker_id or "", "provider": provider_id or ""}
     unassigned = _("Ikke tildelt")
     groups = []
