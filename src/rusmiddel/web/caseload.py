@@ -691,6 +691,7 @@ def _follow_up_item(
         "badge": due_badge(Due.of(f.due_on, today)),
         "record_url": reverse("web:follow_up_record", args=[f.pk]),
         "form": None,
+        "errors": {},
     }
     if not with_form:
         return item
@@ -711,6 +712,7 @@ def _follow_up_item(
         }
     )
     form.prefix = f"fu-{f.pk}"
+    item["errors"] = form.errors
     item["key_facts"] = [  # (field, label, choices, the value in the form)
         (name, label, KEY_FACT_CHOICES[name].choices, form.values.get(name, ""))
         for name, label in KEY_FACT_LABELS.items()
@@ -918,9 +920,10 @@ def _complaint_item(
         "text": c.text,
         "reassessment_text": c.reassessment_text,
         "form": None,
+        "errors": {},
     }
     if with_form:
-        item["form"] = form or RowForm(
+        form = item["form"] = form or RowForm(
             {
                 "reassessed_on": today.isoformat(),
                 "result": "",
@@ -928,7 +931,8 @@ def _complaint_item(
                 "version": str(c.case.version),
             }
         )
-        item["form"].prefix = f"klage-{c.pk}"
+        form.prefix = f"klage-{c.pk}"
+        item["errors"] = form.errors
     return item
 
 
@@ -948,7 +952,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
     done_rows = [] if page.first_url else list(done_rows[:DONE_LIMIT])  # on the first page
     # each open row opens its form on demand, as on Opfølgning
     open_items = [_complaint_item(c, today, standard_of, None, False) for c in page.rows]
-    done_items = [_complaint_item(c, today, standard_of, None, False) for c in done_rows]
+    done_items = [_complaint_item(c, today, standard_of, None) for c in done_rows]
     _read(request.user, [c["case_id"] for c in open_items + done_items], "klageliste")
     context = {
         "open_items": open_items,
