@@ -137,11 +137,6 @@ class Due:
         return "warning" if self.days <= SOON_DAYS else ""
 
     @property
-    def on_text(self) -> str:
-        """The date as the lists show it (the `date:"d.m.Y"` of the templates)."""
-        return _day(self.on)
-
-    @property
     def label(self) -> str:
         if self.days < 0:
             return ngettext(
@@ -279,9 +274,8 @@ def _decorate(cases: list[Case], today: dt.date) -> list[dict[str, Any]]:
                 "number": c.number,
                 "person": person_label(c),
                 "status": str(CaseStatus(c.status).label),
-                "caseworker_name": (staff_name(c.caseworker) if c.caseworker_id else "")
-                or unassigned,
-                "due_on": due.on_text if due else "",
+                "caseworker_name": staff_name(c.caseworker) or unassigned,
+                "due_on": _day(c.next_due),
                 "next_kind_label": DeadlineKind(c.next_kind).label if c.next_kind else "",
                 "badge": due_badge(due),
             }
