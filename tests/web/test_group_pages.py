@@ -312,8 +312,9 @@ def test_another_municipality_sees_404(tenants):
 
 
 def test_the_pages_make_the_same_queries_for_1_and_8_enrolments(tenants):
+    """8 of 8 seats taken: a full run (no enrolment form) makes the same queries too."""
     therapist = staff("therapist", "helsingoer")
-    group = a_group()
+    group = a_group(seats=8)
     courses = [a_course(therapist, n, anonymous=n % 2 == 1) for n in range(8)]
     client = client_for(therapist)
 

