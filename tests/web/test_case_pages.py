@@ -47,6 +47,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 #: 1 the courses' key facts and 1 the locked read of the audit chain's head for the read's
 #: audit entry).
 MAX_CASE_PAGE_QUERIES = 23
+#: measured: 11 and 13 (the case and the parts of it each page shows, not its courses)
+MAX_ASSESSMENT_PAGE_QUERIES = 11
+MAX_DECISION_PAGE_QUERIES = 13
 CPR = "0702921234"  # 7 February 1992
 
 
@@ -316,6 +319,17 @@ def test_the_case_page_makes_the_same_queries_for_1_and_25_sessions(tenants):
     print(f"case page: {one} queries with 1 session, {many} with 25")
     assert one == many
     assert many <= MAX_CASE_PAGE_QUERIES, many
+
+    # the assessment and decision pages read the parts of the case they show, not its courses
+    for page, limit in (
+        ("udredning", MAX_ASSESSMENT_PAGE_QUERIES),
+        ("afgoerelse", MAX_DECISION_PAGE_QUERIES),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/sager/{case.pk}/{page}/").status_code == 200
+        tables = " ".join(q["sql"] for q in queries.captured_queries)
+        assert '"cases_session"' not in tables and '"cases_course"' not in tables, page
+        assert len(queries) <= limit, (page, len(queries))
 
 
 # --- the assessment ---------------------------------------------------------------------------

@@ -44,31 +44,34 @@ def case_list_visible_to(
     return page
 
 
-def case_get(*, user: Any, case_id: int, why: str = "sagsvisning") -> Case:
+def _case_parts() -> dict[str, Any]:
+    """The case's related rows by name, each as the case page prefetches it."""
+    courses = Course.objects.select_related("provider").prefetch_related(
+        "plans", "sessions", "status_reports", "follow_ups", "self_payments", "key_facts"
+    )
+    return {
+        "contacts": "contacts",
+        "assessments": "assessments",
+        "evaluations": "evaluations",
+        "decisions": "decisions__provider",
+        "courses": Prefetch("courses", queryset=courses),
+        "complaints": "complaints",
+        "deadlines": "deadlines",
+    }
+
+
+def case_get(
+    *, user: Any, case_id: int, why: str = "sagsvisning", parts: tuple[str, ...] | None = None
+) -> Case:
     """One case with its whole course, in a fixed number of queries; the read is logged.
+    `parts` names the related rows a page needs (all when None): the assessment page has no
+    use for every session of every course. A part not named is read if touched, not missed.
     A case the user may not see is not found, whatever the role (never 403)."""
+    every = _case_parts()
     case = (
         visible_cases(user)
         .select_related("citizen", "provider", "caseworker", "municipality")
-        .prefetch_related(
-            "contacts",
-            "assessments",
-            "evaluations",
-            "decisions__provider",
-            Prefetch(
-                "courses",
-                queryset=Course.objects.select_related("provider").prefetch_related(
-                    "plans",
-                    "sessions",
-                    "status_reports",
-                    "follow_ups",
-                    "self_payments",
-                    "key_facts",
-                ),
-            ),
-            "complaints",
-            "deadlines",
-        )
+        .prefetch_related(*(every[name] for name in (every if parts is None else parts)))
         .filter(pk=case_id)
         .first()
     )

@@ -119,9 +119,12 @@ def _may(request: HttpRequest, action: Action) -> bool:
     return may(_role(request), action)
 
 
-def _case(request: HttpRequest, case_id: int, why: str) -> Case:
-    """The case with its whole course (scoped and logged by the selector)."""
-    return selectors.case_get(user=request.user, case_id=case_id, why=why)
+def _case(
+    request: HttpRequest, case_id: int, why: str, parts: tuple[str, ...] | None = None
+) -> Case:
+    """The case with its whole course, or the `parts` a page needs (scoped and logged by the
+    selector)."""
+    return selectors.case_get(user=request.user, case_id=case_id, why=why, parts=parts)
 
 
 def _standard(slug: str, on: dt.date) -> Standard | None:
@@ -876,7 +879,7 @@ def _compiled(case: Case, on: dt.date) -> Any:
 @staff_page
 def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     """The assessment facts with a live evaluation; saving records a new version."""
-    case = _case(request, case_id, "udredning")
+    case = _case(request, case_id, "udredning", parts=("assessments", "deadlines"))
     require(request.user, Action.ASSESSMENT_RECORD)
     today = timezone.localdate()
     compiled = _compiled(case, today)
@@ -1071,7 +1074,8 @@ def _default_offer(request: HttpRequest, case: Case, setup: DecisionSetup) -> st
 def decision(request: HttpRequest, case_id: int) -> HttpResponse:
     """Grant or refuse an offer on the latest evaluation, with reasoning and complaint
     guidance shown before saving."""
-    case = _case(request, case_id, "afgørelse")
+    parts = ("contacts", "assessments", "evaluations", "deadlines")
+    case = _case(request, case_id, "afgørelse", parts=parts)
     require(request.user, Action.DECISION_RECORD)
     today = timezone.localdate()
     setup = _decision_setup(case)
