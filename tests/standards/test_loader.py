@@ -39,6 +39,19 @@ def test_seed_files_are_valid(municipality):
     assert load_file(SEEDS[municipality]).municipality == municipality
 
 
+def test_valid_files_are_read_by_the_c_parser_and_read_the_same_as_by_the_pure_one():
+    """The fast path (`YAML(typ="safe")`) is ruamel.yaml's C parser, a dependency of its own
+    since ruamel.yaml 0.19: without it the national register extract reads 98 standards
+    about four times slower."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.main import CParser
+
+    assert CParser is not None and YAML(typ="safe").Parser is CParser
+    for seed in SEEDS.values():
+        raw = seed.read_bytes()
+        assert YAML(typ="safe").load(raw) == YAML(typ="safe", pure=True).load(raw)
+
+
 @pytest.mark.parametrize("municipality", SEEDS)
 def test_misspelt_fact_in_a_criterion(tmp_path, municipality):
     path, line = broken_copy(
