@@ -121,6 +121,17 @@ def test_yaml_syntax_error_names_the_line(tmp_path, municipality):
     assert re.match(rf"{re.escape(str(path))}:\d+: ", problem)
 
 
+@pytest.mark.parametrize("municipality", SEEDS)
+def test_a_problem_is_named_where_only_the_c_parser_reads_the_file(tmp_path, municipality):
+    """libyaml reads a tab after `id:` (an empty id); ruamel.yaml's round-trip reader, used
+    for line numbers, does not. The file's real problem is still the one reported."""
+    path, _ = broken_copy(
+        tmp_path, municipality, r"^\s+- id: ", lambda s: s[: s.index("id:")] + "id: \t\n"
+    )
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:?: target_group.criteria[0].id: "), problem  # no line
+
+
 def test_file_that_is_not_a_mapping(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("- a list\n", encoding="utf-8")

@@ -189,6 +189,17 @@ def _line(tree: Any, loc: Loc) -> int | None:
     return None if line is None else line + 1
 
 
+def _located(raw: bytes, problems: list[Problem]) -> list[Problem]:
+    """The problems with their lines, from the round-trip reader. The fast reader (libyaml)
+    accepts a few files the pure round-trip reader rejects, such as a tab after `key:`;
+    their problems are then told without lines rather than hidden by the reader's error."""
+    try:
+        tree = YAML(typ="rt").load(raw)
+    except YAMLError:
+        return problems
+    return [Problem(p.loc, p.message, _line(tree, p.loc)) for p in problems]
+
+
 def _syntax_error(path: Path, exc: YAMLError) -> StandardFileError:
     mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
     line = mark.line + 1 if mark is not None else None
@@ -213,7 +224,5 @@ def load_file(path: Path | str) -> CompiledStandard:
         raise _syntax_error(path, exc) from None
     standard, expressions, problems = validate(data)
     if problems or standard is None:
-        tree = YAML(typ="rt").load(raw)
-        located = [Problem(p.loc, p.message, _line(tree, p.loc)) for p in problems]
-        raise StandardFileError(path, located)
+        raise StandardFileError(path, _located(raw, problems))
     return CompiledStandard(standard, version_of(standard, raw), str(path), expressions)
