@@ -224,9 +224,13 @@ def test_maalgruppe_use_must_harm_daily_life():
     misbruget medfører skader eller problemer for vedkommende selv og/eller nærtstående." """
     # given an adult whose problematic use does not harm daily life
     result = evaluation(M, adult(**{"use.harms_daily_life": False}))
-    # then they are outside the target group and not eligible for ambulant treatment
-    assert result.in_target_group is False
+    # then they are outside the target group of social treatment under § 101 (the second part
+    # of Målgruppe; the first, a drug problem, holds) and not eligible for ambulant treatment
+    assert result.in_target_group is True
     assert result.offer("ambulant").status == "not_eligible"
+    assert met(result.offer("ambulant"), "needs_social_drug_treatment") is False
+    for offer in ("dagbehandling", "doegnbehandling", "familiebehandling"):
+        assert met(result.offer(offer), "harms_daily_life") is False, offer
 
 
 def test_maalgruppe_unknown_level_needs_information_naming_it():
@@ -259,7 +263,7 @@ def test_maalgruppe_empty_facts_need_information_on_every_treatment_offer():
     # then every treatment offer needs information, starting with the target group's facts
     for offer in TREATMENT_OFFERS:
         assert result.offer(offer).status == "needs_information", offer
-        assert result.offer(offer).missing[:2] == ("use.level", "use.harms_daily_life")
+        assert result.offer(offer).missing[:2] == ("use.level", "use.substances")
     assert result.actions == ()
 
 

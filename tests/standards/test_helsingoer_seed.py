@@ -348,8 +348,10 @@ def test_formaal_under_18_without_recorded_consent_raises_both_consent_actions()
     ids = action_ids(facts)
     assert "parental_consent_required" in ids
     assert "family_services_consent_required" in ids
-    # and treatment is not refused meanwhile
-    assert status(M, facts, "unge_individuel") == "eligible"
+    # and treatment waits for both consents (not refused, not granted)
+    result = evaluation(M, facts).offer("unge_individuel")
+    assert result.status == "needs_information"
+    assert result.missing == ("consents.parents", "consents.family_services")
 
 
 def test_formaal_under_18_with_both_consents_given():
@@ -975,8 +977,13 @@ def test_unge_adhoc_gruppe_motivates_young_people_with_a_use():
 )
 def test_dagteamet_under_18_dropped_out_of_school(age, dropped_out, expected):
     """ "Dagteamet: Et tilbud, der retter sig mod unge under 18 år, som har et så stort forbrug af
-    rusmidler, at de er faldet ud af skolesystemet.\""""
-    facts = with_(adult(age), social__dropped_out_of_school=dropped_out)
+    rusmidler, at de er faldet ud af skolesystemet.\" (Both consents given: Formål.)"""
+    facts = with_(
+        adult(age),
+        social__dropped_out_of_school=dropped_out,
+        consents__parents=True,
+        consents__family_services=True,
+    )
     assert status(M, facts, "dagteamet") == expected
 
 

@@ -18,7 +18,7 @@ from .deadlines import (
     treatment_guarantee,
 )
 from .errors import ErrorCode, InputError, RuleFailure, RulesError
-from .evaluation import Evaluation, OfferResult, Reason, evaluate
+from .evaluation import Evaluation, OfferResult, Reason, evaluate, grant_blockers
 from .payment import SelfPaymentCalculation, self_payment
 from .schedule import Session, group_sessions, longest_run
 
@@ -43,6 +43,7 @@ __all__ = [
     "deadline_in_weeks",
     "evaluate",
     "follow_ups",
+    "grant_blockers",
     "group_sessions",
     "guarantee_basis",
     "is_public_holiday",

@@ -185,6 +185,7 @@ def evaluate(compiled: CompiledStandard, facts: Any, on: dt.date) -> Evaluation:
         missing = _missing(reasons) if status == "needs_information" else ()
         results.append(OfferResult(offer, status, tuple(reasons), missing))
 
+    closed = {r.offer.id for r in results if r.status == "not_eligible"}
     return Evaluation(
         municipality=compiled.municipality,
         standard_version=compiled.version,
@@ -194,8 +195,21 @@ def evaluate(compiled: CompiledStandard, facts: Any, on: dt.date) -> Evaluation:
         target_group_reasons=group,
         offers=tuple(results),
         actions=tuple(
-            {"id": a.id, "text": a.text} for a in standard.actions if judge.holds(a.when)
+            {"id": a.id, "text": a.text}
+            for a in standard.actions
+            if a.offer not in closed and judge.holds(a.when)
         ),
         priorities=tuple(p.id for p in standard.priorities if judge.holds(p.when)),
         facts=facts,
     )
+
+
+def grant_blockers(compiled: CompiledStandard, offer_id: str, result: dict[str, Any]) -> list[str]:
+    """The texts of the actions in a stored evaluation (`result`, the CLI contract's evaluate
+    document) that stop a grant of `offer_id`: actions marked `blocks_grant` block every
+    treatment offer while they are raised, whatever override reason is given."""
+    offer = compiled.standard.offer(offer_id)
+    if offer is None or not offer.treatment:
+        return []
+    blocking = {a.id for a in compiled.standard.actions if a.blocks_grant}
+    return [a["text"] for a in result.get("actions", []) if a["id"] in blocking]

@@ -112,6 +112,8 @@ def _offer(standard: Standard, offer: Offer) -> list[str]:
     lines += [f"| {k} | {v} |" for k, v in rows]
     if offer.legal_basis_note:
         lines += ["", f"Note om lovgrundlag: {offer.legal_basis_note}"]
+    if offer.reading:
+        lines += ["", f"Vores læsning: {' '.join(offer.reading.split())}"]
     if offer.treatment or offer.criteria:
         lines += ["", "**Kriterier:**", ""]
         if offer.treatment:
@@ -157,6 +159,8 @@ def to_markdown(compiled: CompiledStandard) -> str:
         )
     out += ["", "## Målgruppe", "", s.target_group.description, ""]
     out += _criteria(s.target_group.criteria)
+    if s.target_group.reading:
+        out += ["", f"Vores læsning: {' '.join(s.target_group.reading.split())}"]
     if s.treatment_criteria:
         out += ["", "**Gælder for alle behandlingstilbud:**", ""] + _criteria(s.treatment_criteria)
     out += ["", "## Tilbud", ""]

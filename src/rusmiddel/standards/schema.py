@@ -44,6 +44,16 @@ class Action(Strict):
     when: Text
     text: Text
     section: Text
+    offer: Id | None = Field(
+        None,
+        description="the offer the action refers the citizen to: raised only while that offer "
+        "is not not_eligible for the person (a closed offer is never promised)",
+    )
+    blocks_grant: bool = Field(
+        False,
+        description="while the action is raised, no treatment offer can be granted, not even "
+        "with an override reason (e.g. a consent the law requires before treatment)",
+    )
     reading: str | None = None
 
 
@@ -181,6 +191,9 @@ class Offer(Strict):
     duration: Duration | None = None
     schedule: Schedule | None = None
     criteria: list[Criterion] = Field(default_factory=list)
+    reading: str | None = Field(
+        None, description="how we read the offer as a whole (e.g. its age group) where vague"
+    )
 
 
 class Municipality(Strict):
@@ -210,9 +223,14 @@ class LegalBasis(Strict):
 
 
 class TargetGroup(Strict):
+    """Whom the standard treats: every criterion applies to every offer with treatment: true
+    (and decides `in_target_group`). A narrower group that only some offers have (e.g. the
+    social target group of SEL § 101) is a criterion on those offers."""
+
     description: Text
     section: Text
     criteria: list[Criterion] = Field(min_length=1)
+    reading: str | None = Field(None, description="how we read the seed's target group")
 
 
 class Guarantee(Strict):
@@ -382,6 +400,17 @@ class Standard(Strict):
     outcome_measures: OutcomeMeasures | None = None
     retention: Retention | None = Field(None, description="None: nothing is erased")
     texts: list[Section] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _action_offers_exist(self) -> Standard:
+        offers = {o.id for o in self.offers}
+        for i, action in enumerate(self.actions):
+            if action.offer is not None and action.offer not in offers:
+                raise ValueError(
+                    f"actions[{i}].offer: unknown offer '{action.offer}' "
+                    f"(defined: {', '.join(sorted(offers))})"
+                )
+        return self
 
     def offer(self, offer_id: str) -> Offer | None:
         return next((o for o in self.offers if o.id == offer_id), None)

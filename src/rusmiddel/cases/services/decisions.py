@@ -71,8 +71,9 @@ def decision_record(
     note: str = "",
 ) -> Decision:
     """Grant or refuse one offer on the latest evaluation. Granting an offer the evaluation
-    does not find eligible needs an override reason; the complaint deadline follows the
-    offer's route and how the letter is sent."""
+    does not find eligible needs an override reason; no reason lifts an action of the
+    standard that blocks grants (e.g. a minor's missing consent). The complaint deadline
+    follows the offer's route and how the letter is sent."""
     if outcome not in DecisionOutcome.values:
         raise Invalid(f"Ukendt udfald '{outcome}' (granted eller refused).", field="outcome")
     if send_channel not in rules.CHANNELS:
@@ -97,6 +98,13 @@ def decision_record(
         compiled = standard_on(case.municipality.slug, evaluation.evaluated_on)
         chosen = offer_in(compiled, offer)
         result = evaluation.offer_result(offer)
+        blockers = rules.grant_blockers(compiled, offer, evaluation.result)
+        if outcome == DecisionOutcome.GRANTED and blockers:
+            raise Invalid(
+                f"{chosen.title} kan ikke bevilges, heller ikke ved at fravige visitationen, "
+                "så længe dette udestår: " + " ".join(blockers),
+                field="outcome",
+            )
         if (
             outcome == DecisionOutcome.GRANTED
             and result["status"] != "eligible"
