@@ -493,28 +493,60 @@ def _municipality_option(slug: str):
     return municipality
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Walk the audit log's hash chains: exit 0 with "OK, N entries", or 1 at the first
-    broken entry of a chain."""
-    _django()
-    municipality = _municipality_option(args.municipality) if args.municipality else None
+def _chain_lines(reports: Sequence[Any], written: Sequence[Any] | None = None) -> bool:
+    """Print one line per chain and the total; True if every chain holds."""
     from rusmiddel.accounts.models import Municipality
-    from rusmiddel.audit.selectors import audit_verify
 
     names = dict(Municipality.objects.values_list("pk", "slug"))
-    reports = audit_verify(municipality_id=municipality.pk if municipality else None)
     failed = False
-    for r in reports:
+    for i, r in enumerate(reports):
         name = names.get(r.key, "(system)" if r.key == 0 else f"municipality {r.key}")
-        if r.ok:
-            print(f"{name}: OK, {r.entries} entries")
+        if not r.ok:
+            failed = True
+            broken = r.broken
+            where = f"entry {broken.entry_id} (seq {broken.seq})" if broken.entry_id else "end"
+            print(f"{name}: BROKEN at {where}: {broken.reason}")
             continue
-        failed = True
-        where = f"entry {r.broken.entry_id} (seq {r.broken.seq})" if r.broken.entry_id else "end"
-        print(f"{name}: BROKEN at {where}: {r.broken.reason}")
+        if written is not None and written[i] is not None:
+            anchored = f"anchored now at seq {written[i].seq}"
+        elif r.anchor is not None:
+            anchored = f"anchored at seq {r.anchor.seq} on {r.anchor.at}"
+        else:
+            anchored = "not anchored"
+        print(f"{name}: OK, {r.entries} entries; {anchored}")
     total = sum(r.entries for r in reports)
     print(f"{'BROKEN' if failed else 'OK'}, {total} entries in {len(reports)} chains.")
-    return 1 if failed else 0
+    return not failed
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Walk the audit log's keyed hash chains and hold each to its furthest anchor: exit 0
+    with "OK, N entries", or 1 at the first broken place of a chain."""
+    _django()
+    municipality = _municipality_option(args.municipality) if args.municipality else None
+    from rusmiddel.audit.selectors import audit_verify
+
+    reports = audit_verify(municipality_id=municipality.pk if municipality else None)
+    return 0 if _chain_lines(reports) else 1
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    """Verify the chains as `audit verify` does and anchor the end of each that holds, in
+    RUSMIDDEL_AUDIT_ANCHOR_DIR (cron: hourly). Exit 1 if a chain is broken (never anchored)."""
+    _django()
+    municipality = _municipality_option(args.municipality) if args.municipality else None
+    from django.conf import settings
+
+    from rusmiddel.audit.services import audit_anchor
+
+    try:
+        done = audit_anchor(municipality_id=municipality.pk if municipality else None)
+    except OSError as exc:
+        folder = settings.RUSMIDDEL_AUDIT_ANCHOR_DIR
+        raise UsageError(
+            f"RUSMIDDEL_AUDIT_ANCHOR_DIR: cannot write '{folder}': {exc.strerror or exc}"
+        ) from None
+    return 0 if _chain_lines([r for r, _ in done], [a for _, a in done]) else 1
 
 
 def cmd_gdpr_export(args: argparse.Namespace) -> int:
@@ -696,6 +728,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = t.add_parser("verify", help="walk the hash chains; exit 1 at the first broken entry")
     s.add_argument("--municipality", help="one municipality's chain (default: all)")
     s.set_defaults(handler=cmd_audit_verify)
+    s = t.add_parser(
+        "anchor", help="verify, then anchor each chain's end outside the database (cron)"
+    )
+    s.add_argument("--municipality", help="one municipality's chain (default: all)")
+    s.set_defaults(handler=cmd_audit_anchor)
 
     p = sub.add_parser("gdpr", help="the citizen's rights (GDPR)")
     t = p.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -495,11 +495,6 @@ def test_an_audit_entry_cannot_be_updated(world):
 
 
 def test_an_audit_entry_cannot_be_deleted(world):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "SQLite refuses UPDATE only: Django's test runner empties SQLite tables with "
-            "DELETE (audit/migrations/0002_append_only.py)"
-        )
     entry = AuditEntry.objects.first()
     count = AuditEntry.objects.count()
     with pytest.raises(DatabaseError), transaction.atomic():

@@ -4,58 +4,19 @@ trigger shows in `rusmiddel audit verify`, and concurrent writers leave one unbr
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit_support import log, trigger_off
+from concurrency_support import database_for_threads, in_thread, race
 from factories import staff
-from rusmiddel.audit.chain import CHAINED_FIELDS, GENESIS, entry_hash
+from rusmiddel.audit.chain import CHAINED_FIELDS, GENESIS, entry_mac
+from rusmiddel.audit.keys import audit_key
 from rusmiddel.audit.models import AuditChain, AuditEntry, Event
 from rusmiddel.audit.selectors import audit_verify
 from rusmiddel.audit.services import audit_reads, audit_record
 from rusmiddel.cli import main
-
-POSTGRES = connection.vendor == "postgresql"
-
-
-@contextmanager
-def trigger_off():
-    """Set the append-only trigger aside, as someone with the table owner's rights could."""
-    with connection.cursor() as cursor:
-        if POSTGRES:
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_append_only")
-        else:
-            cursor.execute("DROP TRIGGER audit_append_only")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if POSTGRES:
-                cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_append_only")
-            else:
-                cursor.execute(
-                    "CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit_auditentry "
-                    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END"
-                )
-
-
-def _log(actor, n: int, *, old=None) -> list[AuditEntry]:
-    """`n` entries logged by `actor`, as stored (oldest first)."""
-    for i in range(n):
-        audit_record(
-            actor=actor,
-            event=Event.CASE_READ,
-            write=False,
-            case_id=1000 + i,
-            why=f"læst {i}",
-            old=old,
-            new={"n": i, "tekst": "æøå", "b": [1, 2.5, None]},
-        )
-    mine = AuditEntry.objects.filter(municipality_id=actor.staff.municipality_id)
-    return list(mine.order_by("-seq")[:n])[::-1]
 
 
 def _report(municipality_id):
@@ -71,8 +32,8 @@ def test_every_field_of_an_entry_but_its_id_and_hash_is_chained():
 @pytest.mark.django_db
 def test_entries_chain_per_municipality_and_the_head_holds_the_last(tenants):
     gentofte, helsingoer = staff("caseworker", "gentofte"), staff("caseworker", "helsingoer")
-    _log(gentofte, 2)
-    _log(helsingoer, 1)
+    log(gentofte, 2)
+    log(helsingoer, 1)
     audit_reads(actor=gentofte, event=Event.CASE_LIST, case_ids=[7, 8, 9])
 
     chain = list(
@@ -92,7 +53,7 @@ def test_entries_chain_per_municipality_and_the_head_holds_the_last(tenants):
     for before, entry in zip(chain, chain[1:], strict=False):
         assert entry.prev_hash == before.hash
     for entry in chain:  # as read back from the database
-        assert entry.hash == entry_hash({f: getattr(entry, f) for f in CHAINED_FIELDS})
+        assert entry.hash == entry_mac({f: getattr(entry, f) for f in CHAINED_FIELDS}, audit_key())
     head = AuditChain.objects.get(key=gentofte.staff.municipality_id)
     assert (head.seq, head.hash) == (5, chain[-1].hash)
     other = AuditEntry.objects.get(municipality_id=helsingoer.staff.municipality_id)
@@ -104,7 +65,7 @@ def test_entries_chain_per_municipality_and_the_head_holds_the_last(tenants):
 def test_a_changed_entry_is_found_and_named(tenants, capsys):
     actor = staff("caseworker", "gentofte")
     municipality_id = actor.staff.municipality_id
-    entries = _log(actor, 4)
+    entries = log(actor, 4)
     assert main(["audit", "verify", "--municipality", "gentofte"]) == 0
     assert "gentofte: OK, 4 entries" in capsys.readouterr().out
 
@@ -123,15 +84,17 @@ def test_a_changed_entry_is_found_and_named(tenants, capsys):
 
 @pytest.mark.django_db
 def test_a_rehashed_entry_breaks_the_link_to_the_next(tenants):
-    """Recomputing the changed entry's own hash does not help: the next entry still points
-    at the old one."""
+    """Recomputing the changed entry's own hash, even with the audit key, does not help: the
+    next entry still points at the old one."""
     actor = staff("caseworker", "gentofte")
-    entries = _log(actor, 3)
+    entries = log(actor, 3)
     changed = AuditEntry.objects.get(pk=entries[1].pk)
     changed.why = "skjult"
     fields = {f: getattr(changed, f) for f in CHAINED_FIELDS}
     with trigger_off():
-        AuditEntry.objects.filter(pk=changed.pk).update(why="skjult", hash=entry_hash(fields))
+        AuditEntry.objects.filter(pk=changed.pk).update(
+            why="skjult", hash=entry_mac(fields, audit_key())
+        )
     report = _report(actor.staff.municipality_id)
     assert report.broken.entry_id == entries[2].pk
     assert "prev_hash" in report.broken.reason
@@ -140,7 +103,7 @@ def test_a_rehashed_entry_breaks_the_link_to_the_next(tenants):
 @pytest.mark.django_db
 def test_a_removed_entry_and_a_cut_off_end_are_found(tenants):
     actor = staff("caseworker", "gentofte")
-    entries = _log(actor, 4)
+    entries = log(actor, 4)
     municipality_id = actor.staff.municipality_id
     with trigger_off():
         AuditEntry.objects.filter(pk=entries[3].pk).delete()  # the last one
@@ -176,32 +139,25 @@ WRITERS = 8
 APPENDS = 5
 
 
-@pytest.mark.skipif(not POSTGRES, reason="row locks need PostgreSQL (CI runs it)")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_leave_one_unbroken_chain(tenants):
+def test_concurrent_writers_leave_one_unbroken_chain(tenants, tmp_path):
+    """PostgreSQL: appends take turns on the head's row lock; SQLite: on the write lock each
+    transaction takes when it begins (settings: IMMEDIATE)."""
     actors = [staff("caseworker", "gentofte") for _ in range(WRITERS)]
-    start = threading.Barrier(WRITERS)
-    errors: list[BaseException] = []
 
-    def write(actor) -> None:
-        try:
-            start.wait()
+    def write(actor):
+        def work() -> None:
             for i in range(APPENDS):
                 with transaction.atomic():  # as a service: other work, then the entries
                     audit_record(actor=actor, event=Event.CASE_READ, write=False, case_id=i)
                     audit_reads(actor=actor, event=Event.CASE_LIST, case_ids=[i, i + 1])
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=write, args=(a,)) for a in actors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        return work
+
+    with database_for_threads(tmp_path):
+        errors = [e for e in race([write(a) for a in actors]) if e is not None]
+        report = in_thread(lambda: _report(actors[0].staff.municipality_id))
 
     assert errors == []
-    report = _report(actors[0].staff.municipality_id)
     assert report.ok, report.broken
     assert report.entries == WRITERS * APPENDS * 3

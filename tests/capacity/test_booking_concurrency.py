@@ -1,15 +1,15 @@
-"""Two caseworkers book the last place at once (PostgreSQL row locks): one wins, the other
-is told (Conflict on `line`), and the place is never given twice."""
+"""Two caseworkers book the last place at once: one wins, the other is told (Conflict on
+`line`), and the place is never given twice. PostgreSQL locks the rows; SQLite's transactions
+take the write lock when they begin (settings: IMMEDIATE)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
+from concurrency_support import database_for_threads, in_thread, race
 from factories import granted_waiting, staff
 from rusmiddel.accounts.models import Municipality, Provider
 from rusmiddel.capacity.models import Capacity
@@ -19,41 +19,30 @@ from rusmiddel.cases.models import Course
 from rusmiddel.groups.models import Enrolment, Group
 from rusmiddel.rules.calendar import next_working_day
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-)
-
 OFFER = "individuelle_samtaler"
 CENTER = "helsingoer_rusmiddelcenter"
 
 
-def _race(bookings) -> list[str]:
-    start = threading.Barrier(len(bookings))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+def _race(bookings, tmp_path, counts) -> tuple[list[str], object]:
+    """Every booking at once, then `counts()` of what they left (both on the same data)."""
 
-    def book(kwargs) -> None:
-        try:
-            start.wait()
-            proposal_book(**kwargs)
-            result = "won"
-        except Conflict as exc:
-            result = f"told:{exc.field}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
+    def book(kwargs):
+        def work() -> str:
+            try:
+                proposal_book(**kwargs)
+            except Conflict as exc:
+                return f"told:{exc.field}"
+            return "won"
 
-    threads = [threading.Thread(target=book, args=(b,)) for b in bookings]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
+        return work
+
+    with database_for_threads(tmp_path):
+        outcomes = sorted(map(str, race([book(b) for b in bookings])))
+        return outcomes, in_thread(counts)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_caseworkers_booking_the_last_place_one_wins_the_other_is_told(tenants):
+def test_two_caseworkers_booking_the_last_place_one_wins_the_other_is_told(tenants, tmp_path):
     today = timezone.localdate()
     therapist = staff("therapist", "helsingoer")
     first, d1 = granted_waiting(therapist, cpr="0101801234", offer=OFFER, contact_on=today)
@@ -69,7 +58,7 @@ def test_two_caseworkers_booking_the_last_place_one_wins_the_other_is_told(tenan
     start = next_working_day(today + dt.timedelta(days=1))
     common = {"line": f"capacity:{line.pk}", "starts_on": start, "use_frequency": "daily"}
     bookers = [staff("caseworker", "helsingoer"), staff("therapist", "helsingoer")]
-    outcomes = _race(
+    outcomes, courses = _race(
         [
             {
                 "actor": bookers[0],
@@ -85,14 +74,16 @@ def test_two_caseworkers_booking_the_last_place_one_wins_the_other_is_told(tenan
                 "decision_id": d2.pk,
                 **common,
             },
-        ]
+        ],
+        tmp_path,
+        lambda: Course.objects.filter(offer=OFFER).count(),
     )
     assert outcomes == ["told:line", "won"]
-    assert Course.objects.filter(offer=OFFER).count() == 1
+    assert courses == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_bookings_of_the_last_group_seat_one_wins_the_other_is_told(tenants):
+def test_two_bookings_of_the_last_group_seat_one_wins_the_other_is_told(tenants, tmp_path):
     today = timezone.localdate()
     therapist = staff("therapist", "helsingoer")
     monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
@@ -112,7 +103,7 @@ def test_two_bookings_of_the_last_group_seat_one_wins_the_other_is_told(tenants)
         for cpr in ("0101801234", "0202811234")
     ]
     common = {"line": f"group:{group.pk}", "starts_on": monday, "use_frequency": "daily"}
-    outcomes = _race(
+    outcomes, (seats, courses) = _race(
         [
             {
                 "actor": staff("caseworker", "helsingoer"),
@@ -122,8 +113,12 @@ def test_two_bookings_of_the_last_group_seat_one_wins_the_other_is_told(tenants)
                 **common,
             }
             for c, d in people
-        ]
+        ],
+        tmp_path,
+        lambda: (
+            Enrolment.objects.filter(group=group).count(),
+            Course.objects.filter(offer="kokain_hashstop").count(),
+        ),
     )
     assert outcomes == ["told:line", "won"]
-    assert Enrolment.objects.filter(group=group).count() == 1
-    assert Course.objects.filter(offer="kokain_hashstop").count() == 1
+    assert (seats, courses) == (1, 1)

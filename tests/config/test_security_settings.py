@@ -23,6 +23,7 @@ def _production_env(tmp_path, **extra: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="rusmiddel.config.settings",
         RUSMIDDEL_SECRET_KEY=secrets.token_urlsafe(50),
+        RUSMIDDEL_AUDIT_KEY=secrets.token_urlsafe(50),
         RUSMIDDEL_ALLOWED_HOSTS="rusmiddel.example.dk",
         RUSMIDDEL_DATA_DIR=str(tmp_path),
     )
@@ -100,3 +101,20 @@ def test_without_a_secret_key_from_the_environment_nothing_starts(tmp_path):
     result = _check_deploy(env)
     assert result.returncode != 0
     assert "RUSMIDDEL_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("audit_key", "message"),
+    [(None, "RUSMIDDEL_AUDIT_KEY is not set"), ("short", "RUSMIDDEL_AUDIT_KEY is too short")],
+)
+def test_without_a_proper_audit_key_from_the_environment_nothing_starts(
+    tmp_path, audit_key, message
+):
+    env = _production_env(tmp_path)
+    del env["RUSMIDDEL_AUDIT_KEY"]
+    if audit_key is not None:
+        env["RUSMIDDEL_AUDIT_KEY"] = audit_key
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert message in result.stderr

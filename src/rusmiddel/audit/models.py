@@ -1,8 +1,9 @@
 """The audit log: every read and write of personal data, append-only.
 
-Rows are never updated or deleted: a database trigger refuses it (see the migration). The
-log keeps plain ids, not foreign keys, so that nothing elsewhere can cascade into it. Each
-municipality's entries are hash-chained (`chain`), so a change made past the trigger shows.
+Rows are never updated or deleted: database triggers refuse it (migrations 0002 and 0009).
+The log keeps plain ids, not foreign keys, so that nothing elsewhere can cascade into it. Each
+municipality's entries are chained with a keyed hash (`chain`), and the chains' ends are
+anchored outside the database (`anchors`), so a change made past the triggers shows.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class AuditEntry(models.Model):
     new = models.JSONField(null=True)
     seq = models.PositiveBigIntegerField()  # place in its municipality's chain, from 1
     prev_hash = models.CharField(max_length=64)  # the hash of entry seq - 1 (chain.GENESIS)
-    hash = models.CharField(max_length=64)  # chain.entry_hash of this entry's fields
+    # chain.entry_mac of this entry's fields (before 0009: chain.entry_hash, see AuditChain)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -105,11 +107,19 @@ class AuditChain(models.Model):
     """The head of one municipality's chain (`key` 0: entries without a municipality). Every
     append locks this row (SELECT … FOR UPDATE) until its transaction commits, so appends to
     one chain take turns and never fork it; `audit verify` also holds the last entry to it,
-    so entries cut off the end show too."""
+    so entries cut off the end show too.
+
+    A chain begun before the chain was keyed (migration 0009) holds the place of its last
+    entry hashed without the key (plain SHA-256) and a seal over it made with the key: plain
+    entries verify up to there and nowhere else."""
 
     key = models.BigIntegerField(primary_key=True)  # the municipality's id; 0: none
     seq = models.PositiveBigIntegerField(default=0)  # the last entry's seq (0: empty)
     hash = models.CharField(max_length=64)  # the last entry's hash (chain.GENESIS: empty)
+    # None: every entry is keyed. Else the seq of the last unkeyed entry (set by 0009 only).
+    # Both nullable: a column with a default would rebuild the table on SQLite (see 0009).
+    sealed_seq = models.PositiveBigIntegerField(null=True)
+    seal = models.CharField(max_length=64, null=True)  # noqa: DJ001 - chain.seal_mac of it
 
     class Meta:
         verbose_name = "logkæde"

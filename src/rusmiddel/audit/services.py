@@ -2,7 +2,8 @@
 write and its audit entry commit together or not at all.
 
 Every append goes through `_append`: it locks the head of the municipality's chain
-(`AuditChain`, SELECT … FOR UPDATE), numbers and hashes the new entries in Python and inserts
+(`AuditChain`, SELECT … FOR UPDATE), numbers the new entries and hashes them with the audit
+key (`chain.entry_mac`; the key is in the environment, never in the database) and inserts
 them in one INSERT; a database trigger moves the head to the last of them (migration
 `0008_chain`). One query more per append, whatever the number of entries. The lock is held
 until the caller's transaction commits, so appends to one chain take turns; a unique
@@ -21,8 +22,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .chain import GENESIS, entry_hash
+from .anchors import Anchor, anchor_write
+from .chain import GENESIS, entry_mac
+from .keys import audit_key
 from .models import AuditChain, AuditEntry, Event
+from .selectors import ChainReport, audit_verify
 
 
 def chain_key(municipality_id: int | None) -> int:
@@ -49,12 +53,12 @@ def _append(common: dict[str, Any], varying: Sequence[dict[str, Any]]) -> None:
     with transaction.atomic(savepoint=False):
         head = _lock_head(key)
         common = {**common, "at": timezone.now()}
-        seq, prev = head.seq, head.hash
+        seq, prev, key = head.seq, head.hash, audit_key()
         rows = []
         for fields in varying:
             seq += 1
             row = {**fields, "seq": seq, "prev_hash": prev}
-            row["hash"] = prev = entry_hash({**common, **row})
+            row["hash"] = prev = entry_mac({**common, **row}, key)
             rows.append(row)
         if connection.vendor == "postgresql":
             _insert_unnest(common, rows)  # the trigger moves the head
@@ -145,3 +149,25 @@ def audit_reads(
         "new": None,
     }
     _append(common, [{"case_id": case_id} for case_id in case_ids])
+
+
+def audit_anchor(*, municipality_id: int | None = None) -> list[tuple[ChainReport, Anchor | None]]:
+    """Verify every chain (or the one of `municipality_id`) and anchor the end of each that
+    holds and has grown since its last anchor (`anchors`: a signed line in a file outside the
+    database). A broken chain is never anchored. Per chain: its report, and the anchor written
+    now (None: none written). Raises OSError when the anchor folder cannot be written."""
+    from rusmiddel.accounts.models import Municipality
+
+    names = dict(Municipality.objects.values_list("pk", "slug"))
+    done: list[tuple[ChainReport, Anchor | None]] = []
+    for report in audit_verify(municipality_id=municipality_id):
+        written = None
+        if report.ok and report.entries > (report.anchor.seq if report.anchor else 0):
+            written = anchor_write(
+                key=report.key,
+                seq=report.entries,
+                hash_=report.last_hash,
+                name=names.get(report.key, "system" if report.key == 0 else ""),
+            )
+        done.append((report, written))
+    return done

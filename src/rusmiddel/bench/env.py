@@ -15,6 +15,11 @@ def prepare(database: str, scale: str) -> str:
     url = target.configure(database, scale)
     os.environ["RUSMIDDEL_DEBUG"] = "0"  # timings as in production: no debug toolbar costs
     os.environ.setdefault("RUSMIDDEL_SECRET_KEY", "bench-" + secrets.token_hex(24))
+    # the key `synth` (run with RUSMIDDEL_DEBUG=1) has: the scratch database's audit chain
+    # stays one chain whether it was written by the demo, synth or a bench
+    os.environ.setdefault(
+        "RUSMIDDEL_AUDIT_KEY", "insecure-development-audit-key-never-use-in-production"
+    )
     os.environ["RUSMIDDEL_SSL_REDIRECT"] = "0"  # plain HTTP on loopback
     os.environ["RUSMIDDEL_HSTS_SECONDS"] = "0"
     os.environ["RUSMIDDEL_OUTBOX_SEND_ON_COMMIT"] = "0"  # no letters leave during a bench

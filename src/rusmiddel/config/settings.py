@@ -2,6 +2,9 @@
 
 RUSMIDDEL_DEBUG=1       development and the demo (an insecure key is then allowed)
 RUSMIDDEL_SECRET_KEY    required unless debugging: a missing secret fails at start
+RUSMIDDEL_AUDIT_KEY     required unless debugging: keys the audit log's hash chain
+RUSMIDDEL_AUDIT_KEY_FALLBACKS comma-separated retired audit keys (still verified, never used)
+RUSMIDDEL_AUDIT_ANCHOR_DIR where `audit anchor` writes the chains' checkpoints
 DATABASE_URL            e.g. postgres://user@host:5432/rusmiddel; default an SQLite file
 RUSMIDDEL_DATA_DIR      where the default SQLite file lives (default ./var)
 RUSMIDDEL_ALLOWED_HOSTS comma-separated host names
@@ -36,6 +39,28 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 DATA_DIR = Path(os.environ.get("RUSMIDDEL_DATA_DIR", "var")).resolve()
+
+# The audit log's chain is keyed (HMAC-SHA256, audit/chain.py) with a key that lives here and
+# never in the database, so that someone with the database alone cannot forge an entry. It
+# must outlive every entry it signed: a separate key from SECRET_KEY, which may be rotated
+# for sessions. A retired key goes to the fallbacks, where it still verifies what it signed.
+RUSMIDDEL_AUDIT_KEY = os.environ.get("RUSMIDDEL_AUDIT_KEY", "")
+if not RUSMIDDEL_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "RUSMIDDEL_AUDIT_KEY is not set (set it, or RUSMIDDEL_DEBUG=1 for development)"
+        )
+    RUSMIDDEL_AUDIT_KEY = "insecure-development-audit-key-never-use-in-production"
+if len(RUSMIDDEL_AUDIT_KEY) < 32 and not DEBUG:
+    raise ImproperlyConfigured("RUSMIDDEL_AUDIT_KEY is too short (at least 32 characters)")
+RUSMIDDEL_AUDIT_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("RUSMIDDEL_AUDIT_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+# Signed checkpoints of each chain's end (`rusmiddel audit anchor`): outside the database, so
+# that deleting the log or its tail there shows. Best on another machine or append-only.
+RUSMIDDEL_AUDIT_ANCHOR_DIR = Path(
+    os.environ.get("RUSMIDDEL_AUDIT_ANCHOR_DIR", DATA_DIR / "audit-anchors")
+).resolve()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("RUSMIDDEL_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
@@ -117,6 +142,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: our queries are short, and compiling them cost more (tens of ms) than it saved.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's database answers concurrent writers as PostgreSQL does: a transaction takes
+    # the write lock when it begins (IMMEDIATE), so a second writer waits for the first (up
+    # to `timeout` seconds) and then reads what it wrote: a stale version is a Conflict
+    # (409), not "database is locked" (500) from a read lock that could not be upgraded. WAL
+    # lets readers go on while one writes. The backend is Django's own but for `flush`
+    # (config/sqlite/base.py), which sets the audit log's triggers aside like TRUNCATE does.
+    DATABASES["default"]["ENGINE"] = "rusmiddel.config.sqlite"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "da"
