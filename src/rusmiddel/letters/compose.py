@@ -22,6 +22,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.standards import registry
+from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
 
 
@@ -94,7 +95,8 @@ def decision_context(decision: Decision) -> dict[str, Any]:
             "intensity": offer.intensity.text.rstrip(".") if offer and offer.intensity else "",
             "duration": offer.duration.text.rstrip(".") if offer and offer.duration else "",
         },
-        "legal_basis": list(decision.legal_basis),
+        # the current citations, each with the seed's own where it differs
+        "legal_basis": with_seed_wording(standard, decision.legal_basis),
         "facts": facts,
         "against": against,
         "unknown": unknown,
@@ -109,7 +111,7 @@ def decision_context(decision: Decision) -> dict[str, Any]:
         "free_choice": {
             "text": " ".join(standard.free_choice.text.split()),
             "conditions": [" ".join(c.split()) for c in standard.free_choice.conditions],
-            "legal_basis": standard.free_choice.legal_basis,
+            "legal_basis": with_seed_wording(standard, standard.free_choice.legal_basis),
             "requested": decision.free_choice_requested,
             "outcome": decision.free_choice_outcome,
         }
@@ -168,7 +170,7 @@ def self_payment_context(record: SelfPaymentAssessment) -> dict[str, Any]:
     return {
         **_head(case, standard, on),
         "title": rule.title,
-        "legal_basis": rule.legal_basis,
+        "legal_basis": with_seed_wording(standard, rule.legal_basis),
         "text": " ".join(rule.text.split()),
         "days": record.days,
         "keeps_rent": record.keeps_rent,

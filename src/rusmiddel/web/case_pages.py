@@ -64,6 +64,7 @@ from rusmiddel.outcomes.models import Moment
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
+from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
 from rusmiddel.web.pages import staff_page
 
@@ -1028,7 +1029,7 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
         "offer": offer,
         "status": STATUS.get(result["status"], ("", ""))[0],
         "tone": STATUS.get(result["status"], ("", ""))[1],
-        "legal_basis": ", ".join(offer.legal_basis),
+        "legal_basis": ", ".join(with_seed_wording(setup.standard, offer.legal_basis)),
         "met": [r["text"] for r in result["reasons"] if r["met"] is True],
         "failed": [r["text"] for r in result["reasons"] if r["met"] is False],
         "unknown": [r["text"] for r in result["reasons"] if r["met"] is None],
@@ -1036,7 +1037,9 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
         "needs_override": outcome == DecisionOutcome.GRANTED
         and result["status"] != "eligible"
         and not override,
-        "reasoning": decision_reasoning(offer, result, outcome, note).split("\n")
+        "reasoning": decision_reasoning(
+            offer, result, outcome, note, standard=setup.standard
+        ).split("\n")
         if outcome
         else [],
     }
