@@ -70,6 +70,14 @@ def _guidance(standard: Standard, route_id: str | None, deadline: dt.date | None
     return guidance
 
 
+def _assessment(standard: Standard, texts: dict[str, str]) -> list[dict[str, str]]:
+    """The caseworker's description of each element of the standard's assessment, in the
+    standard's order (forvaltningsloven § 24: the main considerations of the assessment)."""
+    titles = {part.id: part.title for part in standard.assessment_sections()}
+    order = [key for key in titles if key in texts] + [key for key in texts if key not in titles]
+    return [{"title": titles.get(key, key), "text": texts[key]} for key in order if texts[key]]
+
+
 def decision_context(decision: Decision) -> dict[str, Any]:
     case = decision.case
     standard = _standard(case, decision.decided_on)
@@ -97,6 +105,7 @@ def decision_context(decision: Decision) -> dict[str, Any]:
         },
         # the current citations, each with the seed's own where it differs
         "legal_basis": with_seed_wording(standard, decision.legal_basis),
+        "assessment": _assessment(standard, decision.evaluation.assessment.sections or {}),
         "facts": facts,
         "against": against,
         "unknown": unknown,

@@ -160,6 +160,15 @@ def to_markdown(compiled: CompiledStandard) -> str:
     out += _criteria(s.target_group.criteria)
     if s.treatment_criteria:
         out += ["", "**Gælder for alle behandlingstilbud:**", ""] + _criteria(s.treatment_criteria)
+    out += ["", "## Udredningen", "", "Udredningen beskriver (og afgørelsen gengiver):", ""]
+    for part in s.assessment_sections():
+        out.append(
+            f"- **{part.title}**"
+            + (f": {' '.join(part.text.split())}" if part.text else "")
+            + f" *(afsnit: {part.section})*"
+        )
+        if part.reading:
+            out.append(f"  - Vores læsning: {' '.join(part.reading.split())}")
     out += ["", "## Tilbud", ""]
     for offer in s.offers:
         out += _offer(s, offer)
