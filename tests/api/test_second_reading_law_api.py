@@ -57,7 +57,7 @@ def test_kriterier_samlede_vurdering_sections_through_the_api(as_role):
     [
         ({"ressourcer": "x"}, "sections.ressourcer"),  # not a section of Gentofte's standard
         ({"motivation": "x" * 8001}, "sections.motivation"),  # too long
-        ({"Motivation!": "x"}, "sections"),  # not an id
+        ({"Motivation!": "x"}, "sections.Motivation!"),  # not an id
         ({"motivation": 7}, "sections.motivation"),  # not text
     ],
 )

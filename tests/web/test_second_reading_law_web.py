@@ -169,12 +169,3 @@ def test_standard_check_upload_shows_outdated_citations_as_warnings(tenants, cli
         f"2027-01-01.yaml:{line}: offers[0].legal_basis[0]: advarsel: &#x27;SEL §§ 10-11&#x27;"
         in html
     )
-
-
-def test_standard_check_upload_of_a_current_file_shows_no_warning(tenants, client):
-    client.force_login(staff("administrator", "gentofte"))
-    upload = SimpleUploadedFile(
-        "2024-01-01.yaml", (PACKAGE_DATA / "gentofte" / "2024-01-01.yaml").read_bytes()
-    )
-    html = client.post("/administration/standard/", {"file": upload}).content.decode()
-    assert "Filen er gyldig" in html and "Forældede lovhenvisninger" not in html
