@@ -169,3 +169,8 @@ def test_standard_check_upload_shows_outdated_citations_as_warnings(tenants, cli
         f"2027-01-01.yaml:{line}: offers[0].legal_basis[0]: advarsel: &#x27;SEL §§ 10-11&#x27;"
         in html
     )
+    assert "Filen henviser ét sted til en paragraf" in html
+    # the file as it is: valid, and nothing outdated
+    current = SimpleUploadedFile("2024-01-01.yaml", text.encode())
+    html = client.post("/administration/standard/", {"file": current}).content.decode()
+    assert "Filen er gyldig" in html and "Forældede lovhenvisninger" not in html
