@@ -13,7 +13,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from rusmiddel.cli import main
 from rusmiddel.standards.citations import (
@@ -319,3 +321,33 @@ def test_assessment_sections_a_duplicate_id_names_file_line_and_field(tmp_path):
         load_file(path)
     [problem] = caught.value.lines()
     assert re.match(rf"{re.escape(str(path))}:\d+: assessment\.sections: each section id", problem)
+
+
+# --- whatever the file holds, the warnings pass never fails -------------------------------------
+
+SEED_TEXT = {m: p.read_text(encoding="utf-8") for m, p in FILES.items()}
+
+
+@st.composite
+def _mutated(draw) -> str:
+    lines = SEED_TEXT[draw(st.sampled_from(sorted(FILES)))].splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(lines) - 1))
+        kind = draw(st.sampled_from(["delete", "cut", "indent", "text"]))
+        if kind == "delete":
+            del lines[i]
+        elif kind == "cut":
+            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))] + "\n"
+        elif kind == "indent":
+            lines[i] = " " * draw(st.integers(0, 8)) + lines[i].lstrip(" ")
+        else:
+            lines.insert(i, draw(st.text(max_size=30)) + "\n")
+    return "".join(lines)
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(st.one_of(_mutated(), st.text(max_size=200), st.binary(max_size=100)))
+def test_standard_check_warnings_of_any_file_are_warnings_or_none(text):
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
+    for line in warning_lines("x.yaml", warnings_of(raw)):
+        assert "\n" not in line and re.match(r"x\.yaml:(\d+|\?): \S+: advarsel: '", line), line
