@@ -161,6 +161,9 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_standard_check(args: argparse.Namespace) -> int:
+    """Errors exit 2; warnings (outdated citations, `file:line: field: advarsel: …`) go to
+    stderr as well but leave the exit code of a valid file at 0."""
+    from rusmiddel.standards.citations import warning_lines, warnings_of
     from rusmiddel.standards.loader import StandardFileError, load_file
 
     failed = False
@@ -174,6 +177,12 @@ def cmd_standard_check(args: argparse.Namespace) -> int:
         else:
             offers = len(compiled.standard.offers)
             print(f"{file}: OK ({compiled.municipality} {compiled.version}, {offers} tilbud)")
+        try:
+            raw = Path(file).read_bytes()
+        except OSError:
+            continue  # told above as an error
+        for line in warning_lines(file, warnings_of(raw)):
+            print(line, file=sys.stderr)
     return EXIT_BAD_INPUT if failed else 0
 
 

@@ -3,7 +3,7 @@
 The seed is 000_4d2e5a9c8648a4a1.txt (Gentofte Kommune, Kvalitetsstandard: Social behandling af
 stofmisbrug, servicelovens § 101, 101a og sundhedslovens § 142). Each test is named after the
 seed section it checks and quotes the seed sentence in its docstring. The standard file cites
-the current legal numbering (SEL § 101, stk. 4 guarantee, stk. 5 free choice; barnets lov § 32
+the current legal numbering (SEL § 101, stk. 4 guarantee, stk. 5-7 free choice; barnets lov § 33
 for people under 18).
 """
 
@@ -765,13 +765,13 @@ def test_gravide_no_family_services_action_without_children_or_pregnancy():
 
 def test_lovgrundlag_under_18_is_treated_under_barnets_lov():
     """Since 1 January 2024 serviceloven covers people aged 18+; treatment of people under 18
-    is a measure under barnets lov § 32 (formerly SEL § 52, stk. 3)."""
+    is social drug treatment under barnets lov § 33 (formerly SEL § 52, stk. 3)."""
     # given a 17-year-old with a problematic use, and an 18-year-old
     young = adult(**{"person.birth_date": birth_date_for_age(17)})
     grown = adult(**{"person.birth_date": birth_date_for_age(18)})
     # then the youth legal basis is raised for the 17-year-old only, naming both provisions
     [action] = [a for a in evaluation(M, young).actions if a["id"] == "youth_legal_basis"]
-    assert "barnets lov § 32" in action["text"]
+    assert "barnets lov § 33" in action["text"]
     assert "§ 52, stk. 3" in action["text"]
     assert "youth_legal_basis" not in action_ids(grown)
 
@@ -982,8 +982,8 @@ def test_leverandoer_free_choice_conditions():
     der er tale om et tilsvarende tilbud." """
     # given the standard's free choice
     free = load(M, TODAY).standard.free_choice
-    # then it rests on SEL § 101, stk. 5 with the seed's conditions
-    assert free.legal_basis == ["SEL § 101, stk. 5"]
+    # then it rests on SEL § 101, stk. 5-7 with the seed's conditions
+    assert free.legal_basis == ["SEL § 101, stk. 5-7"]
     conditions = " ".join(free.conditions)
     assert "Tilbudsportalen" in conditions
     assert "sammenligneligt i pris og kvalitet" in conditions

@@ -2,8 +2,8 @@
 
 The seed is 001_813fdf5c3fea97dc.txt (Helsingør Kommune, Rusmiddelbehandling); each test is
 named after the seed section it checks and quotes the seed sentence in its docstring. The
-standard file cites the current legal numbering (SEL § 101, stk. 4 guarantee, stk. 5 free
-choice; barnets lov § 32) where the seed still cites the old one.
+standard file cites the current legal numbering (SEL § 101, stk. 4 guarantee, stk. 5-7 free
+choice; barnets lov § 33) where the seed still cites the old one.
 """
 
 from __future__ import annotations
@@ -228,8 +228,8 @@ def test_lovgrundlag_cites_current_numbering_and_keeps_the_seeds_wording():
     bases = {b.citation: b for b in standard().legal_bases}
     assert "stk. 2" in bases["SEL § 101, stk. 4"].seed_wording
     assert "stk. 4" in bases["SEL § 101, stk. 5"].seed_wording
-    assert "§ 52, stk. 3 nr. 3 eller nr. 9" in bases["barnets lov § 32"].seed_wording
-    for citation in ("SEL § 101", "SUL § 141", "SUL § 142", "SEL § 101 a", "SEL §§ 10-11"):
+    assert "§ 52, stk. 3 nr. 3 eller nr. 9" in bases["barnets lov § 33"].seed_wording
+    for citation in ("SEL § 101", "SUL § 141", "SUL § 142", "SEL § 101 a", "SEL § 10"):
         assert citation in bases
 
 
@@ -240,9 +240,10 @@ def test_lovgrundlag_cites_current_numbering_and_keeps_the_seeds_wording():
         ("alkoholbehandling_medicinsk", "SUL § 141"),
         ("medicinsk_behandling", "SUL § 142"),
         ("anonym_gruppe", "SEL § 101 a"),
-        ("unge_anonym_raadgivning", "SEL §§ 10-11"),
-        ("foraeldreaftner", "SEL § 11"),
-        ("unge_individuel", "barnets lov § 32"),
+        ("unge_anonym_raadgivning", "SEL § 10"),
+        ("unge_anonym_raadgivning", "barnets lov §§ 28-31"),
+        ("foraeldreaftner", "barnets lov §§ 28-31"),
+        ("unge_individuel", "barnets lov § 33"),
     ],
 )
 def test_lovgrundlag_of_each_offer(offer_id, basis):
@@ -253,14 +254,14 @@ def test_lovgrundlag_of_each_offer(offer_id, basis):
 
 def test_lovgrundlag_youth_under_18_is_a_measure_under_barnets_lov():
     """ "Behandlingen af unge under 18 år gives i henhold til servicelovens § 52, stk. 3 nr. 3
-    eller nr. 9." — today barnets lov § 32; the action names both."""
+    eller nr. 9." — today barnets lov § 33; the action names both."""
     # Given a 16-year-old user
     facts = with_(adult(16))
     # When evaluated
     actions = {a["id"]: a["text"] for a in evaluation(M, facts).actions}
     # Then the youth legal basis is raised and names both the new and the seed's paragraph
     text = actions["youth_legal_basis"]
-    assert "barnets lov § 32" in text and "§ 52, stk. 3, nr. 3 eller nr. 9" in text
+    assert "barnets lov § 33" in text and "§ 52, stk. 3, nr. 3 eller nr. 9" in text
     assert "Familierådgivningen" in text
 
 
@@ -1108,7 +1109,7 @@ def test_mulighed_for_frit_valg_current_numbering_and_limits():
     opfylder og kan levere det behandlingstilbud, der er visiteret til. I særlige tilfælde kan
     retten til frit valg dog tilsidesættes eller begrænses.\""""
     free = standard().free_choice
-    assert free.legal_basis == ["SEL § 101, stk. 5", "SUL § 141"]
+    assert free.legal_basis == ["SEL § 101, stk. 5-7", "SUL § 141"]
     joined = " ".join(free.conditions)
     assert "visiteret til" in joined
     assert "§ 141, stk. 3" in joined

@@ -216,6 +216,7 @@ def assessment_create(request: HttpRequest, case_id: int, body: s.AssessmentIn):
         version=body.version,
         facts=body.facts,
         on=body.on or _today(),
+        sections=body.sections,
     )
     return Status(201, {"evaluation_id": evaluation.pk, **evaluation.result})
 

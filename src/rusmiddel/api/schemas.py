@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 
 class In(Schema):
@@ -60,9 +60,21 @@ class ContactIn(Versioned):
     note: str = ""
 
 
+#: a section id of the standard's `assessment.sections`, and its text (the service checks
+#: the id against the standard and the text's length, 8000 characters)
+SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+SectionText = Annotated[str, StringConstraints(max_length=8000)]
+
+
 class AssessmentIn(Versioned):
     facts: dict[str, Any] = Field(description="contracts/assessment.schema.json")
     on: dt.date | None = Field(None, description="evaluation date (default today)")
+    sections: dict[SectionId, SectionText] | None = Field(
+        None,
+        max_length=30,
+        description="the caseworker's text per section id of the standard's assessment "
+        "(e.g. motivation, medvirken); left out: the previous version's texts are kept",
+    )
 
 
 class DecisionIn(Versioned):

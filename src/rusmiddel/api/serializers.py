@@ -202,6 +202,7 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
         "assessment": {
             "version": assessments[0].version,
             "facts": assessments[0].facts,
+            "sections": assessments[0].sections,
             "recorded_at": _d(assessments[0].recorded_at),
         }
         if assessments

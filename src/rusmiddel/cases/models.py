@@ -134,11 +134,14 @@ class Contact(models.Model):
 
 
 class Assessment(models.Model):
-    """The facts of contracts/assessment.schema.json; a new version for every change."""
+    """The facts of contracts/assessment.schema.json, and the caseworker's description of each
+    element the standard's assessment covers; a new version for every change."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     version = models.PositiveIntegerField()
     facts = models.JSONField()
+    #: free text per section id of the standard's `assessment.sections` ({} when none)
+    sections = models.JSONField(default=dict, blank=True, db_default={})
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -22,6 +22,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.standards import registry
+from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
 
 
@@ -69,6 +70,14 @@ def _guidance(standard: Standard, route_id: str | None, deadline: dt.date | None
     return guidance
 
 
+def _assessment(standard: Standard, texts: dict[str, str]) -> list[dict[str, str]]:
+    """The caseworker's description of each element of the standard's assessment, in the
+    standard's order (forvaltningsloven § 24: the main considerations of the assessment)."""
+    titles = {part.id: part.title for part in standard.assessment_sections()}
+    order = [key for key in titles if key in texts] + [key for key in texts if key not in titles]
+    return [{"title": titles.get(key, key), "text": texts[key]} for key in order if texts[key]]
+
+
 def decision_context(decision: Decision) -> dict[str, Any]:
     case = decision.case
     standard = _standard(case, decision.decided_on)
@@ -94,7 +103,9 @@ def decision_context(decision: Decision) -> dict[str, Any]:
             "intensity": offer.intensity.text.rstrip(".") if offer and offer.intensity else "",
             "duration": offer.duration.text.rstrip(".") if offer and offer.duration else "",
         },
-        "legal_basis": list(decision.legal_basis),
+        # the current citations, each with the seed's own where it differs
+        "legal_basis": with_seed_wording(standard, decision.legal_basis),
+        "assessment": _assessment(standard, decision.evaluation.assessment.sections or {}),
         "facts": facts,
         "against": against,
         "unknown": unknown,
@@ -109,7 +120,7 @@ def decision_context(decision: Decision) -> dict[str, Any]:
         "free_choice": {
             "text": " ".join(standard.free_choice.text.split()),
             "conditions": [" ".join(c.split()) for c in standard.free_choice.conditions],
-            "legal_basis": standard.free_choice.legal_basis,
+            "legal_basis": with_seed_wording(standard, standard.free_choice.legal_basis),
             "requested": decision.free_choice_requested,
             "outcome": decision.free_choice_outcome,
         }
@@ -168,7 +179,7 @@ def self_payment_context(record: SelfPaymentAssessment) -> dict[str, Any]:
     return {
         **_head(case, standard, on),
         "title": rule.title,
-        "legal_basis": rule.legal_basis,
+        "legal_basis": with_seed_wording(standard, rule.legal_basis),
         "text": " ".join(rule.text.split()),
         "days": record.days,
         "keeps_rent": record.keeps_rent,

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from rusmiddel.rules.compiled import CompiledStandard
 
+from .citations import with_seed_wording
 from .schema import AgeBand, Criterion, Offer, Standard
 
 SETTING = {
@@ -81,7 +82,7 @@ def _offer(standard: Standard, offer: Offer) -> list[str]:
     )
     route = standard.complaint_route(offer.complaint_route)
     rows = [
-        ("Lovgrundlag", ", ".join(offer.legal_basis)),
+        ("Lovgrundlag", ", ".join(with_seed_wording(standard, offer.legal_basis))),
         ("Form", f"{SETTING[offer.setting]}, {DELIVERY[offer.delivery]}"),
         ("Målgruppe", AUDIENCE[offer.audience]),
         ("Alder", _age(offer.age)),
@@ -163,6 +164,15 @@ def to_markdown(compiled: CompiledStandard) -> str:
         out += ["", f"Vores læsning: {' '.join(s.target_group.reading.split())}"]
     if s.treatment_criteria:
         out += ["", "**Gælder for alle behandlingstilbud:**", ""] + _criteria(s.treatment_criteria)
+    out += ["", "## Udredningen", "", "Udredningen beskriver (og afgørelsen gengiver):", ""]
+    for part in s.assessment_sections():
+        out.append(
+            f"- **{part.title}**"
+            + (f": {' '.join(part.text.split())}" if part.text else "")
+            + f" *(afsnit: {part.section})*"
+        )
+        if part.reading:
+            out.append(f"  - Vores læsning: {' '.join(part.reading.split())}")
     out += ["", "## Tilbud", ""]
     for offer in s.offers:
         out += _offer(s, offer)
@@ -193,7 +203,8 @@ def to_markdown(compiled: CompiledStandard) -> str:
     out += [
         "## Frister",
         "",
-        f"- **Behandlingsgaranti** ({d.treatment_guarantee.basis}): højst "
+        f"- **Behandlingsgaranti** ({with_seed_wording(s, [d.treatment_guarantee.basis])[0]}): "
+        f"højst "
         f"{d.treatment_guarantee.days} dage. {d.treatment_guarantee.text}",
         f"- **Klagefrist**: {d.complaint_weeks} uger fra modtagelsen af afgørelsen.",
         f"- **Opfølgning**: {', '.join(str(n) for n in d.follow_up.months)} måneder efter "
@@ -216,7 +227,12 @@ def to_markdown(compiled: CompiledStandard) -> str:
             out.append(f"- Fastholdes afgørelsen, sendes klagen videre til {r.forwards_to}")
         out.append("")
     fc = s.free_choice
-    out += ["## Frit valg", "", f"{fc.text} ({', '.join(fc.legal_basis)})", ""]
+    out += [
+        "## Frit valg",
+        "",
+        f"{fc.text} ({', '.join(with_seed_wording(s, fc.legal_basis))})",
+        "",
+    ]
     out += [f"- {c}" for c in fc.conditions] + [""]
     for sp in s.self_payment:
         only = ", ".join(PAYS_FOR[x] for x in sp.keeps_rent_pays_only)

@@ -368,6 +368,44 @@ class Retention(Strict):
         return value
 
 
+class AssessmentSection(Strict):
+    """An element the assessment (udredning) describes in the caseworker's words: asked for
+    as free text on the assessment form, stored with the assessment and quoted in the decision
+    letter (forvaltningsloven § 24: the main considerations of the assessment)."""
+
+    id: Id
+    title: Text = Field(description="Danish heading on the form and in the letter")
+    text: str | None = Field(None, description="what to describe, in the seed's words (a hint)")
+    section: Text
+    reading: str | None = None
+
+
+#: Where a standard does not say what the assessment describes: one free-text overall
+#: assessment, which every decision's reasoning needs (forvaltningsloven § 24).
+DEFAULT_ASSESSMENT_SECTIONS: tuple[AssessmentSection, ...] = (
+    AssessmentSection(
+        id="samlet_vurdering",
+        title="Samlet vurdering",
+        text="Den faglige vurdering af borgerens situation og behov, som afgørelsen bygger på.",
+        section="(standarden beskriver ikke udredningens indhold)",
+    ),
+)
+
+
+class AssessmentContent(Strict):
+    """What the assessment describes besides the facts (`sections`, in the form's order)."""
+
+    sections: list[AssessmentSection] = Field(min_length=1)
+
+    @field_validator("sections")
+    @classmethod
+    def _unique_ids(cls, value: list[AssessmentSection]) -> list[AssessmentSection]:
+        ids = [s.id for s in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each section id at most once")
+        return value
+
+
 class Section(Strict):
     """A piece of the published text kept for the rendered document (purpose, duties …)."""
 
@@ -399,6 +437,9 @@ class Standard(Strict):
     self_payment: list[SelfPayment] = Field(default_factory=list)
     outcome_measures: OutcomeMeasures | None = None
     retention: Retention | None = Field(None, description="None: nothing is erased")
+    assessment: AssessmentContent | None = Field(
+        None, description="None: one free-text overall assessment (DEFAULT_ASSESSMENT_SECTIONS)"
+    )
     texts: list[Section] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -411,6 +452,13 @@ class Standard(Strict):
                     f"(defined: {', '.join(sorted(offers))})"
                 )
         return self
+
+    def assessment_sections(self) -> list[AssessmentSection]:
+        """The elements the assessment describes: the file's, or the default where it is
+        silent."""
+        return (
+            list(self.assessment.sections) if self.assessment else list(DEFAULT_ASSESSMENT_SECTIONS)
+        )
 
     def offer(self, offer_id: str) -> Offer | None:
         return next((o for o in self.offers if o.id == offer_id), None)

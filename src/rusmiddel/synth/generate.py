@@ -82,7 +82,9 @@ TABLES: dict[str, tuple[str, ...]] = {
         "requested_offer", "note", "guarantee_due", "guarantee_basis", "recorded_by_id",
         "recorded_at",
     ),
-    "cases.Assessment": ("id", "case_id", "version", "facts", "recorded_by_id", "recorded_at"),
+    "cases.Assessment": (
+        "id", "case_id", "version", "facts", "sections", "recorded_by_id", "recorded_at",
+    ),
     "cases.Evaluation": (
         "id", "case_id", "assessment_id", "evaluated_on", "standard_version", "result",
         "created_by_id", "created_at",
@@ -463,7 +465,7 @@ class _Municipality:
         aid = self.ids("cases.Assessment")
         self._add(
             "cases.Assessment",
-            (aid, self.case["id"], version, json.dumps(facts, ensure_ascii=False), by, at),
+            (aid, self.case["id"], version, json.dumps(facts, ensure_ascii=False), "{}", by, at),
         )
         eid = self.ids("cases.Evaluation")
         result = template["json"].replace('"@@ON@@"', f'"{on.isoformat()}"')

@@ -30,6 +30,7 @@ from rusmiddel.accounts.services import staff_create, user_set_active
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
+from rusmiddel.standards.citations import warning_lines, warnings_of
 from rusmiddel.standards.loader import StandardFileError, load_file
 
 from .pages import staff_page
@@ -352,6 +353,8 @@ def _check(upload) -> dict[str, Any]:
         with target.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
+        # outdated citations: told beside the result, as `standard check` does
+        warnings = warning_lines(name, warnings_of(target.read_bytes()))
         try:
             compiled = load_file(target)
         except StandardFileError as exc:
@@ -361,11 +364,13 @@ def _check(upload) -> dict[str, Any]:
                     f"{name}:{p.line if p.line is not None else '?'}: {p.path}: {p.message}"
                     for p in exc.problems
                 ],
+                "warnings": warnings,
             }
     standard = compiled.standard
     return {
         "name": name,
         "problems": [],
+        "warnings": warnings,
         "municipality": standard.municipality,
         "version": compiled.version,
         "valid_from": standard.valid_from,

@@ -11,7 +11,7 @@ evaluation names it as missing ("mangler oplysninger").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -28,8 +28,10 @@ from rusmiddel.cases.models import (
     PersonRole,
     SendChannel,
 )
+from rusmiddel.cases.services.intake import SECTION_MAX_CHARS
 from rusmiddel.rules.evaluation import GENERIC_LEVELS
 from rusmiddel.rules.facts import SECTIONS, assessment_schema
+from rusmiddel.standards.schema import AssessmentSection
 
 # Kept in Danish (the msgid) for comparison; shown through gettext.
 CONFLICT_MESSAGE = gettext_noop("Sagen er ændret af en anden – hent siden igen. Intet er gemt.")
@@ -399,19 +401,26 @@ def choice_field(
 # --- the assessment -----------------------------------------------------------------------
 
 
+#: the form field of an assessment section's text: "vurdering__<section id>"
+DESCRIPTION_PREFIX = "vurdering__"
+
+
 class AssessmentForm(CaseForm):
-    """Every fact of the assessment contract, grouped by section."""
+    """Every fact of the assessment contract, grouped by section, and a free-text field for
+    each element the standard's assessment describes (`assessment_sections`)."""
 
     def __init__(
         self,
         *args: Any,
         offers: list[tuple[str, str]],
         birth_date_from_cpr: dt.date | None = None,
+        assessment_sections: Sequence[AssessmentSection] = (),
         **kwargs: Any,
     ) -> None:
         self.offers = offers
         self.birth_date_from_cpr = birth_date_from_cpr
         self.section_fields: dict[str, list[str]] = {}
+        self.description_names: list[str] = []
         super().__init__(*args, **kwargs)
         props = assessment_schema()["properties"]
         for section in SECTIONS:
@@ -421,6 +430,13 @@ class AssessmentForm(CaseForm):
                 for name, field in self._fields_for(path, spec):
                     self.fields[name] = field
                     names.append(name)
+        for part in assessment_sections:  # Danish from the standard file, like offer titles
+            name = DESCRIPTION_PREFIX + part.id
+            self.fields[name] = text_field(
+                part.title, required=False, rows=4, max_length=SECTION_MAX_CHARS
+            )
+            self.fields[name].help_text = " ".join(part.text.split()) if part.text else ""
+            self.description_names.append(name)
         for field in self.fields.values():
             css = next((c for kind, c in _CLASSES if isinstance(field.widget, kind)), "form-input")
             field.widget.attrs.setdefault("class", css)
@@ -521,6 +537,18 @@ class AssessmentForm(CaseForm):
             )
         return data
 
+    def descriptions(self) -> list[forms.BoundField]:
+        """The free-text fields of the standard's assessment sections, in its order."""
+        return [self[name] for name in self.description_names]
+
+    def section_texts(self) -> dict[str, str]:
+        """The cleaned texts by section id (the service strips them and leaves out empty
+        ones)."""
+        return {
+            name.removeprefix(DESCRIPTION_PREFIX): self.cleaned_data.get(name) or ""
+            for name in self.description_names
+        }
+
     def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         return [
             (section, SECTION_LABELS[section], [self[n] for n in self.section_fields[section]])
@@ -537,7 +565,10 @@ class AssessmentForm(CaseForm):
 
     def field_for(self, service_field: str | None) -> str | None:
         """`facts.person.birth_date` → `person__birth_date`; the substances list's items →
-        the substances field."""
+        the substances field; `sections.motivation` → `vurdering__motivation`."""
+        if service_field and service_field.startswith("sections."):
+            name = DESCRIPTION_PREFIX + service_field.removeprefix("sections.")
+            return name if name in self.fields else None
         if service_field and service_field.startswith("facts."):
             path = service_field.removeprefix("facts.").split("[", 1)[0]
             name = _name(path)

@@ -64,10 +64,12 @@ from rusmiddel.outcomes.models import Moment
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
+from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
 from rusmiddel.web.pages import staff_page
 
 from .case_forms import (
+    DESCRIPTION_PREFIX,
     AssessmentForm,
     AttendanceForm,
     CaseForm,
@@ -777,7 +779,13 @@ def _offers(standard: Standard) -> list[tuple[str, str]]:
 
 def _assessment_form(case: Case, standard: Standard, data: Any = None, **kw: Any) -> AssessmentForm:
     born = case.citizen.birth_date if case.citizen_id and case.citizen else None
-    return AssessmentForm(data, offers=_offers(standard), birth_date_from_cpr=born, **kw)
+    return AssessmentForm(
+        data,
+        offers=_offers(standard),
+        birth_date_from_cpr=born,
+        assessment_sections=standard.assessment_sections(),
+        **kw,
+    )
 
 
 def _with_cpr_birth_date(case: Case, facts: dict[str, Any]) -> dict[str, Any]:
@@ -895,6 +903,7 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 facts=form.facts(),
                 on=today,
+                sections=form.section_texts(),
             )
             if saved is not None:
                 assessment_row = saved[0]  # (assessment, evaluation)
@@ -910,7 +919,12 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         latest = _first(case.assessments)
         facts = latest.facts if latest else {}
-        initial = {**initial_from_facts(facts), "version": case.version}
+        texts = latest.sections if latest else {}
+        initial = {
+            **initial_from_facts(facts),
+            **{DESCRIPTION_PREFIX + key: text for key, text in texts.items()},
+            "version": case.version,
+        }
         if case.citizen_id:
             initial["person__birth_date"] = case.citizen.birth_date
         form = _assessment_form(case, compiled.standard, initial=initial)
@@ -1028,7 +1042,7 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
         "offer": offer,
         "status": STATUS.get(result["status"], ("", ""))[0],
         "tone": STATUS.get(result["status"], ("", ""))[1],
-        "legal_basis": ", ".join(offer.legal_basis),
+        "legal_basis": ", ".join(with_seed_wording(setup.standard, offer.legal_basis)),
         "met": [r["text"] for r in result["reasons"] if r["met"] is True],
         "failed": [r["text"] for r in result["reasons"] if r["met"] is False],
         "unknown": [r["text"] for r in result["reasons"] if r["met"] is None],
@@ -1036,7 +1050,9 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
         "needs_override": outcome == DecisionOutcome.GRANTED
         and result["status"] != "eligible"
         and not override,
-        "reasoning": decision_reasoning(offer, result, outcome, note).split("\n")
+        "reasoning": decision_reasoning(
+            offer, result, outcome, note, standard=setup.standard
+        ).split("\n")
         if outcome
         else [],
     }

@@ -13,7 +13,8 @@ from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.letters.services import letter_for_decision
-from rusmiddel.standards.schema import Offer
+from rusmiddel.standards.citations import with_seed_wording
+from rusmiddel.standards.schema import Offer, Standard
 
 from ..errors import Invalid
 from ..models import (
@@ -33,15 +34,24 @@ from ._common import (
 )
 
 
-def decision_reasoning(offer: Offer, offer_result: dict[str, Any], outcome: str, note: str) -> str:
-    """Forvaltningsloven §§ 22–24: the legal rules, the main facts and the assessment."""
+def decision_reasoning(
+    offer: Offer,
+    offer_result: dict[str, Any],
+    outcome: str,
+    note: str,
+    *,
+    standard: Standard | None = None,
+) -> str:
+    """Forvaltningsloven §§ 22–24: the legal rules, the main facts and the assessment. With
+    the `standard`, each citation carries the seed's own wording where it differs."""
     verb = "bevilget" if outcome == DecisionOutcome.GRANTED else "ikke bevilget"
+    bases = with_seed_wording(standard, offer.legal_basis) if standard else offer.legal_basis
     met = [r["text"] for r in offer_result["reasons"] if r["met"] is True]
     failed = [r["text"] for r in offer_result["reasons"] if r["met"] is False]
     unknown = [r["text"] for r in offer_result["reasons"] if r["met"] is None]
     lines = [
         f"Du er {verb} {offer.title}.",
-        f"Afgørelsen er truffet efter {', '.join(offer.legal_basis)}.",
+        f"Afgørelsen er truffet efter {', '.join(bases)}.",
     ]
     if met:
         lines.append("Vi har lagt vægt på, at: " + "; ".join(met) + ".")
@@ -125,7 +135,7 @@ def decision_record(
             offer=offer,
             outcome=outcome,
             evaluation_status=result["status"],
-            reasoning=decision_reasoning(chosen, result, outcome, note),
+            reasoning=decision_reasoning(chosen, result, outcome, note, standard=compiled.standard),
             override_reason=override_reason.strip(),
             legal_basis=list(chosen.legal_basis),
             provider=chosen_provider,

@@ -259,11 +259,23 @@ def contact_record(
     return contact
 
 
+#: The longest description of one assessment section (about two pages of text).
+SECTION_MAX_CHARS = 8000
+
+
 def assessment_record(
-    *, actor: Any, case_id: int, version: int, facts: dict[str, Any], on: dt.date
+    *,
+    actor: Any,
+    case_id: int,
+    version: int,
+    facts: dict[str, Any],
+    on: dt.date,
+    sections: dict[str, str] | None = None,
 ) -> tuple[Assessment, Evaluation]:
     """Record a new version of the facts and evaluate every offer of the standard in force
-    on `on`; the evaluation is stored with the standard's exact version."""
+    on `on`; the evaluation is stored with the standard's exact version. `sections` is the
+    caseworker's text per element the standard's assessment describes (its
+    `assessment.sections`); left out (None), the previous version's texts are kept."""
     with transaction.atomic():
         case = locked_case(
             actor=actor, case_id=case_id, version=version, action=Action.ASSESSMENT_RECORD
@@ -275,9 +287,17 @@ def assessment_record(
         except RulesError as exc:
             field, _, message = str(exc).partition(": ")
             raise Invalid(str(exc), field=f"facts.{field}" if message else "facts") from None
-        previous = case.assessments.order_by("-version").values_list("version", flat=True)
+        latest = case.assessments.order_by("-version").values("version", "sections").first()
+        if sections is None:
+            texts = dict(latest["sections"]) if latest else {}
+        else:
+            texts = _section_texts(compiled.standard, sections)
         assessment = Assessment.objects.create(
-            case=case, version=(previous.first() or 0) + 1, facts=facts, recorded_by=actor
+            case=case,
+            version=(latest["version"] if latest else 0) + 1,
+            facts=facts,
+            sections=texts,
+            recorded_by=actor,
         )
         evaluation = Evaluation.objects.create(
             case=case,
@@ -294,7 +314,8 @@ def assessment_record(
             write=True,
             case_id=case.pk,
             obj=assessment,
-            new={"version": assessment.version, "facts": facts},
+            # the sections' texts stay in the assessment; the log names the ones written
+            new={"version": assessment.version, "facts": facts, "sections": list(texts)},
         )
         audit_record(
             actor=actor,
@@ -305,6 +326,30 @@ def assessment_record(
             new={"standard_version": compiled.version, "on": on.isoformat()},
         )
     return assessment, evaluation
+
+
+def _section_texts(standard: Any, sections: Any) -> dict[str, str]:
+    """The texts by the ids of the standard's assessment sections, stripped, empty ones
+    left out; an unknown id, a text that is not text or one too long is refused."""
+    if not isinstance(sections, dict):
+        raise Invalid("sections skal være et objekt: afsnittets id → tekst.", field="sections")
+    known = [part.id for part in standard.assessment_sections()]
+    texts: dict[str, str] = {}
+    for key, text in sections.items():
+        if key not in known:
+            raise Invalid(
+                f"Ukendt afsnit '{key}' i udredningen (standarden har: {', '.join(known)}).",
+                field=f"sections.{key}",
+            )
+        if not isinstance(text, str) or "\x00" in text:  # PostgreSQL's jsonb holds no NUL
+            raise Invalid("Afsnittets tekst skal være tekst.", field=f"sections.{key}")
+        if len(text) > SECTION_MAX_CHARS:
+            raise Invalid(
+                f"Teksten er for lang (højst {SECTION_MAX_CHARS} tegn).", field=f"sections.{key}"
+            )
+        if text.strip():
+            texts[key] = text.strip()
+    return {key: texts[key] for key in known if key in texts}  # the standard's order
 
 
 def _with_citizen_birth_date(case: Case, facts: Any) -> Any:
