@@ -9,6 +9,7 @@ RUSMIDDEL_BEHIND_PROXY  1 when a TLS-terminating proxy sets X-Forwarded-Proto (a
 RUSMIDDEL_CSRF_TRUSTED_ORIGINS comma-separated origins, e.g. https://rusmiddel.kommune.dk
 RUSMIDDEL_LOGIN_FAILURE_LIMIT / RUSMIDDEL_LOGIN_COOLOFF_MINUTES  login lockout (5 / 15)
 RUSMIDDEL_REQUIRE_OTP   1: every staff member logs in with a TOTP code
+RUSMIDDEL_SESSION_HOURS / RUSMIDDEL_API_TOKEN_HOURS  how long a log-in / an API token lasts (8 / 8)
 RUSMIDDEL_HSTS_SECONDS, RUSMIDDEL_SSL_REDIRECT  HTTPS outside debug (see docs/security.md)
 """
 
@@ -207,6 +208,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # shared PCs). Not renewed on every request: that would cost two queries on every page.
 SESSION_COOKIE_AGE = int(os.environ.get("RUSMIDDEL_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# API bearer tokens last a working day too (a client logs in again each morning); revoked
+# before that by POST /api/auth/logout, by deactivation and by a password change.
+RUSMIDDEL_API_TOKEN_HOURS = int(os.environ.get("RUSMIDDEL_API_TOKEN_HOURS", "8"))
 
 # Login throttling (django-axes): RUSMIDDEL_LOGIN_FAILURE_LIMIT failures for one username from
 # one client address lock that pair out for RUSMIDDEL_LOGIN_COOLOFF_MINUTES, on the web log-in
