@@ -1,6 +1,7 @@
 """Django settings, read from the environment only.
 
-RUSMIDDEL_DEBUG=1       development and the demo (an insecure key is then allowed)
+RUSMIDDEL_DEBUG=1       development (an insecure key is then allowed)
+RUSMIDDEL_DEMO=1        set by `rusmiddel demo`: DEBUG off, plain HTTP on this machine
 RUSMIDDEL_SECRET_KEY    required unless debugging: a missing secret fails at start
 DATABASE_URL            e.g. postgres://user@host:5432/rusmiddel; default an SQLite file
 RUSMIDDEL_DATA_DIR      where the default SQLite file lives (default ./var)
@@ -28,6 +29,10 @@ def _flag(name: str) -> bool:
 
 
 DEBUG = _flag("RUSMIDDEL_DEBUG")
+# `rusmiddel demo`: production settings (DEBUG off), but plain HTTP on this machine: no
+# redirect to HTTPS, no HSTS, cookies without Secure (else not sent back over http://). Never
+# in production: `check --deploy` warns of each.
+DEMO = _flag("RUSMIDDEL_DEMO")
 SECRET_KEY = os.environ.get("RUSMIDDEL_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -134,8 +139,8 @@ STATIC_ROOT = DATA_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not (DEBUG or DEMO)
+CSRF_COOKIE_SECURE = not (DEBUG or DEMO)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -238,7 +243,9 @@ OTP_TOTP_ISSUER = "Rusmiddel"
 
 # HTTPS (manage.py check --deploy is clean outside debug). HSTS is only sent on HTTPS
 # responses; RUSMIDDEL_HSTS_SECONDS=0 turns it off (e.g. while trying TLS out).
-SECURE_HSTS_SECONDS = int(os.environ.get("RUSMIDDEL_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("RUSMIDDEL_HSTS_SECONDS", "0" if DEBUG or DEMO else "31536000")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("RUSMIDDEL_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
 SECURE_HSTS_PRELOAD = _flag("RUSMIDDEL_HSTS_PRELOAD")
 # Preloading commits the whole registrable domain (often the municipality's own) to HTTPS with
@@ -247,5 +254,5 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Django itself redirects HTTP to HTTPS outside debug (RUSMIDDEL_SSL_REDIRECT=0 leaves it to the
 # proxy). It needs the proxy's X-Forwarded-Proto to be trusted (gunicorn --forwarded-allow-ips
 # or RUSMIDDEL_BEHIND_PROXY), else every request loops. The health check stays on plain HTTP.
-SECURE_SSL_REDIRECT = os.environ.get("RUSMIDDEL_SSL_REDIRECT", "0" if DEBUG else "1") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("RUSMIDDEL_SSL_REDIRECT", "0" if DEBUG or DEMO else "1") == "1"
 SECURE_REDIRECT_EXEMPT = [r"^sundhed/$"]
