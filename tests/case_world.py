@@ -375,6 +375,7 @@ NEW_CPR = "2102901234"  # a person not yet known in either municipality
 
 ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/auth/token"): Call(None, None, writes=False),  # body: the user's own login
+    ("POST", "/auth/logout"): Call(None, None, writes=False),  # revokes a bearer token of its own
     ("GET", "/me"): Call(None, None, writes=False),
     ("GET", "/cases"): Call("case", None, query=lambda b: {"limit": 200}, writes=False),
     ("POST", "/cases"): Call(
@@ -588,6 +589,11 @@ def request(api: Any, method: str, path: str, bundle: Bundle, **override: Any):
         if call.where == "query" and "ident" in override:
             params[f"{call.ident}_id"] = override["ident"]
         return answer_of(api.client.get(url, params), call)
+    if path == "/auth/logout":  # bearer tokens only: one issued for it, so the session stays
+        from rusmiddel.accounts.services import api_token_issue
+
+        bearer = f"Bearer {api_token_issue(user=api.user)[1]}"
+        return answer_of(api.client.post(url, HTTP_AUTHORIZATION=bearer), call)
     if path == "/auth/token":
         body = {"username": api.user.get_username(), "password": PASSWORD}
     else:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 STATUS = {
@@ -124,11 +127,43 @@ def print_users(base_url: str) -> None:
     )
 
 
+#: The demo's secret keys, made on the first run and kept in the data directory.
+SECRET_KEY_FILE = "demo-secret-key"
+AUDIT_KEY_FILE = "demo-audit-key"
+
+
+def demo_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The settings the demo adds to `environ` (what is set there wins): DEBUG off, as in
+    production, so it shows the error pages a municipality would show and never a debug page;
+    plain HTTP on this machine (RUSMIDDEL_DEMO); and a secret key and an audit key of its own,
+    made once and kept in the data directory, so log-ins survive a restart and the audit
+    chain verifies across restarts."""
+    added = {"RUSMIDDEL_DEMO": "1", "DJANGO_SETTINGS_MODULE": "rusmiddel.config.settings"}
+    # where settings.py puts DATA_DIR
+    data_dir = Path(environ.get("RUSMIDDEL_DATA_DIR", "var")).resolve()
+    for name, file in (
+        ("RUSMIDDEL_SECRET_KEY", SECRET_KEY_FILE),
+        ("RUSMIDDEL_AUDIT_KEY", AUDIT_KEY_FILE),
+    ):
+        if not environ.get(name):
+            added[name] = _secret_key(data_dir / file)
+    return {k: v for k, v in added.items() if k not in environ}
+
+
+def _secret_key(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # readable by its owner only: whoever has the key can forge a session
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 def run_demo(*, port: int, serve: bool) -> int:
     """Migrate, load the standards as tenants, fill the demo data once, print the demo users,
     then serve (unless `serve` is False)."""
-    os.environ.setdefault("RUSMIDDEL_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rusmiddel.config.settings")
+    os.environ.update(demo_environ(os.environ))
     today = dt.date.today()
     print_sample_evaluations(today)
     import django
@@ -149,5 +184,6 @@ def run_demo(*, port: int, serve: bool) -> int:
     print_users(base_url)
     if serve:
         print(f"\nDemo: {base_url}/  (stop with Ctrl+C)", flush=True)
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # with DEBUG off the development server serves the static files only when told to
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
     return 0

@@ -531,9 +531,9 @@ def test_the_log_shows_only_the_own_municipality(world, as_role, role, municipal
     assert set(seen) == own  # all of its own, newest first…
     assert seen == sorted(seen, reverse=True)
     assert not set(seen) & others  # …and nothing of the other municipality's
-    # asking for another municipality's case shows nothing either
+    # asking for another municipality's case is not found, as any other foreign id
     other_case = next(b for b in world.bundles.values() if b.municipality != municipality)
-    assert api.get("/audit", case_id=other_case.case_id)[1]["items"] == []
+    assert api.get("/audit", case_id=other_case.case_id)[0] == 404
 
 
 @pytest.mark.parametrize(

@@ -236,14 +236,16 @@ def test_the_demo_command_runs_end_to_end(tmp_path):
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
-    env |= {"RUSMIDDEL_DATA_DIR": str(tmp_path), "RUSMIDDEL_DEBUG": "1"}
+    # as a user runs it: no RUSMIDDEL_DEBUG and no key (the demo runs with DEBUG off)
+    env = {k: v for k, v in env.items() if not k.startswith("RUSMIDDEL_")}
+    env |= {"RUSMIDDEL_DATA_DIR": str(tmp_path)}
     command = [sys.executable, "-m", "rusmiddel.cli", "demo", "--no-server"]
     first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
     assert first.returncode == 0, first.stderr
     assert "Demo data created" in first.stdout
     assert "gentofte-sagsbehandler" in first.stdout and DEMO_PASSWORD in first.stdout
     assert "/api/auth/token" in first.stdout and "/api/docs" in first.stdout
-    assert (tmp_path / "rusmiddel.sqlite3").exists()
+    assert (tmp_path / "rusmiddel.sqlite3").exists() and (tmp_path / "demo-secret-key").exists()
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
     assert second.returncode == 0, second.stderr
     assert "nothing created" in second.stdout

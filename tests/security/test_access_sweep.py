@@ -51,6 +51,10 @@ AUTHORITY = {"caseworker", "head_of_unit", "administrator"}
 MUNICIPALITIES = ["gentofte", "helsingoer"]
 OTHER = {"gentofte": "helsingoer", "helsingoer": "gentofte"}
 PROVIDER = {"gentofte": "kabs", "helsingoer": "helsingoer_rusmiddelcenter"}
+#: The audit log of one case finds an anonymous case of the reader's own municipality, as the
+#: whole log lists its entries (by id, never who it is: tests/api/test_anonymity.py), where an
+#: id that does not exist is not found: no ghost to compare with for that target.
+OWN_CASES_BY_ID = {"/api/audit"}
 
 
 @dataclass
@@ -403,7 +407,8 @@ def test_nothing_of_another_municipality_or_an_anonymous_case_leaks(sweep, name,
                 if "token" in placeholders and status != (404 if method == "GET" else 405):
                     problems.append(f"{where}: a receipt of another municipality answered {status}")
                 by_id = placeholders and "municipality" not in placeholders
-                if by_id or (call is not None and call.where in ("body", "query")):
+                own = route in OWN_CASES_BY_ID and target.bundle.municipality == municipality
+                if not own and (by_id or (call is not None and call.where in ("body", "query"))):
                     ghost_ids = {
                         k: (NONEXISTENT_ID if k.endswith("_id") else v)
                         for k, v in target.ids.items()

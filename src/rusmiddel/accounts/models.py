@@ -8,7 +8,6 @@ referred to their provider.
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -97,8 +96,19 @@ def _token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class TokenRevocation(models.TextChoices):
+    """Why a token was revoked."""
+
+    LOGOUT = "logout", gettext_lazy("Logget ud")
+    DEACTIVATED = "deactivated", gettext_lazy("Bruger deaktiveret")
+    REACTIVATED = "reactivated", gettext_lazy("Bruger aktiveret igen")
+    PASSWORD_CHANGED = "password_changed", gettext_lazy("Adgangskode ændret")
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API; only its hash is stored."""
+    """A bearer token for the JSON API; only its hash is stored. A token is refused once it
+    has expired, is revoked, its user is inactive, or the user's password has changed since it
+    was issued. Revoked tokens are kept (with when and why) so the trail stands."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -106,14 +116,16 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()  # issued + RUSMIDDEL_API_TOKEN_HOURS
+    # the user's session auth hash when issued (an HMAC of the password hash, as Django keeps
+    # in a session): a password change ends the token as it ends the sessions
+    auth_hash = models.CharField(max_length=128)
+    revoked_at = models.DateTimeField(null=True, blank=True)  # None: not revoked
+    revoked_reason = models.CharField(max_length=20, choices=TokenRevocation.choices, blank=True)
 
-    @classmethod
-    def issue(cls, *, user, name: str = "") -> tuple[ApiToken, str]:
-        """A new token; the plain key is returned once and never stored."""
-        key = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, key_hash=_token_hash(key), name=name), key
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked")]
 
-    @classmethod
-    def user_for(cls, key: str):
-        token = cls.objects.select_related("user__staff").filter(key_hash=_token_hash(key)).first()
-        return token.user if token and token.user.is_active else None
+    @staticmethod
+    def hash_of(key: str) -> str:
+        return _token_hash(key)

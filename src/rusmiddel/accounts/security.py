@@ -14,7 +14,7 @@ import segno
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,6 +29,22 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def login_failed(request: HttpRequest, *, username: str | None) -> bool:
+    """Count a failed log-in for `username` (None when it could not be read) from the
+    request's address, as axes counts a wrong password; True when that pair is now locked
+    out."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def form_unread(request: HttpRequest) -> None:
+    """The API reads JSON only: give the request an empty form, so recording a failed log-in
+    never parses the body as one. axes keeps a failure's form fields (`request.POST`); a body
+    sent as `multipart/form-data` without a boundary raised there, and the failure went
+    uncounted — a way round the lockout."""
+    request.POST = QueryDict()
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -90,9 +106,7 @@ def otp_check(request: HttpRequest, *, user, device: TOTPDevice, code: str) -> b
     code = (code or "").strip().replace(" ", "")
     if code.isdigit() and device.verify_token(code):
         return True
-    user_login_failed.send(
-        sender=__name__, credentials={"username": user.get_username()}, request=request
-    )
+    login_failed(request, username=user.get_username())
     return False
 
 

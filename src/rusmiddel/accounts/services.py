@@ -1,17 +1,23 @@
-"""Tenants and staff: municipalities and providers come from the standard files."""
+"""Tenants and staff: municipalities and providers come from the standard files; staff's API
+tokens and sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.standards import registry
 
-from .models import Municipality, Provider, Role, StaffProfile
+from .models import ApiToken, Municipality, Provider, Role, StaffProfile, TokenRevocation
 
 
 @transaction.atomic
@@ -71,7 +77,9 @@ def staff_create(
 def user_set_active(*, actor, user, active: bool):
     """Let a staff user log in again, or not (users are never deleted: the log names them).
 
-    Only an administrator of the user's municipality may; nobody deactivates themself."""
+    Either way every API token of the user is revoked and every session ended, so nothing
+    from before comes back with a reactivation. Only an administrator of the user's
+    municipality may; nobody deactivates themself."""
     staff = getattr(actor, "staff", None)
     target = getattr(user, "staff", None)
     if staff is None or staff.role != Role.ADMINISTRATOR:
@@ -84,12 +92,69 @@ def user_set_active(*, actor, user, active: bool):
     if old != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        reason = TokenRevocation.REACTIVATED if active else TokenRevocation.DEACTIVATED
+        ended = _user_access_end(user=user, reason=reason)
         audit_record(
             actor=actor,
             event=Event.STAFF_ACTIVE_CHANGED,
             write=True,
             obj=target,
             old={"username": user.get_username(), "active": old},
-            new={"username": user.get_username(), "active": active},
+            new={"username": user.get_username(), "active": active, **ended},
         )
     return user
+
+
+def _user_access_end(*, user, reason: TokenRevocation) -> dict[str, int]:
+    """Revoke the user's live tokens and delete their sessions (kept in the database, Django's
+    default: a session names its user only inside its encoded data, so each live one is read;
+    there are as many as staff logged in today)."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+    theirs = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=theirs).delete()
+    return {"tokens_revoked": tokens, "sessions_ended": len(theirs)}
+
+
+def api_token_issue(*, user, name: str = "api") -> tuple[ApiToken, str]:
+    """A new bearer token for `user`, valid for RUSMIDDEL_API_TOKEN_HOURS; the plain key is
+    returned once and never stored (only its hash)."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=ApiToken.hash_of(key),
+        name=name,
+        expires_at=timezone.now() + dt.timedelta(hours=settings.RUSMIDDEL_API_TOKEN_HOURS),
+        auth_hash=user.get_session_auth_hash(),
+    )
+    return token, key
+
+
+def api_token_check(*, key: str) -> ApiToken | None:
+    """The live token of this key, with its user, or None: unknown, expired, revoked, its
+    user inactive, or issued before the user's password last changed. The last is recorded as
+    a revocation when first seen (a password changed by `manage changepassword` or anywhere
+    else passes no service of ours; the token was bound to the old password all along)."""
+    token = (
+        ApiToken.objects.select_related("user__staff")
+        .filter(key_hash=ApiToken.hash_of(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+        return None
+    if not constant_time_compare(token.auth_hash, token.user.get_session_auth_hash()):
+        api_token_revoke(token=token, reason=TokenRevocation.PASSWORD_CHANGED)
+        return None
+    return token
+
+
+def api_token_revoke(*, token: ApiToken, reason: TokenRevocation) -> None:
+    """Revoke one token; it stays, with when and why, and is refused from now on."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )

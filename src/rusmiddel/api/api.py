@@ -6,10 +6,11 @@ stale version (nothing written)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -17,7 +18,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from rusmiddel.accounts import security
-from rusmiddel.accounts.models import ApiToken
+from rusmiddel.accounts.models import TokenRevocation
+from rusmiddel.accounts.services import api_token_check, api_token_issue, api_token_revoke
 from rusmiddel.cases import selectors, services
 from rusmiddel.cases.errors import ErrorCode, Forbidden, ServiceError
 from rusmiddel.cases.scoping import staff_of
@@ -45,10 +47,12 @@ STATUS = {
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = api_token_check(key=token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token = found  # the token POST /auth/logout revokes
+        return found.user
 
 
 api = NinjaAPI(
@@ -71,8 +75,36 @@ def _field(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
+def _username_in(request: HttpRequest) -> str | None:
+    """The username a token request's body names, if it is a JSON object naming one a user
+    could have."""
+    try:
+        data = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return None
+    name = data.get("username") if isinstance(data, dict) else None
+    if isinstance(name, str) and 0 < len(name) <= s.USERNAME_MAX and "\x00" not in name:
+        return name
+    return None
+
+
+def _refused_token_request(request: HttpRequest) -> HttpResponse | None:
+    """A token request whose body cannot be read is a failed log-in all the same — every
+    failure counts, whatever the body — for the username it names, if any, and the address.
+    The lockout answer once that pair is locked out; else None (the caller answers 422)."""
+    match = request.resolver_match
+    if match is None or match.view_name != "api:token_create":
+        return None
+    security.form_unread(request)
+    if security.login_failed(request, username=_username_in(request)):
+        return security.lockout_response(request)
+    return None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError):
+    if locked := _refused_token_request(request):
+        return locked
     errors = [
         {"code": "invalid", "field": _field(e.get("loc", ())), "message": e.get("msg", "")}
         for e in exc.errors
@@ -84,6 +116,8 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError):
 def _http_error(request: HttpRequest, exc: HttpError):
     """A body that cannot be parsed is bad input like any other: 422 naming the body."""
     if exc.status_code == 400:
+        if locked := _refused_token_request(request):
+            return locked
         error = {"code": "invalid", "field": "body", "message": str(exc)}
         return api.create_response(request, {"error": error}, status=422)
     error = {"code": "error", "field": None, "message": str(exc)}
@@ -115,8 +149,12 @@ def _today():
 @api.post("/auth/token", auth=None, tags=["auth"])
 def token_create(request: HttpRequest, body: s.TokenIn):
     """Exchange a username and password (and, for staff with two-step verification, the
-    current TOTP code as `otp`) for a bearer token (shown once). Failures count towards the
-    same lockout as the web log-in: once locked out, 429 even with the right password."""
+    current TOTP code as `otp`) for a bearer token (shown once) and when it expires. Failures,
+    a body that cannot be read included, count towards the same lockout as the web log-in:
+    once locked out, 429 even with the right password. The token is refused after
+    `expires_at`, after `POST /auth/logout` with it, and once the user is deactivated or
+    their password changes."""
+    security.form_unread(request)
     user = authenticate(request, username=body.username, password=body.password)
     if getattr(request, "axes_locked_out", False):
         return security.lockout_response(request)
@@ -132,8 +170,16 @@ def token_create(request: HttpRequest, body: s.TokenIn):
             if getattr(request, "axes_locked_out", False):
                 return security.lockout_response(request)
             raise ServiceError("Koden er forkert eller allerede brugt.", field="otp")
-    _, key = ApiToken.issue(user=user, name="api")
-    return {"token": key}
+    token, key = api_token_issue(user=user, name="api")
+    return {"token": key, "expires_at": token.expires_at.isoformat()}
+
+
+@api.post("/auth/logout", auth=TokenAuth(), tags=["auth"])
+def token_logout(request: HttpRequest):
+    """Revoke the bearer token of this request: it is refused from now on (the user's other
+    tokens stay valid). A session logs out on the web, at /log-ud/."""
+    api_token_revoke(token=request.api_token, reason=TokenRevocation.LOGOUT)
+    return {"revoked": True}
 
 
 @api.get("/me", tags=["auth"])

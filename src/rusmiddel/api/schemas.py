@@ -19,8 +19,12 @@ class Versioned(In):
     version: int = Field(description="the case version you read; a stale one answers 409")
 
 
+#: The longest username Django's user model holds: no longer name can log in.
+USERNAME_MAX = 150
+
+
 class TokenIn(In):
-    username: str
+    username: str = Field(max_length=USERNAME_MAX)
     password: str
     otp: str | None = Field(
         default=None,

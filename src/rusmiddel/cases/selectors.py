@@ -19,7 +19,7 @@ from rusmiddel.audit.services import audit_reads, audit_record
 
 from .errors import NotFound
 from .models import Case, Course, Deadline
-from .scoping import case_filter, require, visible_cases, visible_deadlines
+from .scoping import case_filter, not_found, require, visible_cases, visible_deadlines
 
 MAX_PAGE = 200
 
@@ -227,10 +227,17 @@ def audit_list(
     after: int | None = None,
     limit: int = 100,
 ) -> QuerySet[AuditEntry] | list[AuditEntry]:
-    """The audit log of the user's municipality, newest first (heads and administrators)."""
+    """The audit log of the user's municipality, newest first (heads and administrators).
+
+    With `case_id`, the entries of one case of the municipality, erased cases included; any
+    other id (another municipality's, none at all) is not found, and its read is not logged."""
     staff = require(user, Action.AUDIT_READ)
     rows = AuditEntry.objects.filter(municipality_id=staff.municipality_id)
     if case_id is not None:
+        # every case of the municipality, anonymous ones too: the log shows ids, never people
+        ours = Case.objects.filter(pk=case_id, municipality_id=staff.municipality_id).exists()
+        if not ours and not rows.filter(case_id=case_id, event=Event.CASE_ERASED).exists():
+            raise not_found("Sag", case_id)
         rows = rows.filter(case_id=case_id)
     if after is not None:
         rows = rows.filter(pk__lt=after)

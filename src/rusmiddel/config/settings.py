@@ -1,6 +1,7 @@
 """Django settings, read from the environment only.
 
-RUSMIDDEL_DEBUG=1       development and the demo (an insecure key is then allowed)
+RUSMIDDEL_DEBUG=1       development (an insecure key is then allowed)
+RUSMIDDEL_DEMO=1        set by `rusmiddel demo`: DEBUG off, plain HTTP on this machine
 RUSMIDDEL_SECRET_KEY    required unless debugging: a missing secret fails at start
 RUSMIDDEL_AUDIT_KEY     required unless debugging: keys the audit log's hash chain
 RUSMIDDEL_AUDIT_KEY_FALLBACKS comma-separated retired audit keys (still verified, never used)
@@ -12,6 +13,7 @@ RUSMIDDEL_BEHIND_PROXY  1 when a TLS-terminating proxy sets X-Forwarded-Proto (a
 RUSMIDDEL_CSRF_TRUSTED_ORIGINS comma-separated origins, e.g. https://rusmiddel.kommune.dk
 RUSMIDDEL_LOGIN_FAILURE_LIMIT / RUSMIDDEL_LOGIN_COOLOFF_MINUTES  login lockout (5 / 15)
 RUSMIDDEL_REQUIRE_OTP   1: every staff member logs in with a TOTP code
+RUSMIDDEL_SESSION_HOURS / RUSMIDDEL_API_TOKEN_HOURS  how long a log-in / an API token lasts (8 / 8)
 RUSMIDDEL_HSTS_SECONDS, RUSMIDDEL_SSL_REDIRECT  HTTPS outside debug (see docs/security.md)
 """
 
@@ -30,6 +32,10 @@ def _flag(name: str) -> bool:
 
 
 DEBUG = _flag("RUSMIDDEL_DEBUG")
+# `rusmiddel demo`: production settings (DEBUG off), but plain HTTP on this machine: no
+# redirect to HTTPS, no HSTS, cookies without Secure (else not sent back over http://). Never
+# in production: `check --deploy` warns of each.
+DEMO = _flag("RUSMIDDEL_DEMO")
 SECRET_KEY = os.environ.get("RUSMIDDEL_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -171,8 +177,8 @@ STATIC_ROOT = DATA_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not (DEBUG or DEMO)
+CSRF_COOKIE_SECURE = not (DEBUG or DEMO)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -245,6 +251,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # shared PCs). Not renewed on every request: that would cost two queries on every page.
 SESSION_COOKIE_AGE = int(os.environ.get("RUSMIDDEL_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# API bearer tokens last a working day too (a client logs in again each morning); revoked
+# before that by POST /api/auth/logout, by deactivation and by a password change.
+RUSMIDDEL_API_TOKEN_HOURS = int(os.environ.get("RUSMIDDEL_API_TOKEN_HOURS", "8"))
 
 # Login throttling (django-axes): RUSMIDDEL_LOGIN_FAILURE_LIMIT failures for one username from
 # one client address lock that pair out for RUSMIDDEL_LOGIN_COOLOFF_MINUTES, on the web log-in
@@ -272,7 +281,9 @@ OTP_TOTP_ISSUER = "Rusmiddel"
 
 # HTTPS (manage.py check --deploy is clean outside debug). HSTS is only sent on HTTPS
 # responses; RUSMIDDEL_HSTS_SECONDS=0 turns it off (e.g. while trying TLS out).
-SECURE_HSTS_SECONDS = int(os.environ.get("RUSMIDDEL_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("RUSMIDDEL_HSTS_SECONDS", "0" if DEBUG or DEMO else "31536000")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("RUSMIDDEL_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
 SECURE_HSTS_PRELOAD = _flag("RUSMIDDEL_HSTS_PRELOAD")
 # Preloading commits the whole registrable domain (often the municipality's own) to HTTPS with
@@ -281,5 +292,5 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Django itself redirects HTTP to HTTPS outside debug (RUSMIDDEL_SSL_REDIRECT=0 leaves it to the
 # proxy). It needs the proxy's X-Forwarded-Proto to be trusted (gunicorn --forwarded-allow-ips
 # or RUSMIDDEL_BEHIND_PROXY), else every request loops. The health check stays on plain HTTP.
-SECURE_SSL_REDIRECT = os.environ.get("RUSMIDDEL_SSL_REDIRECT", "0" if DEBUG else "1") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("RUSMIDDEL_SSL_REDIRECT", "0" if DEBUG or DEMO else "1") == "1"
 SECURE_REDIRECT_EXEMPT = [r"^sundhed/$"]

@@ -9,3 +9,9 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("rusmiddel.web.urls")),
 ]
+
+# Danish error pages; JSON errors under /api/ (web/errors.py)
+handler400 = "rusmiddel.web.errors.bad_request"
+handler403 = "rusmiddel.web.errors.permission_denied"
+handler404 = "rusmiddel.web.errors.page_not_found"
+handler500 = "rusmiddel.web.errors.server_error"

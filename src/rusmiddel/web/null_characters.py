@@ -39,8 +39,10 @@ def null_character_field(request: HttpRequest) -> str | None:
         if "\x00" in key or any("\x00" in v for v in values):
             return key.replace("\x00", "")  # the name as it can be shown
     # JSON can only carry NUL as the escape \u0000 (a raw NUL byte is not JSON, which the
-    # API's parser refuses itself): parse a second time only a body that holds the escape
-    if request.content_type == "application/json" and b"\\u0000" in request.body:
+    # API's parser refuses itself): parse a second time only a body that holds the escape.
+    # The API reads its body as JSON whatever the content type says, so check it whatever.
+    json_body = request.content_type == "application/json" or request.path.startswith("/api/")
+    if json_body and b"\\u0000" in request.body:
         try:
             body = json.loads(request.body)
         except ValueError:

@@ -86,7 +86,7 @@ def health(request: HttpRequest) -> JsonResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     """The audit log viewer for heads of unit and administrators (others: 403)."""
     from rusmiddel.cases import selectors
-    from rusmiddel.cases.errors import Forbidden
+    from rusmiddel.cases.errors import Forbidden, NotFound
 
     error = None
     case_id = after = None
@@ -99,6 +99,8 @@ def audit(request: HttpRequest) -> HttpResponse:
         entries = selectors.audit_list(user=request.user, case_id=case_id, after=after)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
+    except NotFound as exc:  # another municipality's case, as one that does not exist
+        raise Http404(exc.message) from None
     context = {
         "entries": entries,
         "case_id": case_id,
