@@ -307,3 +307,19 @@ def test_a_letter_to_a_name_of_the_longest_length_renders_quickly(world, as_role
     assert status == 201, case
     assert Letter.objects.filter(case_id=case["id"], kind="contact_receipt").exists()
     assert elapsed < 5, f"{elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("text", ["a\ud800", "\udfffb", "a\x00b"])
+def test_the_text_types_refuse_what_no_database_can_hold_on_their_own(text):
+    """The check at the door refuses it before the schemas; the types refuse it as well, so
+    they stay whole wherever they are used."""
+    from pydantic import ValidationError
+
+    from rusmiddel.api import schemas
+
+    with pytest.raises(ValidationError) as refused:
+        schemas.CaseCreateIn.model_validate({**NAMED, "note": text})
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("note",)  # pydantic-core refuses lone surrogates in str itself
+    assert error["type"] in ("unstorable", "string_unicode")
+    assert schemas.CaseCreateIn.model_validate({**NAMED, "note": "Godt 😀"}).note == "Godt 😀"

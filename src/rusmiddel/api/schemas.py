@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BeforeValidator,
     ConfigDict,
@@ -31,14 +32,32 @@ from rusmiddel.cases import limits
 
 # --- the shared types ---------------------------------------------------------------------------
 
-Name = Annotated[str, StringConstraints(max_length=limits.NAME)]
-Address = Annotated[str, StringConstraints(max_length=limits.ADDRESS)]
-Phone = Annotated[str, StringConstraints(max_length=limits.PHONE)]
-Email = Annotated[str, StringConstraints(max_length=limits.EMAIL)]
-Cpr = Annotated[str, StringConstraints(max_length=limits.CPR)]
-Pseudonym = Annotated[str, StringConstraints(max_length=limits.PSEUDONYM)]
-Code = Annotated[str, StringConstraints(max_length=limits.CODE)]  # an offer's, a provider's id
-Text = Annotated[str, StringConstraints(max_length=limits.TEXT)]  # notes, reports, reasons
+
+def _storable(value: str) -> str:
+    """No NUL and no lone surrogate (refused before the schemas too, in every JSON string:
+    this keeps the types whole wherever they are used)."""
+    what = limits.unstorable(value)
+    if what:
+        raise PydanticCustomError(
+            "unstorable", "Teksten indeholder et ugyldigt tegn ({what}).", {"what": what}
+        )
+    return value
+
+
+def _text(max_length: int) -> Any:
+    """Text of at most `max_length` characters that a database can hold."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_storable)]
+
+
+Name = _text(limits.NAME)
+Address = _text(limits.ADDRESS)
+Phone = _text(limits.PHONE)
+Email = _text(limits.EMAIL)
+Cpr = _text(limits.CPR)
+Pseudonym = _text(limits.PSEUDONYM)
+Code = _text(limits.CODE)  # the id of an offer, a provider, a role, a capacity line
+Text = _text(limits.TEXT)  # notes, goals, reports, reasons, complaints
+Username, Password, Otp = _text(limits.USERNAME), _text(limits.PASSWORD), _text(limits.OTP)
 Id = Annotated[StrictInt, Field(ge=1, le=limits.MAX_ID)]
 Version = Annotated[StrictInt, Field(ge=0, le=limits.MAX_ID)]
 
@@ -118,9 +137,9 @@ class Versioned(In):
 
 
 class TokenIn(In):
-    username: Annotated[str, StringConstraints(max_length=limits.USERNAME)]
-    password: Annotated[str, StringConstraints(max_length=limits.PASSWORD)]
-    otp: Annotated[str, StringConstraints(max_length=limits.OTP)] | None = Field(
+    username: Username
+    password: Password
+    otp: Otp | None = Field(
         default=None,
         description="the current TOTP code: required for staff with two-step verification",
     )

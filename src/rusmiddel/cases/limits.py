@@ -9,6 +9,7 @@ own `max_length` are the upper bound of the short texts.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils.translation import gettext_noop
 
@@ -24,6 +25,20 @@ TEXT = 10_000  # notes, goals, status reports, reasons, complaints: a few pages
 USERNAME = 150  # Django's User.username
 PASSWORD = 4096  # long pass phrases, but not a hash of megabytes
 OTP = 16  # a TOTP code (6-8 digits) with room for spaces
+
+#: Text no database can hold: NUL (PostgreSQL cannot store or compare it) and the surrogates
+#: U+D800-U+DFFF (UTF-8 cannot encode them; decoded text keeps only lone ones, as a valid pair
+#: is one character). Refused wherever text comes in (`web.null_characters`, the API's types).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """The first character of `text` no database can hold, named ("NUL", "U+D800"), or None."""
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    return "NUL" if found[0] == "\x00" else f"U+{ord(found[0]):04X}"
+
 
 # --- numbers ------------------------------------------------------------------------------------
 #: The largest id a database row can have (a signed 64-bit integer, PostgreSQL's bigint and

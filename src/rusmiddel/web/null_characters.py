@@ -16,20 +16,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
-#: NUL and the surrogates; a JSON body or form post decoded to str keeps only lone ones (a
-#: valid pair is one character).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from rusmiddel.cases.limits import UNSTORABLE, unstorable
+
 #: How a JSON text can carry them: only as the escapes \u0000 and \uD800-\uDFFF.
 _ESCAPED = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def unstorable(text: str) -> str | None:
-    """The first character of `text` no database can hold, named ("NUL", "U+D800"), or None."""
-    found = _UNSTORABLE.search(text)
-    if found is None:
-        return None
-    return "NUL" if found[0] == "\x00" else f"U+{ord(found[0]):04X}"
 
 
 def _in_json(value: Any, path: str) -> tuple[str, str] | None:
@@ -55,7 +46,7 @@ def _in_json(value: Any, path: str) -> tuple[str, str] | None:
 
 def _shown(name: str) -> str:
     """A name as it can be shown: without the characters it cannot hold."""
-    return _UNSTORABLE.sub("", name)
+    return UNSTORABLE.sub("", name)
 
 
 def _in_fields(fields: Iterable[tuple[str, list[str]]]) -> tuple[str, str] | None:
