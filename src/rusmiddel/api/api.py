@@ -20,7 +20,7 @@ from ninja.security import HttpBearer, SessionAuth
 from rusmiddel.accounts import security
 from rusmiddel.accounts.models import TokenRevocation
 from rusmiddel.accounts.services import api_token_check, api_token_issue, api_token_revoke
-from rusmiddel.cases import selectors, services
+from rusmiddel.cases import limits, selectors, services
 from rusmiddel.cases.errors import ErrorCode, Forbidden, ServiceError
 from rusmiddel.cases.scoping import staff_of
 from rusmiddel.outcomes import selectors as outcome_selectors
@@ -83,7 +83,7 @@ def _username_in(request: HttpRequest) -> str | None:
     except (ValueError, RecursionError):
         return None
     name = data.get("username") if isinstance(data, dict) else None
-    if isinstance(name, str) and 0 < len(name) <= s.USERNAME_MAX and "\x00" not in name:
+    if isinstance(name, str) and 0 < len(name) <= limits.USERNAME and "\x00" not in name:
         return name
     return None
 
@@ -198,7 +198,10 @@ def me(request: HttpRequest):
 
 @api.get("/cases", tags=["cases"])
 def case_list(
-    request: HttpRequest, after: int | None = None, limit: int = 50, status: str | None = None
+    request: HttpRequest,
+    after: int | None = Query(None, ge=1, le=limits.MAX_ID),
+    limit: int = 50,
+    status: str | None = Query(None, max_length=limits.CODE),
 ):
     """Cases you may read, newest first. Keyset pagination: pass `next_after` as `after`."""
     page = selectors.case_list_visible_to(
@@ -478,8 +481,8 @@ def letter_retry(request: HttpRequest, letter_id: int, body: s.In):
 def due(
     request: HttpRequest,
     days: int = Query(14, ge=0, le=MAX_DUE_DAYS),
-    caseworker_id: int | None = None,
-    provider: str | None = None,
+    caseworker_id: int | None = Query(None, ge=1, le=limits.MAX_ID),
+    provider: str | None = Query(None, max_length=limits.CODE),
     after: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"),
     limit: int = Query(DUE_PAGE, ge=1, le=MAX_DUE_PAGE),
 ):
@@ -549,7 +552,11 @@ def booking_create(request: HttpRequest, case_id: int, body: s.BookingIn):
 
 
 @api.get("/audit", tags=["audit"])
-def audit(request: HttpRequest, case_id: int | None = None, after: int | None = None):
+def audit(
+    request: HttpRequest,
+    case_id: int | None = Query(None, ge=1, le=limits.MAX_ID),
+    after: int | None = Query(None, ge=1, le=limits.MAX_ID),
+):
     """The audit log of your municipality (heads of unit and administrators)."""
     rows = selectors.audit_list(user=request.user, case_id=case_id, after=after)
     return {

@@ -105,7 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "rusmiddel.web.null_characters.RejectNullCharactersMiddleware",  # PostgreSQL can't hold NUL
+    "rusmiddel.api.middleware.ApiBodyTooLargeMiddleware",  # the API's JSON error, not HTML 400
+    "rusmiddel.web.null_characters.RejectNullCharactersMiddleware",  # NUL, lone surrogates
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rusmiddel.web.middleware.LanguageMiddleware",  # Danish unless chosen (not the browser's)
     "django.middleware.common.CommonMiddleware",

@@ -13,6 +13,8 @@ from functools import lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from .errors import InputError
+
 
 @lru_cache(maxsize=256)
 def _holidays(year: int) -> holidays.HolidayBase:
@@ -33,17 +35,35 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and not is_public_holiday(day)
 
 
+def beyond_the_calendar(day: dt.date, what: str) -> InputError:
+    """The error for date arithmetic that would leave the calendar (after 31 December 9999):
+    a far date typed by mistake must be told as bad input, not crash as an OverflowError."""
+    return InputError(f"{day.isoformat()} + {what} lies beyond the last date there is (9999-12-31)")
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """`day` + `days` days (InputError past year 9999)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise beyond_the_calendar(day, f"{days} days") from None
+
+
 def next_working_day(day: dt.date) -> dt.date:
     """`day` itself when it is a working day, else the first working day after it."""
     while not is_working_day(day):
-        day += dt.timedelta(days=1)
+        day = add_days(day, 1)
     return day
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
     """The `count`-th working day after `day` (`day` itself not counted)."""
+    start = day
     while count > 0:
-        day += dt.timedelta(days=1)
+        try:
+            day += dt.timedelta(days=1)
+        except OverflowError:
+            raise beyond_the_calendar(start, f"{count} working days") from None
         if is_working_day(day):
             count -= 1
     return day
@@ -51,7 +71,10 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Months as months, clamped to the month's last day: 31 Jan + 1 month = 28/29 Feb."""
-    return day + relativedelta(months=months)
+    try:
+        return day + relativedelta(months=months)
+    except (ValueError, OverflowError):  # dateutil: "year 10000 is out of range"
+        raise beyond_the_calendar(day, f"{months} months") from None
 
 
 def age_on(birth: dt.date, on: dt.date) -> int:

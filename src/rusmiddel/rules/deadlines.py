@@ -16,7 +16,7 @@ from typing import Literal
 
 from rusmiddel.standards.schema import Offer, Standard
 
-from .calendar import add_months, add_working_days, next_working_day
+from .calendar import add_days, add_months, add_working_days, next_working_day
 from .errors import InputError
 
 Channel = Literal["digital_post", "post", "quickpost"]
@@ -38,13 +38,13 @@ def received_on(sent: dt.date, channel: str) -> dt.date:
     if channel == "post":
         return add_working_days(sent, 6)
     if channel == "quickpost":
-        return sent + dt.timedelta(days=2)
+        return add_days(sent, 2)
     raise InputError(f"--channel: '{channel}' is not one of {', '.join(CHANNELS)}")
 
 
 def deadline_in_weeks(received: dt.date, weeks: int) -> MovedDate:
     """`weeks` weeks after receipt; a closed last day moves to the next working day."""
-    last = received + dt.timedelta(weeks=weeks)
+    last = add_days(received, 7 * weeks)
     moved = next_working_day(last)
     return MovedDate(moved, last if moved != last else None)
 
@@ -65,7 +65,7 @@ def treatment_guarantee(
     covered (anonymous treatment, offers the standard leaves out)."""
     if offer is not None and not offer.guarantee:
         return None
-    return contact + dt.timedelta(days=standard.deadlines.treatment_guarantee.days)
+    return add_days(contact, standard.deadlines.treatment_guarantee.days)
 
 
 def guarantee_basis(standard: Standard, offer: Offer | None, covered: bool) -> str:

@@ -73,7 +73,18 @@ def longest_run(schedule: Schedule) -> dt.timedelta:
 
 
 def group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None = None) -> list[Session]:
-    """The session calendar of one run of a group offer starting on or after `start`."""
+    """The session calendar of one run of a group offer starting on or after `start`
+    (InputError when it would run past 9999-12-31)."""
+    try:
+        return _group_sessions(offer, start, stop_day)
+    except OverflowError:
+        raise InputError(
+            f"--start: a run from {start.isoformat()} would end beyond the last date there is "
+            "(9999-12-31)"
+        ) from None
+
+
+def _group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None) -> list[Session]:
     schedule = offer.schedule
     if schedule is None:
         raise InputError(f"--offer: '{offer.id}' has no group calendar")

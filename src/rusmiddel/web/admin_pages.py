@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from rusmiddel.accounts.models import Municipality, ProviderKind, Role, StaffProfile
 from rusmiddel.accounts.services import staff_create, user_set_active
+from rusmiddel.cases import limits
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
@@ -159,12 +160,14 @@ class StaffCreateForm(AdminForm):
     password1 = forms.CharField(
         label=gettext_lazy("Adgangskode"),
         strip=False,
+        max_length=limits.PASSWORD,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": gettext_lazy("Skriv en adgangskode.")},
     )
     password2 = forms.CharField(
         label=gettext_lazy("Gentag adgangskode"),
         strip=False,
+        max_length=limits.PASSWORD,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": gettext_lazy("Skriv adgangskoden igen.")},
     )

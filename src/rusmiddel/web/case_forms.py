@@ -19,6 +19,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from rusmiddel.cases import limits
 from rusmiddel.cases.errors import Conflict, ServiceError
 from rusmiddel.cases.models import (
     EndOutcome,
@@ -328,11 +329,19 @@ _lowered = lazy(lambda text: str(text).lower(), str)
 _decapitalised = lazy(lambda text: str(text)[:1].lower() + str(text)[1:], str)
 
 
+def day_in_range(day: dt.date | None) -> None:
+    """A form validator: the dates a case can hold (`limits`, 1900-2100). A date typed as
+    9999-12-31 is a typing error, and its deadlines cannot even be computed."""
+    if day is not None and not limits.day_in_range(day):
+        raise forms.ValidationError(gettext(limits.DATE_RANGE_MESSAGE), code="date_range")
+
+
 def date_field(label: str, *, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
+        validators=[day_in_range],
         widget=forms.DateInput(
             format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}
         ),
@@ -358,13 +367,21 @@ def time_field(label: str) -> forms.TimeField:
     )
 
 
-def text_field(label: str, *, required: bool = True, rows: int | None = None, **kwargs: Any):
+def text_field(
+    label: str,
+    *,
+    required: bool = True,
+    rows: int | None = None,
+    max_length: int = limits.TEXT,
+    **kwargs: Any,
+):
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
     return forms.CharField(
         label=label,
         required=required,
         widget=widget,
         strip=False,
+        max_length=max_length,
         error_messages={
             "required": format_lazy(gettext_lazy("Udfyld feltet “{label}”."), label=label),
             "max_length": gettext_lazy("Teksten er for lang."),
@@ -682,7 +699,7 @@ class DecisionForm(CaseForm):
     free_choice_requested = text_field(
         gettext_lazy("Borgerens ønske om et andet tilbud eller en anden leverandør (frit valg)"),
         required=False,
-        max_length=200,
+        max_length=limits.NAME,
     )
     free_choice_outcome = forms.ChoiceField(
         label=gettext_lazy("Svar på ønsket om frit valg"),

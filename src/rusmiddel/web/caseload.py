@@ -32,7 +32,7 @@ from rusmiddel.accounts.models import Provider, Role
 from rusmiddel.accounts.permissions import Action, may, sees_anonymous
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_reads
-from rusmiddel.cases import selectors, services
+from rusmiddel.cases import limits, selectors, services
 from rusmiddel.cases.errors import Conflict, Forbidden, NotFound, ServiceError
 from rusmiddel.cases.models import (
     Case,
@@ -174,6 +174,16 @@ def _date(raw: str) -> dt.date | None:
             return dt.date(int(m[3]), int(m[2]), int(m[1]))
         except ValueError:
             return None
+    return None
+
+
+def _date_problem(raw: str, day: dt.date | None, missing: str) -> str | None:
+    """What is wrong with a date typed into a row's form (`day`, as `_date` read it), if
+    anything: missing, not a date, or outside the years a case can hold (`limits`)."""
+    if day is None:
+        return missing if not raw else _("Datoen er ikke gyldig – skriv den som dd.mm.åååå.")
+    if not limits.day_in_range(day):
+        return _(limits.DATE_RANGE_MESSAGE)
     return None
 
 
@@ -753,12 +763,9 @@ def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
     values["note"] = post.get("note", "")  # keep the note as typed
     form = RowForm(values)
     done_on = _date(values["done_on"])
-    if done_on is None:
-        form.errors["done_on"] = (
-            _("Skriv datoen for opfølgningen.")
-            if not values["done_on"]
-            else _("Datoen er ikke gyldig – skriv den som dd.mm.åååå.")
-        )
+    problem = _date_problem(values["done_on"], done_on, _("Skriv datoen for opfølgningen."))
+    if problem:
+        form.errors["done_on"] = problem
     if values["channel"] not in FollowUpChannel.values:
         form.errors["channel"] = _("Vælg hvordan opfølgningen foregik.")
     if values["reached"] not in ("ja", "nej"):
@@ -768,6 +775,8 @@ def _parse_follow_up(post: Any) -> tuple[RowForm, dict[str, Any]]:
     for name, choices in KEY_FACT_CHOICES.items():
         if values[name] and values[name] not in choices.values:
             form.errors[name] = _("Vælg en af mulighederne på listen.")
+    if len(values["note"]) > limits.TEXT:
+        form.errors["note"] = _("Teksten er for lang.")
     version = _int(values["version"])
     if version is None:
         form.errors[""] = _(CONFLICT_MESSAGE)
@@ -965,16 +974,15 @@ def _parse_reassessment(post: Any) -> tuple[RowForm, dict[str, Any]]:
     values["text"] = post.get("text", "")
     form = RowForm(values)
     on = _date(values["reassessed_on"])
-    if on is None:
-        form.errors["reassessed_on"] = (
-            _("Skriv datoen for genvurderingen.")
-            if not values["reassessed_on"]
-            else _("Datoen er ikke gyldig – skriv den som dd.mm.åååå.")
-        )
+    problem = _date_problem(values["reassessed_on"], on, _("Skriv datoen for genvurderingen."))
+    if problem:
+        form.errors["reassessed_on"] = problem
     if values["result"] not in ("upheld", "changed"):
         form.errors["result"] = _("Vælg resultatet af genvurderingen.")
     if not values["text"].strip():
         form.errors["text"] = _("Skriv begrundelsen for genvurderingen.")
+    elif len(values["text"]) > limits.TEXT:
+        form.errors["text"] = _("Teksten er for lang.")
     version = _int(values["version"])
     if version is None:
         form.errors[""] = _(CONFLICT_MESSAGE)

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from rusmiddel.accounts.models import Municipality
+from rusmiddel.cases import limits
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.cases.models import Case
 from rusmiddel.cases.services import cpr_validate, self_service_apply
@@ -39,6 +40,8 @@ from rusmiddel.rules import RulesError, age_on
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Offer, Standard
+
+from .case_forms import day_in_range
 
 #: At most this many submissions of one form per client address (django-ratelimit's syntax).
 RATE = "5/10m"
@@ -177,7 +180,7 @@ class CitizenForm(forms.Form):
         self.add_error(field if field in self.fields else None, exc.message)
 
 
-def _text(label: str, *, required: bool = True, max_length: int = 200, **kwargs: Any):
+def _text(label: str, *, required: bool = True, max_length: int = limits.NAME, **kwargs: Any):
     messages = {
         "required": kwargs.pop(
             "required_message", format_lazy(gettext_lazy("Udfyld feltet “{label}”."), label=label)
@@ -199,7 +202,7 @@ class ApplyForm(CitizenForm):
     )
     cpr = _text(
         gettext_lazy("CPR-nummer"),
-        max_length=20,
+        max_length=limits.CPR,
         required_message=gettext_lazy("Skriv dit CPR-nummer."),
         help_text=gettext_lazy("10 cifre, fx 010190-1234."),
         widget=forms.TextInput(
@@ -213,7 +216,7 @@ class ApplyForm(CitizenForm):
     phone = _text(
         gettext_lazy("Telefonnummer"),
         required=False,
-        max_length=30,
+        max_length=limits.PHONE,
         widget=forms.TextInput(
             attrs={"type": "tel", "autocomplete": "tel", "class": "form-input input-width-m"}
         ),
@@ -221,7 +224,7 @@ class ApplyForm(CitizenForm):
     email = forms.EmailField(
         label=gettext_lazy("E-mail"),
         required=False,
-        max_length=254,
+        max_length=limits.EMAIL,
         error_messages={
             "invalid": gettext_lazy("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk."),
             "max_length": gettext_lazy("Højst 254 tegn."),
@@ -231,7 +234,7 @@ class ApplyForm(CitizenForm):
     address = _text(
         gettext_lazy("Adresse"),
         required=False,
-        max_length=300,
+        max_length=limits.ADDRESS,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     requested_offer = forms.ChoiceField(
@@ -287,7 +290,7 @@ class AnonymousForm(CitizenForm):
 
     pseudonym = _text(
         gettext_lazy("Kaldenavn"),
-        max_length=60,
+        max_length=limits.PSEUDONYM,
         required_message=gettext_lazy("Skriv det kaldenavn, du vil bruge."),
         help_text=gettext_lazy("Et navn, du selv vælger. Brug ikke dit rigtige navn."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-input input-width-m"}),
@@ -317,6 +320,7 @@ class AnonymousForm(CitizenForm):
             "Den gemmes ikke."
         ),
         error_messages={"invalid": gettext_lazy("Skriv datoen som dag.måned.år, fx 24.11.2001.")},
+        validators=[day_in_range],
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-input input-width-s"}),
     )
     note = _text(

@@ -136,7 +136,7 @@ def course_fit_record(request: HttpRequest, course_id: int, session_id: int) -> 
     course = _course(request, course_id)
     standard = registry.load(course.case.municipality.slug, course.started_on).standard
     errors: dict[str, str] = {}
-    version = int(request.POST.get("version") or 0)
+    version = query_int(request.POST.get("version")) or 0  # garbled: a stale version, 409
     for instrument in standard.outcome_measures.instruments if standard.outcome_measures else []:
         raw = [
             request.POST.get(f"{instrument.id}-{i}", "").replace(",", ".").strip()

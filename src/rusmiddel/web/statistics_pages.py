@@ -26,6 +26,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from rusmiddel.accounts.models import Provider
 from rusmiddel.accounts.permissions import Action
+from rusmiddel.cases import limits
 from rusmiddel.cases.models import EndOutcome, Substance
 from rusmiddel.cases.scoping import require
 from rusmiddel.reporting import statistics as st
@@ -76,6 +77,10 @@ class StatisticsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and not limits.day_in_range(data[name]):
+                label = self.fields[name].label
+                self.add_error(name, f"{label}: {gettext(limits.DATE_RANGE_MESSAGE)}")
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:

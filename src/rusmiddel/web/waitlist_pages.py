@@ -32,6 +32,7 @@ from rusmiddel.capacity.selectors import (
     writes_mark,
 )
 from rusmiddel.capacity.services import proposal_book
+from rusmiddel.cases import limits
 from rusmiddel.cases.errors import Forbidden, NotFound, ServiceError
 from rusmiddel.cases.scoping import require, staff_of
 from rusmiddel.outcomes.models import UseFrequency
@@ -189,6 +190,8 @@ def waitlist_book(request: HttpRequest) -> HttpResponse:
         starts_on = dt.date.fromisoformat(post.get("starts_on", ""))
     except ValueError:
         starts_on = None
+    if starts_on is not None and not limits.day_in_range(starts_on):
+        starts_on = None  # the page posts a proposal's own day: a far one was not offered
     case_id, version, decision_id = (
         query_int(post.get(k)) for k in ("case", "version", "decision")
     )

@@ -25,6 +25,7 @@ from rusmiddel.rules import end_outcomes
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards.schema import Offer
 
+from .. import limits
 from ..errors import Conflict, Invalid
 from ..models import (
     Attendance,
@@ -283,6 +284,8 @@ def session_record(
     """Book (or record) an individual session on an active course."""
     if ends_at <= starts_at:
         raise Invalid("Samtalen skal slutte efter, den begynder.", field="ends_at")
+    if ends_at - starts_at > limits.SESSION_LENGTH:
+        raise Invalid("En samtale kan højst vare 24 timer.", field="ends_at")
     if attendance and attendance not in Attendance.values:
         raise Invalid(f"Ukendt fremmøde '{attendance}'.", field="attendance")
     with transaction.atomic():
