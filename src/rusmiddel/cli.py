@@ -161,19 +161,17 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_standard_check(args: argparse.Namespace) -> int:
-    from rusmiddel.standards.loader import StandardFileError, load_file
+    from rusmiddel.standards.check import check_file
 
     failed = False
     for file in args.files:
-        try:
-            compiled = load_file(file)
-        except StandardFileError as exc:
+        result = check_file(file)  # in a child process with a time and a memory limit
+        if not result.valid:
             failed = True
-            for line in exc.lines():
+            for line in result.lines:
                 print(line, file=sys.stderr)
         else:
-            offers = len(compiled.standard.offers)
-            print(f"{file}: OK ({compiled.municipality} {compiled.version}, {offers} tilbud)")
+            print(f"{file}: OK ({result.municipality} {result.version}, {result.offers} tilbud)")
     return EXIT_BAD_INPUT if failed else 0
 
 
