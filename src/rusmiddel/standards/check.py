@@ -61,10 +61,16 @@ def _child_command() -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def check_file(path: Path | str, *, name: str | None = None) -> CheckResult:
-    """Load and validate `path` in a child process with a time and a memory limit; never
-    raises for what the file holds. `name` stands for the file in the lines (an upload's
-    own name rather than its temporary path)."""
+def check_file(
+    path: Path | str,
+    *,
+    name: str | None = None,
+    seconds: int = CHECK_SECONDS,
+    memory: int = CHECK_MEMORY,
+) -> CheckResult:
+    """Load and validate `path` in a child process limited to `seconds` of CPU time and
+    `memory` bytes of address space; never raises for what the file holds. `name` stands
+    for the file in the lines (an upload's own name rather than its temporary path)."""
     shown = str(path) if name is None else name
 
     def refused(message: str) -> CheckResult:
@@ -73,7 +79,7 @@ def check_file(path: Path | str, *, name: str | None = None) -> CheckResult:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             done = subprocess.run(
-                [*_child_command(), str(path)],
+                [*_child_command(), str(seconds), str(memory), str(path)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -91,7 +97,7 @@ def check_file(path: Path | str, *, name: str | None = None) -> CheckResult:
         last = (err.read().decode("utf-8", "replace").strip().splitlines() or [""])[-1]
     if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         return refused(
-            f"checking took more than {CHECK_SECONDS} s of CPU time and was stopped "
+            f"checking took more than {seconds} s of CPU time and was stopped "
             "(an expression or the YAML costs too much)"
         )
     try:
@@ -114,21 +120,25 @@ def check_file(path: Path | str, *, name: str | None = None) -> CheckResult:
     )
 
 
-def _limit() -> None:
+def limit(seconds: int, memory: int) -> None:
+    """Limit this process to `seconds` of CPU time (then SIGXCPU ends it) and `memory` bytes
+    of address space (then allocations fail with MemoryError)."""
     try:
         import resource
     except ImportError:  # not on a POSIX system: the wall-clock limit still holds
         return
-    resource.setrlimit(resource.RLIMIT_CPU, (CHECK_SECONDS, CHECK_SECONDS + 1))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cap = seconds + 1 if hard == resource.RLIM_INFINITY else min(seconds + 1, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (min(seconds, cap), cap))
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or hard > CHECK_MEMORY:
-        resource.setrlimit(resource.RLIMIT_AS, (CHECK_MEMORY, hard))
+    if soft == resource.RLIM_INFINITY or soft > memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
 
 
 def _main(argv: list[str]) -> int:
     """The child: check one file, answer JSON on stdout."""
-    _limit()
-    [path] = argv
+    seconds, memory, path = argv
+    limit(int(seconds), int(memory))
     try:
         compiled = load_file(path)
     except StandardFileError as exc:
@@ -136,7 +146,7 @@ def _main(argv: list[str]) -> int:
     except MemoryError:
         answer = {
             "problems": [
-                (None, "(file)", f"checking needs more than {CHECK_MEMORY // 2**20} MB of memory")
+                (None, "(file)", f"checking needs more than {int(memory) // 2**20} MB of memory")
             ]
         }
     else:
