@@ -163,25 +163,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 def cmd_standard_check(args: argparse.Namespace) -> int:
     """Errors exit 2; warnings (outdated citations, `file:line: field: advarsel: …`) go to
     stderr as well but leave the exit code of a valid file at 0."""
-    from rusmiddel.standards.citations import warning_lines, warnings_of
-    from rusmiddel.standards.loader import StandardFileError, load_file
+    from rusmiddel.standards.check import check_file
 
     failed = False
     for file in args.files:
-        try:
-            compiled = load_file(file)
-        except StandardFileError as exc:
+        result = check_file(file)  # in a child process with a time and a memory limit
+        if not result.valid:
             failed = True
-            for line in exc.lines():
+            for line in result.lines:
                 print(line, file=sys.stderr)
         else:
-            offers = len(compiled.standard.offers)
-            print(f"{file}: OK ({compiled.municipality} {compiled.version}, {offers} tilbud)")
-        try:
-            raw = Path(file).read_bytes()
-        except OSError:
-            continue  # told above as an error
-        for line in warning_lines(file, warnings_of(raw)):
+            print(f"{file}: OK ({result.municipality} {result.version}, {result.offers} tilbud)")
+        for line in result.warnings:
             print(line, file=sys.stderr)
     return EXIT_BAD_INPUT if failed else 0
 

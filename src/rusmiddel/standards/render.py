@@ -3,14 +3,23 @@
 The municipality holds this against its published standard to check that the file says
 what the PDF says; so every rule shows its seed section and, where we had to choose, our
 reading of it.
+
+The HTML is shown as it is (`mark_safe`), yet the text comes from a file that may come from
+an upload; so `to_html` gives the file's text Markdown and nothing more: raw HTML in it is
+shown as text, never as markup, and a link or image keeps its target only when that is
+http, https, mailto, tel or relative (not javascript:, data:, vbscript: or another scheme).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator
 from typing import Any
+from xml.etree.ElementTree import Element
 
 import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from pydantic import BaseModel
 
 from rusmiddel.rules.compiled import CompiledStandard
@@ -324,6 +333,44 @@ def readings_markdown(compiled: Iterable[CompiledStandard]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+#: The targets a link or an image in a standard's text may have, besides a relative one.
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def safe_url(url: str) -> bool:
+    """Whether `url` is relative or has a scheme of SAFE_SCHEMES, read as a browser reads it:
+    character references decoded, and blanks and control characters (which a browser skips
+    in `java\tscript:`) left out."""
+    target = "".join(c for c in html.unescape(url) if c > " " and c != "\x7f")
+    scheme, colon, _ = target.partition(":")
+    if not colon or any(c in scheme for c in "/?#"):
+        return True  # no scheme: relative (a colon after / ? # is in the path or the query)
+    return scheme.lower() in SAFE_SCHEMES
+
+
+class _SafeLinks(Treeprocessor):
+    """A link or image with another target keeps its text, not its target."""
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None and not safe_url(value):
+                    del element.attrib[attribute]
+
+
+class _TextOnly(Extension):
+    """Markdown without raw HTML (shown as text: python-markdown's documented replacement
+    for its removed safe_mode) and with links and images to safe targets only."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # after every other tree step, 'unescape' (priority 0) included, which turns
+        # `javascript\:` back into `javascript:`
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", -10)
+
+
 def to_html(compiled: CompiledStandard) -> str:
-    """The Markdown document as an HTML fragment."""
-    return markdown.markdown(to_markdown(compiled), extensions=["tables"])
+    """The Markdown document as an HTML fragment, the file's text as text (see above)."""
+    return markdown.markdown(to_markdown(compiled), extensions=["tables", _TextOnly()])

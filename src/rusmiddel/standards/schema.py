@@ -153,7 +153,8 @@ class Schedule(Strict):
     @classmethod
     def _clock(cls, value: str) -> str:
         if not _CLOCK.match(value):
-            raise ValueError(f"'{value}' is not a time of day HH:MM")
+            shown = value if len(value) <= 20 else value[:19] + "…"  # an excerpt, never the whole
+            raise ValueError(f"'{shown}' is not a time of day HH:MM")
         return value
 
     @model_validator(mode="after")

@@ -3,7 +3,9 @@
 Only the administrator of a municipality may open these pages (others: 403), and they see
 only their own municipality. Providers and standard versions come from the standard files in
 the repository, so they are shown, not edited; an uploaded file can be *checked* with the
-same loader the system uses, without being installed.
+same loader the system uses, without being installed, in a child process with a time and a
+memory limit (`standards.check`, as `rusmiddel standard check`), so no file can hold up the
+web worker.
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ from rusmiddel.cases import limits
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
-from rusmiddel.standards.citations import warning_lines, warnings_of
-from rusmiddel.standards.loader import StandardFileError, load_file
+from rusmiddel.standards.check import check_file
+from rusmiddel.standards.loader import MAX_FILE_BYTES
 
 from .pages import staff_page
 
-MAX_UPLOAD = 1024 * 1024  # 1 MB: a standard file is some 100 kB
+MAX_UPLOAD = MAX_FILE_BYTES  # 1 MB, the loader's limit: a standard file is some 45-75 kB
 
 #: Django's standard validators, used when settings name none (AUTH_PASSWORD_VALIDATORS)
 DEFAULT_PASSWORD_VALIDATORS = [
@@ -349,35 +351,25 @@ def _versions(municipality: Municipality) -> list[dict[str, Any]]:
 
 
 def _check(upload) -> dict[str, Any]:
-    """Run the loader on an uploaded file in a temporary folder (never in the package)."""
+    """Check an uploaded file from a temporary folder (never in the package), in a child
+    process with a time and a memory limit."""
     name = Path(upload.name or "standard.yaml").name
     with tempfile.TemporaryDirectory(prefix="rusmiddel-check-") as folder:
         target = Path(folder) / "standard.yaml"
         with target.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        # outdated citations: told beside the result, as `standard check` does
-        warnings = warning_lines(name, warnings_of(target.read_bytes()))
-        try:
-            compiled = load_file(target)
-        except StandardFileError as exc:
-            return {
-                "name": name,
-                "problems": [
-                    f"{name}:{p.line if p.line is not None else '?'}: {p.path}: {p.message}"
-                    for p in exc.problems
-                ],
-                "warnings": warnings,
-            }
-    standard = compiled.standard
+        result = check_file(target, name=name)
+    if not result.valid:
+        return {"name": name, "problems": result.lines, "warnings": result.warnings}
     return {
         "name": name,
         "problems": [],
-        "warnings": warnings,
-        "municipality": standard.municipality,
-        "version": compiled.version,
-        "valid_from": standard.valid_from,
-        "offers": len(standard.offers),
+        "warnings": result.warnings,
+        "municipality": {"id": result.municipality, "name": result.municipality_name},
+        "version": result.version,
+        "valid_from": result.valid_from,
+        "offers": result.offers,
     }
 
 

@@ -58,7 +58,7 @@ def standard_detail(request: HttpRequest, municipality: str) -> HttpResponse:
     context = {
         "municipality": municipality,
         "compiled": compiled,
-        "document": mark_safe(to_html(compiled)),  # built from our own validated files
+        "document": mark_safe(to_html(compiled)),  # the file's text as text: see render.py
         "versions": registry.versions(municipality),
         "on": on,
         "error": error,
