@@ -41,7 +41,9 @@ def cel_bomb(depth: int = 8) -> str:
     expression = "true"
     for variable in "abcdefghijklmnop"[:depth]:
         expression = f"{ten}.all({variable}, {expression})"
-    return _replace("when: use.harms_daily_life", f'when: "{expression}"')
+    # the target group's second criterion (drugs, not alcohol alone)
+    drugs = 'when: use.substances.exists(s, !(s.substance in ["alcohol", "performance_enhancing"]))'
+    return _replace(drugs, f'when: "{expression}"')
 
 
 BOMBS = {"alias_bomb": alias_bomb, "deep_nesting": deep_nesting, "cel_bomb": cel_bomb}
