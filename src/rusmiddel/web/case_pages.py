@@ -263,8 +263,16 @@ ORDER = {
     "afslutning": 9,
     "opfoelgning": 10,
     "klage": 11,
+    "borger": 12,
 }
 ATTENDANCE_TONE = {"attended": "success", "no_show": "error", "cancelled": "info"}
+#: A citizen's details, as the notice of a change names them.
+CITIZEN_FIELDS = {
+    "name": gettext_lazy("Navn"),
+    "address": gettext_lazy("Adresse"),
+    "phone": gettext_lazy("Telefon"),
+    "email": gettext_lazy("E-mail"),
+}
 #: How a decision is sent, as a sentence says it.
 SENT_WITH = {
     "digital_post": gettext_lazy("Digital Post"),
@@ -361,6 +369,8 @@ class _Timeline:
             self.course(course)
         for k in case.complaints.all():
             self.complaint(k)
+        for n in case.citizen_notices.all():
+            self.citizen_notice(n)
         for letter in self.letters:
             delivery = getattr(letter, "delivery", None)
             sent = DeliveryStatus(delivery.status).label if delivery else _("Ikke sendt")
@@ -654,6 +664,27 @@ class _Timeline:
             lines=lines,
             badge=("info", k.get_status_display()),
             by_id=k.recorded_by_id,
+        )
+
+    def citizen_notice(self, n: Any) -> None:
+        """The citizen's details were changed (a notice on every case of theirs)."""
+        lines = [
+            _("{field}: {old} → {new}").format(
+                field=CITIZEN_FIELDS.get(name, name),
+                old=change["old"] or _("(tom)"),
+                new=change["new"] or _("(tom)"),
+            )
+            for name, change in n.changes.items()
+        ]
+        lines.append(_("Breve på borgerens sager sendes nu efter de nye oplysninger."))
+        self.add(
+            _local(n.changed_at).date(),
+            "borger",
+            n.pk,
+            _("Borger"),
+            _("Borgerens oplysninger ændret"),
+            lines=lines,
+            by_id=n.changed_by_id,
         )
 
 
