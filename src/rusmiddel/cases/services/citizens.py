@@ -110,7 +110,8 @@ def citizen_update(
     the citizen's cases, and per case an audit entry with the old and new values."""
     with transaction.atomic():
         q = case_filter(actor)
-        if q is None or not Case.objects.filter(q, citizen_id=citizen_id).exists():
+        # citizen__pk, not citizen_id: an id too big for the column then finds nothing
+        if q is None or not Case.objects.filter(q, citizen__pk=citizen_id).exists():
             raise NotFound(f"Borger {citizen_id} findes ikke.")
         require(actor, Action.CITIZEN_UPDATE)
         citizen = Citizen.objects.select_for_update().get(pk=citizen_id)
