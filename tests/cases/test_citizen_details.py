@@ -5,9 +5,12 @@ to, with the old and new values in the audit log and a notice on every case of t
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection, connections
 
 from factories import staff
 from rusmiddel.audit.models import AuditEntry
@@ -309,3 +312,67 @@ def test_the_case_page_shows_the_notice(tenants, client):
         page = client.get(f"/sager/{case.pk}/").content.decode()
         assert "Borgerens oplysninger ændret" in page
         assert "Adresse: Strandvejen 1, 2900 Hellerup → Nyvej 2" in page
+
+
+# --- concurrent writers (PostgreSQL: row locks) -----------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
+)
+WRITERS = 6
+
+
+def _race(work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(n)` in WRITERS threads started together; each one's result or exception."""
+    start, lock, outcomes = threading.Barrier(WRITERS), threading.Lock(), []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            result = work(n)
+        except Exception as exc:  # Conflict, or anything else: the outcome to compare
+            result = exc
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_one_wins_the_rest_conflict(tenants):
+    caseworker = staff("caseworker")
+    case = _open(caseworker, **STORED)
+    outcomes = _race(
+        lambda n: services.citizen_update(
+            actor=caseworker, citizen_id=case.citizen_id, version=1, address=f"Vej {n}"
+        )
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["Citizen"] + ["Conflict"] * (WRITERS - 1)
+    [won] = [o for o in outcomes if isinstance(o, Citizen)]
+    assert _details(case.citizen_id)[1:] == (won.address, "12 34 56 78", "mette@example.dk", 2)
+    assert CitizenChangeNotice.objects.filter(case=case).count() == 1
+    assert AuditEntry.objects.filter(event="citizen_changed").count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_intakes_of_a_new_person_make_one_citizen_changed_by_none(tenants):
+    actors = [staff("caseworker") for _ in range(WRITERS)]
+    outcomes = _race(
+        lambda n: _open(actors[n], citizen_name=f"Navn {n}", citizen_phone=f"{n}0 00 00 00")
+    )
+    assert all(isinstance(o, Case) for o in outcomes), outcomes
+    [citizen] = Citizen.objects.all()
+    assert {o.citizen_id for o in outcomes} == {citizen.pk}
+    first = citizen.name.removeprefix("Navn ")  # whoever came first made it, the rest left it
+    assert (citizen.phone, citizen.version) == (f"{first}0 00 00 00", 1)
+    notes = [c.contacts.get().note for c in outcomes]
+    assert sum(note == "" for note in notes) == 1  # the maker's contact has nothing to tell
