@@ -106,6 +106,7 @@ class Bundle:
     group_id: int = 0
     capacity_id: int = 0  # weekly start slots for the change offer: a booking from the waitlist
     letter_id: int = 0  # the contact receipt, its delivery failed: on the worklist, retryable
+    citizen_id: int = 0  # the person of the case (no other case): name and contact details
     builder: Any = None  # the therapist who built it
 
     @property
@@ -134,6 +135,14 @@ def _version(case_id: int) -> int:
     return Case.objects.values_list("version", flat=True).get(pk=case_id)
 
 
+def _citizen_version(b: Bundle) -> int:
+    """The version of the bundle's citizen (what a change of their details names), or 1 for
+    a bundle without one (an anonymous case: its id is never filled in)."""
+    from rusmiddel.cases.models import Citizen
+
+    return Citizen.objects.filter(pk=b.citizen_id).values_list("version", flat=True).first() or 1
+
+
 def build_bundle(municipality: str, provider: str) -> Bundle:
     """One case with every row a write endpoint can take the id of (see the module doc)."""
     from rusmiddel.accounts.models import Municipality, Provider
@@ -155,7 +164,7 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
         requested_offer=offers["main"],
         provider=provider,
     )
-    b.case_id, b.number = case.pk, case.number
+    b.case_id, b.number, b.citizen_id = case.pk, case.number, case.citizen_id
     services.assessment_record(
         actor=therapist,
         case_id=case.pk,
@@ -550,6 +559,13 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/letters/{letter_id}/retry"): Call(
         "letter", "path", body=lambda b, v: {}, versioned=False
     ),
+    # names the citizen's version, not the case's: the cases' versions stay as they are
+    ("PATCH", "/citizens/{citizen_id}"): Call(
+        "citizen",
+        "path",
+        body=lambda b, v: {"version": _citizen_version(b), "address": "Flyttevej 1, 2900 Hellerup"},
+        versioned=False,
+    ),
 }
 
 
@@ -600,7 +616,7 @@ def request(api: Any, method: str, path: str, bundle: Bundle, **override: Any):
         body = override.get("body") or call.body(bundle, version)
     if call.where == "body" and "ident" in override:
         body = {**body, f"related_{call.ident}_id": override["ident"]}
-    response = api.client.post(url, json.dumps(body), content_type=JSON)
+    response = api.client.generic(method, url, json.dumps(body), content_type=JSON)
     return answer_of(response, call)
 
 

@@ -39,6 +39,11 @@ class Api:
             self.client.post(f"/api{path}", json.dumps(body), content_type="application/json")
         )
 
+    def patch(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        return self._answer(
+            self.client.patch(f"/api{path}", json.dumps(body), content_type="application/json")
+        )
+
 
 @pytest.fixture
 def as_role(tenants):

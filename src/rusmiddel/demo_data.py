@@ -734,12 +734,15 @@ def _gentofte(w: _Writer) -> None:
 
     @scenario(-11)
     def _():
+        # provider staff open no named case for someone new (see accounts.permissions): KABS
+        # tells the municipality, which records the walk-in on its day
         w.open(
-            ps,
+            cw,
             -11,
             "walk_in",
             age=23,
             requested_offer="ambulant",
+            provider="kabs",
             note="Mødt op hos KABS uden aftale; ønsker behandling for kokainforbrug.",
         )
 
@@ -838,7 +841,7 @@ def _gentofte(w: _Writer) -> None:
 
     @scenario(-7)
     def _():
-        case = w.open(ps, -7, "walk_in", age=29, requested_offer="ambulant")
+        case = w.open(cw, -7, "walk_in", age=29, requested_offer="ambulant", provider="kabs")
         w.assess(case, ps, -5, facts("amphetamine", "cannabis", use={"level": "dependent"}))
 
     # decided: granted, refused, complaints

@@ -236,9 +236,23 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
 def _reveals(anonymous: Anonymous, body) -> list[str]:
     text = json.dumps(body, ensure_ascii=False)
     found = [s for s in anonymous.secrets if s in text]
-    if re.search(rf'"(id|case_id|related_case_id)": {anonymous.bundle.case_id}\b', text):
+    ids = json.dumps(_without_citizen_ids(body))
+    if re.search(rf'"(id|case_id|related_case_id)": {anonymous.bundle.case_id}\b', ids):
         found.append(f"case id {anonymous.bundle.case_id}")
     return found
+
+
+def _without_citizen_ids(value):
+    """`value` with the id of each named case's citizen block left out: a citizen's id, not a
+    case's (an anonymous case has no such block)."""
+    if isinstance(value, list):
+        return [_without_citizen_ids(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        k: {**v, "id": None} if k == "citizen" and isinstance(v, dict) else _without_citizen_ids(v)
+        for k, v in value.items()
+    }
 
 
 def _reveals_in_letters(anonymous: Anonymous, body) -> list[str]:

@@ -43,7 +43,7 @@ from case_world import (
     world_fixture,  # noqa: F401 - the `world` fixture
 )
 from rusmiddel.accounts.models import Provider, Role
-from rusmiddel.accounts.permissions import Action, may
+from rusmiddel.accounts.permissions import NAMED_CASE_ONLY_FOR_OWN_CITIZENS, Action, may
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases.models import Case
 from rusmiddel.letters.models import Delivery, DeliveryStatus, Letter
@@ -86,6 +86,7 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("GET", "/waitlist"): A.WAITLIST_READ,
     ("GET", "/waitlist/forecast"): A.WAITLIST_READ,
     ("POST", "/cases/{case_id}/bookings"): A.WAITLIST_BOOK,
+    ("PATCH", "/citizens/{citizen_id}"): A.CITIZEN_UPDATE,  # the citizen of a case one sees
 }
 
 ROLES = [
@@ -107,6 +108,8 @@ LETTER_PDF = ("GET", "/letters/{letter_id}/pdf")
 WORKLIST = ("GET", "/outbox/failures")
 RETRY = ("POST", "/letters/{letter_id}/retry")
 BOOKING = ("POST", "/cases/{case_id}/bookings")
+CASES = ("POST", "/cases")
+CITIZEN = ("PATCH", "/citizens/{citizen_id}")
 WAITLIST = ("GET", "/waitlist")
 FIT_RECORD = ("POST", "/sessions/{session_id}/fit")
 FIT_READ = ("GET", "/courses/{course_id}/fit")
@@ -140,6 +143,8 @@ def expected(role: str, target: str, endpoint: tuple[str, str]) -> str | int:
     """ "ok", 403, 404, or "as_nonexistent" (an id in a body that must answer
     exactly as an id that does not exist)."""
     action, call = ACTION_OF[endpoint], ENDPOINT_CALLS[endpoint]
+    if endpoint == CASES and role in NAMED_CASE_ONLY_FOR_OWN_CITIZENS:
+        return 403  # a named case for a new person (NEW_CPR): not a citizen of theirs
     if call.where == "path":
         if not sees_case(role, target):
             return 404
@@ -395,7 +400,7 @@ KEY_EXPECTATIONS = [
     ("caseworker", "own", ("POST", "/complaints/{complaint_id}/reassessment"), 200),
     ("caseworker", "other", ("GET", "/cases/{case_id}"), 404),
     ("caseworker", "other", ("POST", "/cases/{case_id}/decisions"), 404),
-    # The head of unit reads (cases, due list, log) and never writes
+    # The head of unit reads (cases, due list, log) and writes no case (but see below)
     ("head_of_unit", "own", ("GET", "/cases/{case_id}"), 200),
     ("head_of_unit", "own", ("GET", "/cases"), 200),
     ("head_of_unit", "own", ("GET", "/due"), 200),
@@ -462,6 +467,20 @@ KEY_EXPECTATIONS = [
     ("substance_consultant", "own", BOOKING, 403),
     ("administrator", "own", WAITLIST, 403),
     ("administrator", "own", BOOKING, 404),
+    # A named case: provider staff open one only for a citizen already theirs (the body's is
+    # new); changing a citizen's details: the municipality's staff who run named cases
+    ("provider_staff", "own", CASES, 403),
+    ("provider_staff", "other", CASES, 403),
+    ("therapist", "own", CASES, 201),
+    ("caseworker", "own", CITIZEN, 200),
+    ("therapist", "own", CITIZEN, 200),
+    ("head_of_unit", "own", CITIZEN, 200),
+    ("caseworker", "other", CITIZEN, 404),
+    ("head_of_unit", "other", CITIZEN, 404),
+    ("substance_consultant", "own", CITIZEN, 403),
+    ("provider_staff", "own", CITIZEN, 403),
+    ("provider_staff", "unreferred", CITIZEN, 404),
+    ("administrator", "own", CITIZEN, 404),
 ]
 
 
@@ -495,7 +514,7 @@ def test_without_logging_in_every_endpoint_but_the_token_answers_401(world, clie
         url = "/api" + (
             path if call.where != "path" else re.sub(r"\{\w+\}", str(bundle.case_id), path)
         )
-        response = client.get(url) if method == "GET" else client.post(url, {})
+        response = client.generic(method, url)
         assert response.status_code == 401, (method, path)
         assert response.json()["error"]["code"] == "unauthenticated"
     assert_unchanged(before, snapshot())

@@ -28,6 +28,7 @@ from rusmiddel.cases import services
 from rusmiddel.cases.models import (
     Assessment,
     Case,
+    Citizen,
     Complaint,
     Contact,
     Course,
@@ -247,6 +248,16 @@ RECIPES: dict[str, Recipe] = {
         "case_created",
         lambda r, b: r,
     ),
+    "citizen_update": (
+        lambda b, a: services.citizen_update(
+            actor=a,
+            citizen_id=b.citizen_id,
+            version=Citizen.objects.get(pk=b.citizen_id).version,
+            phone="22 33 44 55",
+        ),
+        "citizen_changed",
+        lambda r, b: r,
+    ),
 }
 
 #: Services the citizen calls through the public self-service pages: no staff actor, so their
@@ -274,6 +285,7 @@ MAIN_TYPE = {
     "complaint_receive": Complaint,
     "complaint_reassess": Complaint,
     "self_service_apply": Case,
+    "citizen_update": Citizen,
 }
 
 

@@ -391,6 +391,9 @@ EXCLUDED: dict[str, Excluded] = {
         "the decision's preview (htmx), swept inside the decision page", case_id="case_id"
     ),
     "course_start": _post_only("starts a course from the case page", case_id="case_id"),
+    "citizen_update": _post_only(
+        "the case page's form for the citizen's details", case_id="case_id"
+    ),
     "course_plan": _post_only("the course page's plan form", course_id="course_id"),
     "course_session": _post_only("the course page's session form", course_id="course_id"),
     "course_report": _post_only("the course page's status report form", course_id="course_id"),

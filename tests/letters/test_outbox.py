@@ -27,13 +27,13 @@ from rusmiddel.letters.outbox import (
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 
-def _case_with_receipt(email: str = "mette@example.dk"):
+def _case_with_receipt(email: str = "mette@example.dk", cpr: str = "0702921234"):
     caseworker = staff("caseworker", "gentofte")
     case = services.case_create(
         actor=caseworker,
         received_on=dt.date(2026, 11, 24),
         channel="phone",
-        citizen_cpr="0702921234",
+        citizen_cpr=cpr,
         citizen_name="Mette Jensen",
         citizen_email=email,
     )
@@ -123,7 +123,8 @@ def test_email_outbox_attaches_the_pdf_and_refuses_without_an_address(tenants, s
 
     Delivery.objects.all().delete()
     Letter.objects.all().delete()
-    _case_with_receipt(email="")
+    # a citizen without one (opening a case never erases a known citizen's address)
+    _case_with_receipt(email="", cpr="0803851234")
     result = outbox_process(now=NOW, outbox=EmailOutbox())
     assert result.failed == 1  # permanent: no retry can help
     assert Delivery.objects.get().last_error == "borgeren har ingen e-mailadresse"

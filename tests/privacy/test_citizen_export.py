@@ -48,7 +48,8 @@ def _models_with_a_path_to(target) -> set[str]:
 
 def _fill_every_model(b) -> None:
     """Add to the world's case what the world does not make: a plan, a status report, an
-    enrolment, a self-payment, a FIT score and a staff notification."""
+    enrolment, a self-payment, a FIT score, a staff notification and a change of the citizen's
+    details (its notice on the case)."""
     actor = b.builder
     services.plan_record(
         actor=actor,
@@ -88,6 +89,7 @@ def _fill_every_model(b) -> None:
     )
     deadline = Deadline.objects.filter(case_id=b.case_id).first()
     Notification.objects.create(recipient=actor, deadline=deadline)
+    services.citizen_update(actor=actor, citizen_id=b.citizen_id, version=1, phone="22 33 44 55")
 
 
 def _open(content: bytes) -> tuple[dict, zipfile.ZipFile]:

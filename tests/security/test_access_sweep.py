@@ -1,8 +1,8 @@
 """The access sweep: every URL pattern of the web application (a walk of the resolver) and
 every operation of the JSON API (its OpenAPI paths), requested with GET and with POST (a
-plausible body full of the target's ids) by every role, with the ids of another
-municipality's objects and — for the authority roles, who must never see them — of the own
-municipality's anonymous cases.
+plausible body full of the target's ids), and with PATCH where the API takes it, by every
+role, with the ids of another municipality's objects and — for the authority roles, who must
+never see them — of the own municipality's anonymous cases.
 
 What every request must show: nothing of the target (no CPR, name, pseudonym or case
 number in the answer), nothing changed (every row of the case, group, capacity, letter,
@@ -166,6 +166,7 @@ def _bundle_target(b: Bundle, label: str, user) -> Target:
         "token": receipt_token(Case.objects.get(pk=b.case_id)),
         "capacity_id": b.capacity_id,
         "line": f"capacity:{b.capacity_id}",
+        "citizen_id": b.citizen_id,
     }
     return Target(label, ids, b.secrets, b)
 
@@ -256,6 +257,7 @@ FILLABLE = {
     "user_id",
     "municipality",
     "token",
+    "citizen_id",
 }
 PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
 
@@ -361,8 +363,14 @@ def _send(client: Client, method: str, url: str, target: Target, ids: dict, call
         return client.get(url, params)
     body = _body(target, ids, call)
     if call is not None or url.startswith("/api/"):
-        return client.post(url, json.dumps(body), content_type="application/json")
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
     return client.post(url, body)
+
+
+def _other_methods(route: str) -> tuple[str, ...]:
+    """The API's methods of the route beyond GET and POST (a PATCH), each swept too."""
+    path = route.removeprefix("/api")
+    return tuple(m for m, p in ENDPOINT_CALLS if p == path and m not in ("GET", "POST"))
 
 
 def _cells():
@@ -391,7 +399,7 @@ def test_nothing_of_another_municipality_or_an_anonymous_case_leaks(sweep, name,
             url = _fill(route, target.ids)
             if url is None:  # an anonymous case has no group, letter or user of its own
                 continue
-            for method in ("GET", "POST"):
+            for method in ("GET", "POST", *_other_methods(route)):
                 call = ENDPOINT_CALLS.get((method, route.removeprefix("/api")))
                 if route == "/api/auth/token":
                     call = None  # its body is a login, not ids

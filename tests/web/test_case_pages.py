@@ -42,11 +42,11 @@ from rusmiddel.web.case_forms import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-#: The most queries the case page may make, whatever the number of sessions (measured: 23,
+#: The most queries the case page may make, whatever the number of sessions (measured: 24,
 #: of which 3 are the session, the user and the staff profile, 1 the header's municipality,
-#: 1 the courses' key facts and 1 the locked read of the audit chain's head for the read's
-#: audit entry).
-MAX_CASE_PAGE_QUERIES = 23
+#: 1 the courses' key facts, 1 the notices of changes to the citizen's details and 1 the
+#: locked read of the audit chain's head for the read's audit entry).
+MAX_CASE_PAGE_QUERIES = 24
 #: measured: 11 and 13 (the case and the parts of it each page shows, not its courses)
 MAX_ASSESSMENT_PAGE_QUERIES = 11
 MAX_DECISION_PAGE_QUERIES = 13

@@ -6,6 +6,12 @@ municipality's own centre, never those at an external provider (Gentofte: the ci
 turn to KABS or Gladsaxe "uden at Gentofte Kommune får personhenførbare oplysninger").
 Provider staff see only the cases referred to their provider. The administrator runs
 standards, users and the audit log, and reads no case.
+
+Opening a case never changes a known citizen; their name and contact details are changed only
+by `CITIZEN_UPDATE`. Provider staff open anonymous cases (the walk-ins of SEL § 101 a) but a
+named case only for a citizen already on a case referred to their provider
+(`NAMED_CASE_ONLY_FOR_OWN_CITIZENS`): for any other CPR number the answer would tell them
+whether the municipality knows the person, and show what it holds about them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class Action(StrEnum):
     WAITLIST_READ = "waitlist_read"  # waitlists, start proposals and the capacity forecast
     WAITLIST_BOOK = "waitlist_book"  # book a proposed start (course, group seat, first session)
     CAPACITY_MANAGE = "capacity_manage"  # places and weekly start slots per provider and offer
+    CITIZEN_UPDATE = "citizen_update"  # a citizen's name and contact details (where letters go)
 
 
 R = Role
@@ -75,7 +82,16 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.WAITLIST_BOOK: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
     # the capacity the waitlist plans with: set up like the group runs, by the same roles
     Action.CAPACITY_MANAGE: frozenset({R.ADMINISTRATOR, R.HEAD_OF_UNIT}),
+    # the municipality's own staff who run named cases: every letter on every case of the
+    # citizen goes where this says. Not provider staff (an external provider's), not the
+    # administrator (reads no case), not the substance consultant (counsels and follows up:
+    # new details go on the contact for the caseworker)
+    Action.CITIZEN_UPDATE: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
 }
+
+#: Roles that may open a named case only for a citizen already on a case referred to their
+#: provider; anonymous cases they open freely (see the module's doc).
+NAMED_CASE_ONLY_FOR_OWN_CITIZENS = frozenset({R.PROVIDER_STAFF})
 
 #: Roles on the authority side: they never learn who an anonymous case is.
 AUTHORITY_ROLES = frozenset({R.CASEWORKER, R.HEAD_OF_UNIT, R.ADMINISTRATOR})

@@ -30,6 +30,7 @@ from . import schemas as s
 from .serializers import (
     case_detail,
     case_summary,
+    citizen_json,
     course_json,
     deadline_json,
     decision_json,
@@ -307,6 +308,20 @@ def complaint_reassess(request: HttpRequest, complaint_id: int, body: s.Reassess
         "status": complaint.status,
         "forwarded_to": complaint.forwarded_to or None,
     }
+
+
+# --- citizens ---------------------------------------------------------------------------------
+
+
+@api.patch("/citizens/{citizen_id}", response={200: dict}, tags=["citizens"])
+def citizen_update(request: HttpRequest, citizen_id: int, body: s.CitizenUpdateIn):
+    """Change a citizen's name and contact details: those sent ("" erases a contact detail).
+    Opening a case never changes a known citizen; this does, for every case of theirs: take
+    the `version` from a case's `citizen.version` (a stale one answers 409). Each case gets a
+    notice (`citizen_changes`) and the audit log the old and new values. Caseworkers,
+    therapists and heads of unit; a citizen on no case you may see is not found."""
+    citizen = services.citizen_update(actor=request.user, citizen_id=citizen_id, **body.dict())
+    return citizen_json(citizen)
 
 
 # --- courses ----------------------------------------------------------------------------------

@@ -153,6 +153,20 @@ class CitizenIn(In):
     address: Address = ""
 
 
+class CitizenUpdateIn(In):
+    """The details to change: those sent (null or left out: unchanged; "" erases a contact
+    detail, never the name)."""
+
+    version: int = Field(
+        description="the citizen version you read (a case's citizen.version); a stale one "
+        "answers 409"
+    )
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
 class CaseCreateIn(In):
     received_on: Day
     channel: Literal["self_service", "digital_post", "phone", "walk_in", "letter"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rusmiddel.cases.models import Case, Course, Deadline, Decision
+from rusmiddel.cases.models import Case, Citizen, Course, Deadline, Decision
 from rusmiddel.outcomes.key_facts import key_facts_json as _key_facts
 from rusmiddel.outcomes.models import KeyFacts
 from rusmiddel.rules.end_outcomes import goal_met
@@ -22,16 +22,21 @@ def _person(case: Case) -> dict[str, Any]:
     citizen = case.citizen
     return {
         "anonymous": False,
-        "citizen": {
-            "name": citizen.name,
-            "cpr": citizen.cpr,
-            "birth_date": _d(citizen.birth_date),
-            "phone": citizen.phone,
-            "email": citizen.email,
-            "address": citizen.address,
-        }
-        if citizen
-        else None,
+        # with its id and version: what PATCH /api/citizens/{id} takes
+        "citizen": citizen_json(citizen) if citizen else None,
+    }
+
+
+def citizen_json(citizen: Citizen) -> dict[str, Any]:
+    return {
+        "id": citizen.pk,
+        "version": citizen.version,
+        "name": citizen.name,
+        "cpr": citizen.cpr,
+        "birth_date": _d(citizen.birth_date),
+        "phone": citizen.phone,
+        "email": citizen.email,
+        "address": citizen.address,
     }
 
 
@@ -196,6 +201,8 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
                 "requested_offer": c.requested_offer or None,
                 "treatment_guarantee": _d(c.guarantee_due),
                 "guarantee_basis": c.guarantee_basis,
+                # with any details given that differ from the citizen's stored ones
+                "note": c.note,
             }
             for c in case.contacts.all()
         ],
@@ -232,6 +239,11 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
             for k in case.complaints.all()
         ],
         "deadlines": [deadline_json_on_case(d, case, today) for d in case.deadlines.all()],
+        # changes of the citizen's name or contact details: letters go to the new ones
+        "citizen_changes": [
+            {"changed_at": _d(n.changed_at), "changes": n.changes}
+            for n in case.citizen_notices.all()
+        ],
     }
 
 

@@ -48,6 +48,8 @@ class Event(models.TextChoices):
     GROUP_CREATED = "group_created", gettext_lazy("Gruppe oprettet")
     GROUP_CHANGED = "group_changed", gettext_lazy("Gruppe ændret")
     CITIZEN_EXPORTED = "citizen_exported", gettext_lazy("Indsigt udleveret")  # GDPR art. 15
+    # one entry per case of the citizen, with the old and new values
+    CITIZEN_CHANGED = "citizen_changed", gettext_lazy("Borgerens oplysninger ændret")
     CASE_ERASED = "case_erased", gettext_lazy("Sag slettet efter opbevaringsregel")
     WAITLIST_BOOKED = "waitlist_booked", gettext_lazy("Booket fra ventelisten")
     CAPACITY_CREATED = "capacity_created", gettext_lazy("Kapacitet oprettet")

@@ -27,6 +27,9 @@ class Citizen(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=300, blank=True)
+    # guards the name and contact details against stale writes (`citizen_update`); opening a
+    # case never changes them
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -99,6 +102,20 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CitizenChangeNotice(models.Model):
+    """A notice on one of a citizen's cases that the citizen's name or contact details were
+    changed (`citizen_update`), with the old and new values: letters on every case now go to
+    the new address, so whoever works on any of them sees it on the case's timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="citizen_notices")
+    changes = models.JSONField()  # {field: {"old": …, "new": …}} for the fields that changed
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "changed_at", "id"]
 
 
 class ContactChannel(models.TextChoices):

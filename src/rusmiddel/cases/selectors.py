@@ -57,6 +57,7 @@ def _case_parts() -> dict[str, Any]:
         "courses": Prefetch("courses", queryset=courses),
         "complaints": "complaints",
         "deadlines": "deadlines",
+        "citizen_notices": "citizen_notices",  # its citizen's details changed
     }
 
 

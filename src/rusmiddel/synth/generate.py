@@ -71,7 +71,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "valid_until", "age_min", "age_max",
     ),
     "cases.Citizen": ("id", "municipality_id", "cpr", "name", "birth_date", "phone", "email",
-                      "address"),
+                      "address", "version"),
     "cases.Case": (
         "id", "municipality_id", "number", "citizen_id", "anonymous", "pseudonym", "person_role",
         "related_case_id", "status", "caseworker_id", "provider_id", "created_at", "updated_at",
@@ -388,7 +388,7 @@ class _Municipality:
         cid = self.ids("cases.Citizen")
         address = f"{rng.choice(names.streets)}, {self.k.name}"
         phone = f"{rng.randrange(20000000, 99999999)}"
-        self._add("cases.Citizen", (cid, self.mid, cpr, name, born, phone, email, address))
+        self._add("cases.Citizen", (cid, self.mid, cpr, name, born, phone, email, address, 1))
         return cid, born
 
     def _case(self, received: dt.date) -> None:

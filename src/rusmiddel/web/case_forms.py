@@ -775,6 +775,16 @@ class CourseStartForm(CaseForm):
         self.fields["basis"].widget.attrs["class"] = "form-select input-width-xl"
 
 
+class CitizenForm(CaseForm):
+    """A citizen's name and contact details; `version` is the citizen's (the service checks
+    the values and names the field at fault)."""
+
+    name = text_field(gettext_lazy("Navn"))
+    address = text_field(gettext_lazy("Adresse"), required=False)
+    phone = text_field(gettext_lazy("Telefon"), required=False)
+    email = text_field(gettext_lazy("E-mail"), required=False)
+
+
 class PlanForm(CaseForm):
     goal = choice_field(gettext_lazy("Målet med behandlingen"), Goal.choices, radio=True)
     goals_text = text_field(gettext_lazy("Borgerens mål med egne ord"), rows=4)

@@ -6,6 +6,8 @@ decision with its reasoning and complaint guidance, and the course.
 /sager/<id>/afgoerelse/            the decision form; /forhaandsvisning/ shows reasoning and
                                    complaint guidance for the choices made (htmx)
 /sager/<id>/forloeb/start/         start a course on a granted decision (the case page's form)
+/sager/<id>/borger/                change the citizen's name and contact details (the case page's
+                                   form; every case of theirs)
 /forloeb/<id>/                     the course: plan, sessions and attendance, status, ending
 
 Views parse the forms (`case_forms`), read through `rusmiddel.cases.selectors.case_get`
@@ -73,6 +75,7 @@ from .case_forms import (
     AssessmentForm,
     AttendanceForm,
     CaseForm,
+    CitizenForm,
     CourseStartForm,
     DecisionForm,
     PlanForm,
@@ -265,8 +268,16 @@ ORDER = {
     "afslutning": 9,
     "opfoelgning": 10,
     "klage": 11,
+    "borger": 12,
 }
 ATTENDANCE_TONE = {"attended": "success", "no_show": "error", "cancelled": "info"}
+#: A citizen's details, as the notice of a change names them.
+CITIZEN_FIELDS = {
+    "name": gettext_lazy("Navn"),
+    "address": gettext_lazy("Adresse"),
+    "phone": gettext_lazy("Telefon"),
+    "email": gettext_lazy("E-mail"),
+}
 #: How a decision is sent, as a sentence says it.
 SENT_WITH = {
     "digital_post": gettext_lazy("Digital Post"),
@@ -363,6 +374,8 @@ class _Timeline:
             self.course(course)
         for k in case.complaints.all():
             self.complaint(k)
+        for n in case.citizen_notices.all():
+            self.citizen_notice(n)
         for letter in self.letters:
             delivery = getattr(letter, "delivery", None)
             sent = DeliveryStatus(delivery.status).label if delivery else _("Ikke sendt")
@@ -658,6 +671,27 @@ class _Timeline:
             by_id=k.recorded_by_id,
         )
 
+    def citizen_notice(self, n: Any) -> None:
+        """The citizen's details were changed (a notice on every case of theirs)."""
+        lines = [
+            _("{field}: {old} → {new}").format(
+                field=CITIZEN_FIELDS.get(name, name),
+                old=change["old"] or _("(tom)"),
+                new=change["new"] or _("(tom)"),
+            )
+            for name, change in n.changes.items()
+        ]
+        lines.append(_("Breve på borgerens sager sendes nu efter de nye oplysninger."))
+        self.add(
+            _local(n.changed_at).date(),
+            "borger",
+            n.pk,
+            _("Borger"),
+            _("Borgerens oplysninger ændret"),
+            lines=lines,
+            by_id=n.changed_by_id,
+        )
+
 
 def _timeline(
     case: Case, standard: Standard | None, letters: list[Letter], today: dt.date
@@ -689,8 +723,21 @@ def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]
     return bases
 
 
+def _citizen_form(request: HttpRequest, case: Case, data: Any = None) -> CitizenForm | None:
+    """The form that changes the case's citizen, for the roles that may (None otherwise)."""
+    citizen = case.citizen if case.citizen_id else None
+    if citizen is None or not _may(request, Action.CITIZEN_UPDATE):
+        return None
+    fields = ("name", "address", "phone", "email", "version")
+    return CitizenForm(data, prefix="borger", initial={f: getattr(citizen, f) for f in fields})
+
+
 def _case_context(
-    request: HttpRequest, case: Case, today: dt.date, start_form: CourseStartForm | None = None
+    request: HttpRequest,
+    case: Case,
+    today: dt.date,
+    start_form: CourseStartForm | None = None,
+    citizen_form: CitizenForm | None = None,
 ) -> dict[str, Any]:
     standard = _standard(case.municipality.slug, today)
     letters = _letters(case)
@@ -728,6 +775,7 @@ def _case_context(
         ],
         "saved_decision": saved,
         "saved_letter": saved_letter,
+        "citizen_form": citizen_form or _citizen_form(request, case),
     }
 
 
@@ -767,6 +815,34 @@ def course_start(request: HttpRequest, case_id: int) -> HttpResponse:
             )
             return redirect("web:course", course_id=course.pk)
     context = _case_context(request, case, today, start_form=form)
+    return render(request, "web/case/page.html", context, status=_status(form))
+
+
+@require_POST
+@staff_page
+def citizen_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Change the case's citizen's name and contact details: on every case of theirs, where
+    their letters go (the case page's form; the service checks role and version)."""
+    case = _case(request, case_id, "borgeroplysninger")
+    if case.citizen_id is None:
+        raise Http404
+    form = _citizen_form(request, case, request.POST)
+    if form is None:
+        raise Forbidden(_("Din rolle må ikke ændre borgerens oplysninger."))
+    if form.is_valid():
+        data = form.cleaned_data
+        citizen = _save(
+            form,
+            services.citizen_update,
+            actor=request.user,
+            citizen_id=case.citizen_id,
+            version=data["version"],
+            **{f: data[f] for f in ("name", "address", "phone", "email")},
+        )
+        if citizen is not None:
+            messages.success(request, _("Borgerens oplysninger er gemt."))
+            return redirect(reverse("web:case", args=[case.pk]) + "#borger")
+    context = _case_context(request, case, timezone.localdate(), citizen_form=form)
     return render(request, "web/case/page.html", context, status=_status(form))
 
 
@@ -1500,6 +1576,7 @@ urlpatterns = [
         name="decision_preview",
     ),
     path("sager/<int:case_id>/forloeb/start/", course_start, name="course_start"),
+    path("sager/<int:case_id>/borger/", citizen_update, name="citizen_update"),
     path("forloeb/<int:course_id>/", course_page, name="course"),
     path("forloeb/<int:course_id>/plan/", course_plan, name="course_plan"),
     path("forloeb/<int:course_id>/samtaler/", course_session, name="course_session"),

@@ -9,6 +9,7 @@ list reads.
 from collections.abc import Callable
 from typing import Any
 
+from .citizens import citizen_update
 from .complaints import REASSESSMENT_WEEKS, complaint_reassess, complaint_receive
 from .courses import (
     NO_SHOW_LIMIT,
@@ -28,7 +29,8 @@ from .intake import assessment_record, case_create, contact_record, cpr_validate
 from .self_service import self_service_apply
 
 #: Every service, by name: the API, the web and the authorization tests read this.
-#: (`self_service_apply`, the citizen's own way in, is the one without a staff actor.)
+#: (`self_service_apply`, the citizen's own way in, is the one without a staff actor;
+#: `citizen_update` changes the citizen of every case of theirs, at the citizen's version.)
 SERVICES: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
@@ -49,6 +51,7 @@ SERVICES: dict[str, Callable[..., Any]] = {
         complaint_receive,
         complaint_reassess,
         self_service_apply,
+        citizen_update,
     )
 }
 

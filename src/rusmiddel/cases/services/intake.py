@@ -13,7 +13,11 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from rusmiddel import rules
 from rusmiddel.accounts.models import Municipality
-from rusmiddel.accounts.permissions import Action, sees_anonymous
+from rusmiddel.accounts.permissions import (
+    NAMED_CASE_ONLY_FOR_OWN_CITIZENS,
+    Action,
+    sees_anonymous,
+)
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.letters.services import letter_for_contact
@@ -24,13 +28,12 @@ from ..models import (
     Assessment,
     Case,
     CaseStatus,
-    Citizen,
     Contact,
     DeadlineKind,
     Evaluation,
     PersonRole,
 )
-from ..scoping import case_filter, require
+from ..scoping import case_filter, require, visible_cases
 from ._common import (
     bump,
     deadline_add,
@@ -39,6 +42,7 @@ from ._common import (
     provider_in,
     standard_on,
 )
+from .citizens import citizen_details_clean, citizen_for_contact, supplied_note
 
 
 def cpr_validate(raw: str, *, field: str = "citizen.cpr") -> tuple[str, dt.date]:
@@ -95,7 +99,12 @@ def case_create(
     related_case_id: int | None = None,
     provider: str | None = None,
 ) -> Case:
-    """Open a case with its first contact (henvendelse)."""
+    """Open a case with its first contact (henvendelse).
+
+    A citizen already known by the CPR number is never changed: details given that differ
+    from the stored ones go on the contact's note for a caseworker to check (and apply with
+    `citizen_update`). Provider staff open a named case only for a citizen already on a case
+    referred to their provider (`NAMED_CASE_ONLY_FOR_OWN_CITIZENS`)."""
     staff = require(actor, Action.CASE_CREATE)
     municipality = staff.municipality
     if anonymous:
@@ -123,6 +132,25 @@ def case_create(
         if not citizen_name.strip():
             raise Invalid("Skriv borgerens navn.", field="citizen.name")
         number, born = cpr_validate(citizen_cpr)
+        details = citizen_details_clean(
+            {
+                "name": citizen_name,
+                "address": citizen_address,
+                "phone": citizen_phone,
+                "email": citizen_email,
+            },
+            prefix="citizen.",
+        )
+        if staff.role in NAMED_CASE_ONLY_FOR_OWN_CITIZENS and not (
+            visible_cases(actor).filter(citizen__cpr=number).exists()
+        ):
+            # the same answer for a stranger and for someone known elsewhere: either would
+            # otherwise tell whether the municipality knows the person, and show their details
+            raise Forbidden(
+                "Som medarbejder hos en leverandør kan du kun oprette en sag med navn for en "
+                "borger, der allerede har en sag henvist til jer. Kontakt kommunen, som opretter "
+                "sagen med datoen for henvendelsen; en anonym henvendelse kan du selv oprette."
+            )
     if person_role not in PersonRole.values:
         raise Invalid(f"Ukendt rolle '{person_role}'.", field="person_role")
     referred = staff.provider if staff.provider_id else provider_in(provider, municipality)
@@ -138,18 +166,10 @@ def case_create(
                     "En sag med navn kan ikke knyttes til en anonym sag (SEL § 101 a).",
                     field="related_case_id",
                 )
-        citizen = None
+        citizen, supplied = None, {}
         if not anonymous:
-            citizen, _ = Citizen.objects.update_or_create(
-                municipality=municipality,
-                cpr=number,
-                defaults={
-                    "name": citizen_name.strip(),
-                    "birth_date": born,
-                    "phone": citizen_phone,
-                    "email": citizen_email,
-                    "address": citizen_address,
-                },
+            citizen, supplied = citizen_for_contact(
+                municipality=municipality, cpr=number, birth_date=born, details=details
             )
         case = Case.objects.create(
             municipality=municipality,
@@ -170,7 +190,7 @@ def case_create(
             contact_by=contact_by,
             wishes_treatment=wishes_treatment,
             requested_offer=requested_offer,
-            note=note,
+            note=supplied_note(note, supplied, source="Oplyst ved henvendelsen"),
         )
         audit_record(
             actor=actor,
@@ -178,7 +198,14 @@ def case_create(
             write=True,
             case_id=case.pk,
             obj=case,
-            new={"number": case.number, "anonymous": anonymous, "contact_id": contact.pk},
+            new={
+                "number": case.number,
+                "anonymous": anonymous,
+                "contact_id": contact.pk,
+                # which details given were not stored on the known citizen (the values are
+                # on the contact's note)
+                **({"not_stored": sorted(supplied)} if supplied else {}),
+            },
         )
     return case
 

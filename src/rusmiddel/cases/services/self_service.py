@@ -22,6 +22,7 @@ from rusmiddel.audit.services import audit_record
 from ..errors import Invalid
 from ..models import Case, Citizen, ContactBy, ContactChannel, PersonRole
 from ._common import offer_in, provider_in, standard_on
+from .citizens import citizen_for_contact, supplied_note
 from .intake import _contact_create, _next_case_number, cpr_validate
 
 #: The longest value each free-text field takes (the model's column widths).
@@ -178,29 +179,11 @@ def _citizen_for(
 ) -> tuple[Citizen, str]:
     """The citizen with this CPR number, and the contact's note.
 
-    Nobody is logged in on the public pages, so what is typed must not overwrite a known
-    citizen's name or contact details: a new citizen is created from it, but for one already
-    known the typed details go into the contact's note for the caseworker to check."""
-    citizen, created = Citizen.objects.get_or_create(
-        municipality=place,
-        cpr=number,
-        defaults={
-            "name": values["name"],
-            "birth_date": born,
-            "phone": values["phone"],
-            "email": values["email"],
-            "address": values["address"],
-        },
+    Nobody is logged in on the public pages, so what is typed never changes a known citizen
+    (nor does staff intake: `citizens.citizen_for_contact`): a new citizen is made from it, but
+    for one already known the typed details that differ go into the contact's note for the
+    caseworker to check."""
+    citizen, supplied = citizen_for_contact(
+        municipality=place, cpr=number, birth_date=born, details=values
     )
-    if created:
-        return citizen, values["note"]
-    labels = {"name": "Navn", "phone": "Telefon", "email": "E-mail", "address": "Adresse"}
-    differs = [
-        f"{label}: {values[field]}"
-        for field, label in labels.items()
-        if values[field] and values[field] != getattr(citizen, field)
-    ]
-    if not differs:
-        return citizen, values["note"]
-    typed = "Oplyst i selvbetjeningen (ikke gemt på borgeren – kontrollér): " + "; ".join(differs)
-    return citizen, "\n\n".join(part for part in (values["note"], typed) if part)
+    return citizen, supplied_note(values["note"], supplied, source="Oplyst i selvbetjeningen")
