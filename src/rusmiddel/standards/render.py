@@ -225,11 +225,8 @@ def to_markdown(compiled: CompiledStandard) -> str:
             if d.status_reports.settings
             else ""
         )
-        every = (
-            f", hver {d.status_reports.every_months}. måned"
-            if d.status_reports.every_months
-            else ""
-        )
+        n = d.status_reports.every_months
+        every = "" if n is None else ", hver måned" if n == 1 else f", hver {n}. måned"
         out.append(f"- **Status**{where}{every}: {d.status_reports.text}")
     if s.no_shows:
         out.append(f"- **Udeblivelser** ({s.no_shows.limit} i træk): {s.no_shows.text}")
