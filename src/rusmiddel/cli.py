@@ -42,6 +42,12 @@ def _date(option: str) -> Callable[[str], dt.date]:
     return parse
 
 
+def _age(value: str) -> int:
+    if not value.isdigit() or int(value) > 130:
+        raise UsageError(f"--age: '{value}' is not an age in whole years (0 to 130)")
+    return int(value)
+
+
 def _today() -> dt.date:
     from zoneinfo import ZoneInfo
 
@@ -92,6 +98,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _substances_facts(value: str | None) -> dict[str, Any] | None:
+    """`--substances alcohol,cannabis` as assessment facts (`use.substances`), or None."""
+    if value is None:
+        return None
+    from rusmiddel.rules.facts import assessment_schema
+
+    item = assessment_schema()["properties"]["use"]["properties"]["substances"]["items"]
+    known = item["properties"]["substance"]["enum"]
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"--substances: unknown substance '{name}' (one or more of {', '.join(known)}, "
+                "comma-separated)"
+            )
+    return {"use": {"substances": [{"substance": n} for n in names]}}
+
+
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from rusmiddel import rules
     from rusmiddel.standards.registry import load
@@ -99,8 +123,13 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     compiled = load(args.municipality, args.date)
     standard = compiled.standard
     offer = _offer(compiled, args.offer)
+    facts = _substances_facts(args.substances)
     if args.channel is not None and args.event != "decision_sent":
         raise UsageError("--channel: only used with --event decision_sent")
+    if args.age is not None and args.event != "contact":
+        raise UsageError("--age: only used with --event contact")
+    if args.anonymous and args.event != "course_ended":
+        raise UsageError("--anonymous: only used with --event course_ended")
     doc: dict[str, Any] = {
         "municipality": compiled.municipality,
         "event": args.event,
@@ -112,7 +141,14 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         doc |= {
             "treatment_guarantee": guarantee.isoformat() if guarantee else None,
             "covered": guarantee is not None,
-            "basis": rules.guarantee_basis(standard, offer, guarantee is not None),
+            "basis": rules.guarantee_basis(
+                standard,
+                offer,
+                guarantee is not None,
+                contact=args.date,
+                age=args.age,
+                facts=facts,
+            ),
         }
     elif args.event in ("decision_received", "decision_sent"):
         received = args.date
@@ -124,12 +160,18 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
                 )
             received = rules.received_on(args.date, args.channel)
             doc |= {"channel": args.channel, "received": received.isoformat()}
-        deadline = rules.complaint_deadline(standard, offer, received)
+        deadline = rules.complaint_deadline(standard, offer, received, facts)
         doc["complaint_deadline"] = deadline.date.isoformat() if deadline else None
         if deadline is not None and deadline.adjusted_from is not None:
             doc["adjusted_from"] = deadline.adjusted_from.isoformat()
+        routes = rules.complaint_routes(standard, offer, facts)
+        doc["complaint_route"] = routes.route_id or None
+        doc["complaint_parts"] = [
+            {"part": part.id, "route": route.id} for part, route in routes.parts
+        ]
     else:  # course_ended
-        doc["follow_ups"] = [d.isoformat() for d in rules.follow_ups(standard, args.date)]
+        dates = rules.follow_ups(standard, args.date, offer, facts, anonymous=args.anonymous)
+        doc["follow_ups"] = [d.isoformat() for d in dates]
     _emit(doc)
     return 0
 
@@ -146,7 +188,9 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             f"--offer: '{offer.id}' has no group calendar in {compiled.municipality} "
             f"(offers with one: {with_calendar or 'none'})"
         )
-    sessions = group_sessions(offer, args.start, args.stop_day)
+    sessions = group_sessions(
+        offer, args.start, args.stop_day, closed=compiled.standard.closed_days
+    )
     fmt = "%Y-%m-%dT%H:%M"
     _emit(
         {
@@ -631,6 +675,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", required=True, type=_date("--date"))
     p.add_argument("--offer")
     p.add_argument("--channel", choices=("digital_post", "post", "quickpost"))
+    p.add_argument(
+        "--substances",
+        help="the citizen's substances, comma-separated (assessment use.substances): the "
+        "complaint route, the guarantee's basis and whether a course is followed up",
+    )
+    p.add_argument("--age", type=_age, help="the citizen's age at the contact (guarantee basis)")
+    p.add_argument("--anonymous", action="store_true", help="an anonymous course (course_ended)")
     p.set_defaults(handler=cmd_deadlines)
 
     p = sub.add_parser("schedule", help="a group's session calendar")

@@ -43,7 +43,7 @@ from rusmiddel.cases.services.courses import measured
 from rusmiddel.groups.models import Enrolment, Group
 from rusmiddel.outcomes.key_facts import key_facts_defaults
 from rusmiddel.outcomes.models import KeyFacts
-from rusmiddel.rules import is_working_day
+from rusmiddel.rules import is_closed, is_working_day
 from rusmiddel.standards import registry
 
 DEMO_PASSWORD = "rusmiddel-demo"
@@ -1188,7 +1188,8 @@ def _gentofte(w: _Writer) -> None:
             last=-51,
             upcoming=0,
         )
-        one, _six = w.end(
+        # no follow-up: Gentofte holds no identity to follow an anonymous course up with
+        w.end(
             case,
             course,
             ps,
@@ -1197,7 +1198,6 @@ def _gentofte(w: _Writer) -> None:
             "reduced",
             "Anonymt forløb afsluttet; borgeren har reduceret forbruget.",
         )
-        w.follow_up(case, one, ps, -18, "phone", "reduced")  # KABS follows up its anonymous case
 
     # a relative's own case: counselling from the substance consultant
     @scenario(-20)
@@ -1248,21 +1248,34 @@ def _helsingoer(w: _Writer) -> None:
     anon_spring = w.group(
         "anonym_gruppe", "Anonym gruppe (forrige hold)", monday_before(-200), seats=12
     )
-    stop_start = w.workday(w.d(-21))
+
+    def open_after(day: dt.date) -> dt.date:
+        """`day`, or the next working day that is none of the standard's closed days (a
+        run's start and its stop day: 24 December is a working day, but closed)."""
+        closed = registry.load(w.slug, day).standard.closed_days
+        while not is_working_day(day) or is_closed(day, closed):
+            day += dt.timedelta(days=1)
+        return day
+
+    def stop_day_after(start: dt.date) -> dt.date:
+        """Two weeks into the run, or the next day the centre is open."""
+        return open_after(start + dt.timedelta(days=14))
+
+    stop_start = open_after(w.d(-21))
     stop_now = w.group(
         "kokain_hashstop",
         "Kokain- og hashstop (igangværende hold)",
         stop_start,
         seats=10,
-        stop_day=stop_start + dt.timedelta(days=14),
+        stop_day=stop_day_after(stop_start),
     )
-    next_start = w.workday(w.d(12))
+    next_start = open_after(w.d(12))
     w.group(
         "kokain_hashstop",
         "Kokain- og hashstop (næste hold)",
         next_start,
         seats=10,
-        stop_day=next_start + dt.timedelta(days=14),
+        stop_day=stop_day_after(next_start),
     )
 
     # contacts: guarantee overdue, due within three days, fresh; a 16-year-old
@@ -1762,8 +1775,9 @@ def _helsingoer(w: _Writer) -> None:
 
     @scenario(-420)
     def _():
-        # an alcohol course: referred on to medical alcohol treatment (the alcohol goals)
-        case, one, six = ended(-420, 58, -400, -220, "completed", "referred", "alcohol")
+        # an alcohol course: referred on to medical alcohol treatment (the alcohol goals);
+        # followed up, as the citizen also used cannabis (Helsingør follows up drug problems)
+        case, one, six = ended(-420, 58, -400, -220, "completed", "referred", "alcohol", "cannabis")
         w.follow_up(case, one, th, -188, "attendance", "reduced")
         w.follow_up(case, six, sc, -37, "phone", "reduced", "Drikker nu kun i weekenden.")
 

@@ -218,7 +218,8 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
         residential_course_id=course["id"],
         session_id=session["id"],
         ended_course_id=ended["id"],
-        follow_up_id=follow_ups[0]["id"],
+        # Gentofte follows up no anonymous course (it holds no identity to call)
+        follow_up_id=follow_ups[0]["id"] if follow_ups else NONEXISTENT_ID,
         complaint_id=complaint["id"],
         group_id=NONEXISTENT_ID,
         letter_id=NONEXISTENT_ID,  # it has no letters

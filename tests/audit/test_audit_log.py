@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -171,6 +172,7 @@ RECIPES: dict[str, Recipe] = {
             version=_version(b.case_id),
             days=30,
             keeps_rent=False,
+            monthly_income_dkk=Decimal("12000"),
         ),
         "self_payment_recorded",
         lambda r, b: r,

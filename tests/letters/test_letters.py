@@ -173,10 +173,12 @@ def test_receipt_follow_up_invitations_and_self_payment_letters(tenants):
         monthly_income_dkk=Decimal("9000"),
     )
     payment = text_of(Letter.objects.get(case=case, kind=LetterKind.SELF_PAYMENT))
-    # 90 × (150 + 80) + 3 × 100 = 21,000 kr.; capped at 3 × (9,000 − 2,500) = 19,500 kr.
+    # the stay part from the income ("udregnes på baggrund af borgerens indkomstgrundlag"):
+    # half of 9,000 − 2,500 a month = 108.33 kr. a day (below the 150 kr. rate); 90 × 108.33
+    # + 90 × 80 + 3 × 100 = 17,249.70 kr., under the cap of 3 × (9,000 − 2,500) = 19,500 kr.
     assert "Ophold" in payment and "Kost" in payment and "Vask" in payment
-    assert "21000.00" in payment and "19500.00" in payment
-    assert "Din egenbetaling er 19500.00 kr." in payment
+    assert "9749.70" in payment and "19500.00" in payment
+    assert "Din egenbetaling er 17249.70 kr." in payment
     assert "SEL § 163, stk. 2" in payment
 
     services.course_end(

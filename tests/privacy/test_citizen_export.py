@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -79,6 +80,7 @@ def _fill_every_model(b) -> None:
         version=_version(b.case_id),
         days=30,
         keeps_rent=False,
+        monthly_income_dkk=Decimal("12000"),
     )
     fit_record(
         actor=actor,

@@ -125,7 +125,8 @@ def _anonymous_case(municipality: str) -> Target:
         "case_id": case.pk,
         "course_id": course.pk,
         "session_id": session.pk,
-        "follow_up_id": follow_ups[0].pk,
+        # Gentofte follows up no anonymous course (it holds no identity to call)
+        "follow_up_id": follow_ups[0].pk if follow_ups else NONEXISTENT_ID,
     }
     bundle = Bundle(
         municipality,

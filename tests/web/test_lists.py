@@ -315,9 +315,11 @@ PAGES = ["/sager/", "/frister/", "/opfoelgning/", "/klager/"]
 
 
 def test_anonymous_cases_are_never_shown_to_the_authority(tenants, client):
-    consultant = staff("substance_consultant", "gentofte")
+    # Helsingør: Gentofte follows up no anonymous course (it holds no identity to call)
+    consultant = staff("substance_consultant", "helsingoer")
     anon = anonymous_case(consultant, "Solsikke")
-    ended_course(consultant, anon, ended=-28)  # anonymous follow-ups on the due list
+    # anonymous follow-ups on the due list
+    ended_course(consultant, anon, ended=-28, offer="anonym_raadgivning")
     secrets = (anon.number, "Solsikke")
 
     client.force_login(consultant)  # the consultant does see it
@@ -326,7 +328,7 @@ def test_anonymous_cases_are_never_shown_to_the_authority(tenants, client):
     assert anon.number in html(client.get("/sager/"))
 
     for role in ("caseworker", "head_of_unit"):
-        client.force_login(staff(role, "gentofte"))
+        client.force_login(staff(role, "helsingoer"))
         bodies = [html(client.get(p)) for p in PAGES]
         for q in ("Solsikke", anon.number, "solsik"):
             bodies.append(html(client.get("/sager/soeg/", {"q": q}, **HTMX)))
@@ -512,12 +514,27 @@ def test_follow_ups_page_by_keyset_soonest_first(tenants, client, monkeypatch):
 
 
 def test_a_follow_up_of_treatment_asks_the_key_facts_in_the_courses_categories(tenants, client):
-    # Given an alcohol course (Helsingør's psychologist talks cover alcohol only), ended
-    from factories import END_KEY_FACTS, granted_course
+    # Given an alcohol course (Helsingør's individual talks for a citizen whose primary
+    # substance is alcohol, beside cannabis: followed up, as Helsingør follows up a drug
+    # problem), ended
+    from factories import END_KEY_FACTS, treated_course
     from rusmiddel.outcomes.models import KeyFacts
 
     me = staff("therapist", "helsingoer")
-    case, course = granted_course(me, on=days(-90), offer="psykologsamtaler", cpr=cpr())
+    facts = {
+        "use": {
+            "substances": [{"substance": "alcohol", "primary": True}, {"substance": "cannabis"}]
+        }
+    }
+    case, course = treated_course(
+        me,
+        cpr=cpr(),
+        offer="individuelle_samtaler",
+        facts=facts,
+        contact_on=days(-90),
+        start_on=days(-90),
+    )
+    assert course.substance == "alcohol"
     one = services.course_end(
         actor=me,
         course_id=course.pk,

@@ -288,7 +288,10 @@ def capacity_lines(
         try:
             meetings = tuple(
                 dict.fromkeys(
-                    s.start.date() for s in rules.group_sessions(offer, g.starts_on, g.stop_day)
+                    s.start.date()
+                    for s in rules.group_sessions(
+                        offer, g.starts_on, g.stop_day, closed=standard.closed_days
+                    )
                 )
             )
         except RulesError:

@@ -4,7 +4,8 @@ unit's setup, `Action.GROUP_MANAGE`).
 A run is checked against the municipality's standard in force on its start date: the offer
 is one of the standard's group offers (delivered in groups, with a calendar), the provider
 one of the offer's, the start a meeting day of the offer's calendar (`rules.group_sessions`,
-public holidays skipped) and the common stop day given exactly where the calendar has one.
+public holidays and the standard's closed days skipped) and the common stop day given exactly
+where the calendar has one, never on a closed day.
 Each write runs in one transaction with its audit entry (old and new values).
 """
 
@@ -44,7 +45,7 @@ def _d(day: dt.date | None) -> str:
     return f"{day:%d.%m.%Y}" if day else ""
 
 
-def _offer(municipality_slug: str, offer_id: str, starts_on: dt.date) -> Offer:
+def _offer(municipality_slug: str, offer_id: str, starts_on: dt.date) -> tuple[Standard, Offer]:
     try:
         standard = registry.load(municipality_slug, starts_on).standard
     except RulesError:
@@ -58,22 +59,25 @@ def _offer(municipality_slug: str, offer_id: str, starts_on: dt.date) -> Offer:
             f"den {_d(starts_on)}).",
             field="offer",
         )
-    return offer
+    return standard, offer
 
 
-def _check_calendar(offer: Offer, starts_on: dt.date, stop_day: dt.date | None) -> None:
+def _check_calendar(
+    standard: Standard, offer: Offer, starts_on: dt.date, stop_day: dt.date | None
+) -> None:
     """The start is a meeting day of the offer's calendar; the stop day fits its rule."""
     schedule = offer.schedule
     assert schedule is not None
+    closed = standard.closed_days
     # the regular meetings alone (the stop-day rule set aside) tell the first meeting day
     regular = offer.model_copy(update={"schedule": schedule.model_copy(update={"stop_day": None})})
-    first = rules.group_sessions(regular, starts_on)[0].start.date()
+    first = rules.group_sessions(regular, starts_on, closed=closed)[0].start.date()
     if first != starts_on:
         if schedule.weekday:
             weekday = WEEKDAY_NAMES[WEEKDAYS.index(schedule.weekday)]
             why = f"Gruppen mødes om {weekday}en"
         else:
-            why = "Dagen er en helligdag"
+            why = "Dagen er en helligdag eller en lukkedag"
         raise Invalid(
             f"Startdatoen skal være en mødedag. {why}: den første mødedag fra "
             f"{_d(starts_on)} er {_d(first)}.",
@@ -94,8 +98,14 @@ def _check_calendar(offer: Offer, starts_on: dt.date, stop_day: dt.date | None) 
             f"uger ({_d(starts_on)} – {_d(latest)}).",
             field="stop_day",
         )
+    if rules.is_closed(stop_day, closed):
+        raise Invalid(
+            f"Stopdagen {_d(stop_day)} er en helligdag eller en lukkedag, hvor stedet er lukket: "
+            "vælg en anden dag.",
+            field="stop_day",
+        )
     try:
-        rules.group_sessions(offer, starts_on, stop_day)
+        rules.group_sessions(offer, starts_on, stop_day, closed=closed)
     except RulesError:
         raise Invalid(
             f"Stopdagen skal ligge i kursets første {rule.stop_day_within_weeks} uger "
@@ -154,11 +164,11 @@ def group_create(
     municipality = staff.municipality
     title = _check_title(title)
     _check_seats(seats)
-    group_offer = _offer(municipality.slug, offer, starts_on)
+    standard, group_offer = _offer(municipality.slug, offer, starts_on)
     chosen = Provider.objects.filter(slug=provider, municipalities=municipality).first()
     if chosen is None or chosen.slug not in group_offer.providers:
         raise Invalid(f"Vælg en leverandør af tilbuddet '{group_offer.title}'.", field="provider")
-    _check_calendar(group_offer, starts_on, stop_day)
+    _check_calendar(standard, group_offer, starts_on, stop_day)
     with transaction.atomic():
         group = Group.objects.create(
             municipality=municipality,
@@ -212,8 +222,8 @@ def group_update(
                 "er booket efter gruppens kalender.",
                 field="starts_on",
             )
-        offer = _offer(staff.municipality.slug, group.offer, starts_on)
-        _check_calendar(offer, starts_on, stop_day)
+        standard, offer = _offer(staff.municipality.slug, group.offer, starts_on)
+        _check_calendar(standard, offer, starts_on, stop_day)
         old = _values(group)
         group.title, group.starts_on, group.stop_day, group.seats = (
             title,

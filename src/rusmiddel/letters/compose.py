@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from rusmiddel import rules
 from rusmiddel.cases.models import (
     Case,
     Contact,
@@ -52,11 +53,15 @@ def _head(case: Case, standard: Standard, on: dt.date) -> dict[str, Any]:
     }
 
 
-def _guidance(standard: Standard, route_id: str | None, deadline: dt.date | None, received):
+def _guidance(
+    standard: Standard, route_id: str | None, deadline: dt.date | None, received, part: str = ""
+):
     route = standard.complaint_route(route_id or None)
     if route is None:
         return None
     guidance = {
+        "part": part,
+        "weeks": route.deadline_weeks,
         "title": route.title,
         "appealable": route.appealable,
         "text": " ".join(route.text.split()),
@@ -83,6 +88,9 @@ def decision_context(decision: Decision) -> dict[str, Any]:
     standard = _standard(case, decision.decided_on)
     offer = standard.offer(decision.offer)
     result = decision.evaluation.offer_result(decision.offer) or {"reasons": []}
+    assessed = decision.evaluation.assessment.facts
+    age = rules.age_on(case.citizen.birth_date, decision.decided_on) if case.citizen else None
+    duration = rules.typical_duration(offer, age) if offer else None
     granted = decision.outcome == "granted"
     provider = standard.provider(decision.provider.slug) if decision.provider else None
     facts = [r["text"] for r in result["reasons"] if r["met"] is True]
@@ -101,7 +109,7 @@ def decision_context(decision: Decision) -> dict[str, Any]:
             "title": offer.title if offer else decision.offer,
             "description": " ".join(offer.description.split()) if offer else "",
             "intensity": offer.intensity.text.rstrip(".") if offer and offer.intensity else "",
-            "duration": offer.duration.text.rstrip(".") if offer and offer.duration else "",
+            "duration": duration.text.rstrip(".") if duration else "",
         },
         # the current citations, each with the seed's own where it differs
         "legal_basis": with_seed_wording(standard, decision.legal_basis),
@@ -129,6 +137,13 @@ def decision_context(decision: Decision) -> dict[str, Any]:
         "complaint": _guidance(
             standard, decision.complaint_route, decision.complaint_deadline, decision.received_on
         ),
+        # the parts of the offer complained of elsewhere (the medical part), whatever the route
+        "complaint_parts": [
+            _guidance(standard, part_route.id, None, None, part=part.title)
+            for part, part_route in (
+                rules.complaint_routes(standard, offer, assessed).parts if offer else ()
+            )
+        ],
         "send_channel": decision.send_channel,
         "decided_by": decision.decided_by.get_full_name() or decision.decided_by.get_username(),
         "standard_version": decision.standard_version,

@@ -13,6 +13,8 @@ from functools import lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from rusmiddel.standards.schema import ClosedDays
+
 from .errors import InputError
 
 
@@ -47,6 +49,26 @@ def add_days(day: dt.date, days: int) -> dt.date:
         return day + dt.timedelta(days=days)
     except OverflowError:
         raise beyond_the_calendar(day, f"{days} days") from None
+
+
+def closed_day_name(day: dt.date, closed: ClosedDays | None = None) -> str | None:
+    """What closes `day`: a public holiday (the holidays package's English name) or one of the
+    standard's closed days (its Danish name, e.g. 24 December); None on any other day."""
+    if closed is not None:
+        for c in closed.days:
+            if (day.month, day.day) == (c.month, c.day):
+                return c.name
+    return holiday_name(day)
+
+
+def is_closed(day: dt.date, closed: ClosedDays | None = None) -> bool:
+    """A public holiday or one of the standard's closed days: no group meets."""
+    return closed_day_name(day, closed) is not None
+
+
+def is_open_day(day: dt.date, closed: ClosedDays | None = None) -> bool:
+    """A working day that is none of the standard's closed days: a day extra sessions may use."""
+    return is_working_day(day) and not is_closed(day, closed)
 
 
 def next_working_day(day: dt.date) -> dt.date:

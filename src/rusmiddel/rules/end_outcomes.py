@@ -72,3 +72,23 @@ def course_substance(offer_substances: Sequence[str], facts: Mapping[str, Any] |
     if not covered:
         return ""
     return primary_substance(facts)
+
+
+def citizen_substances(facts: Mapping[str, Any] | None) -> frozenset[str]:
+    """The substance groups the assessment names (`use.substances`): alcohol is alcohol,
+    every other substance drugs; empty when the facts name none."""
+    listed = ((facts or {}).get("use") or {}).get("substances") or []
+    return frozenset(
+        ALCOHOL if s["substance"] == "alcohol" else DRUGS
+        for s in listed
+        if isinstance(s, Mapping) and isinstance(s.get("substance"), str)
+    )
+
+
+def treated_substances(
+    offer_substances: Sequence[str], facts: Mapping[str, Any] | None
+) -> frozenset[str]:
+    """What a decision or course on the offer treats: the citizen's substance groups within
+    the offer's (an alcohol-only citizen in an offer for both: alcohol); empty when the
+    facts name none of the offer's."""
+    return citizen_substances(facts) & frozenset(offer_substances)

@@ -5,6 +5,12 @@ paying rent for their own home pay no stay part (SEL § 163, stk. 2), only food 
 both seeds' rule says. Payment comes from income and may never leave the resident with less
 than the municipality's minimum amount at their disposal (rådighedsbeløb; bekendtgørelse nr.
 1387 af 12. december 2006 §§ 1–3). The rates are parameters of the standard file.
+
+A rule with `basis: income` sets the stay part from the resident's income (the seeds'
+"indkomstgrundlag"): `income_share` of what the monthly income leaves above the
+rådighedsbeløb, spread over 30 days a month, and never more a day than the stay part's rate
+(its cost). Food and laundry keep their rates; the income is then required, unless the
+resident keeps paying rent (no stay part).
 """
 
 from __future__ import annotations
@@ -79,9 +85,20 @@ def self_payment(
         raise InputError(f"days: a stay lasts at least one day, got {days}")
     if monthly_income_dkk is not None and monthly_income_dkk < 0:
         raise InputError(f"monthly_income_dkk: must not be negative, got {monthly_income_dkk}")
+    if rule.basis == "income" and not keeps_rent and monthly_income_dkk is None:
+        raise InputError(
+            "monthly_income_dkk: required, the stay part is set from the resident's income"
+        )
     months = math.ceil(days / DAYS_PER_MONTH)
+    stay: tuple[str, int, float | Decimal] = ("Ophold", days, rule.stay_per_day_dkk)
+    if rule.basis == "income" and monthly_income_dkk is not None:
+        spare = max(
+            Decimal("0"), _kr(monthly_income_dkk) - _kr(rule.minimum_disposable_per_month_dkk)
+        )
+        from_income = spare * Decimal(str(rule.income_share)) / DAYS_PER_MONTH
+        stay = ("Ophold (efter indkomst)", days, min(_kr(rule.stay_per_day_dkk), _kr(from_income)))
     items = {
-        "stay": ("Ophold", days, rule.stay_per_day_dkk),
+        "stay": stay,
         "food": ("Kost", days, rule.food_per_day_dkk),
         "laundry": ("Vask", months, rule.laundry_per_month_dkk),
     }

@@ -1,9 +1,13 @@
-"""Group calendars: weekly sessions that skip Danish public holidays.
+"""Group calendars: weekly sessions that skip Danish public holidays and the standard's
+closed days.
 
-A weekly series that meets a public holiday (Easter Monday, Whit Monday, Christmas …)
-skips it and adds a week at the end, so the course still delivers the standard's number
-of sessions. A course with a common stop day (Helsingør's cocaine and hash stop group)
-gets an extra session in each week of the weeks after the stop day.
+A weekly series that meets a closed day (Easter Monday, Whit Monday, Christmas, and the days
+the standard closes, such as 24 and 31 December) skips it and adds a week at the end, so the
+course still delivers the standard's number of sessions. A course with a common stop day
+(Helsingør's cocaine and hash stop group) holds the rule's number of sessions (twice) in each
+of the weeks counted from the stop day (days 0–6, 7–13), whatever weekday the stop falls on:
+a week short of sessions gets extra ones on open working days, as far as possible from the
+course's other sessions. The stop day itself may not be a closed day.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from rusmiddel.standards.schema import WEEKDAYS, Offer, Schedule
+from rusmiddel.standards.schema import WEEKDAYS, ClosedDays, Offer, Schedule
 
-from .calendar import is_public_holiday, is_working_day
+from .calendar import closed_day_name, is_closed, is_open_day
 from .errors import InputError
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -35,48 +39,78 @@ def _first_on_weekday(start: dt.date, weekday: int) -> dt.date:
     return start + dt.timedelta(days=(weekday - start.weekday()) % 7)
 
 
-def _regular_days(schedule: Schedule, start: dt.date) -> list[dt.date]:
+def _regular_days(
+    schedule: Schedule, start: dt.date, closed: ClosedDays | None = None
+) -> list[dt.date]:
     weekday = WEEKDAYS.index(schedule.weekday) if schedule.weekday else start.weekday()
     day = _first_on_weekday(start, weekday)
     days: list[dt.date] = []
     while len(days) < schedule.sessions:
-        if not is_public_holiday(day):
+        if not is_closed(day, closed):
             days.append(day)
         day += dt.timedelta(weeks=1)
     return days
 
 
-def _extra_days(schedule: Schedule, regular: list[dt.date], stop_day: dt.date) -> list[dt.date]:
+def _spread(day: dt.date, taken: set[dt.date]) -> int:
+    """Days to the nearest session already in the course (large: well spread)."""
+    return min(abs((day - other).days) for other in taken)
+
+
+def _extra_days(
+    schedule: Schedule, regular: list[dt.date], stop_day: dt.date, closed: ClosedDays | None
+) -> list[dt.date]:
     rule = schedule.stop_day
     assert rule is not None
-    window_end = stop_day + dt.timedelta(weeks=rule.weeks)
     taken = set(regular)
     extras: list[dt.date] = []
-    for day in regular:
-        if stop_day <= day < window_end:
-            extra = day + dt.timedelta(days=rule.extra_session_offset_days)
-            while not is_working_day(extra) or extra in taken:
-                extra += dt.timedelta(days=1)
-            taken.add(extra)
-            extras.append(extra)
+    for week in range(rule.weeks):
+        first = stop_day + dt.timedelta(weeks=week)
+        days = [first + dt.timedelta(days=i) for i in range(7)]
+        held = sum(1 for d in days if d in taken)
+        while held < rule.sessions_per_week:
+            # the day `extra_session_offset_days` after a regular session in the week, when
+            # it is open; else the open day farthest from the other sessions (earliest on a tie)
+            preferred = [
+                d + dt.timedelta(days=rule.extra_session_offset_days) for d in days if d in regular
+            ]
+            free = [d for d in days if is_open_day(d, closed) and d not in taken]
+            if not free:
+                raise InputError(
+                    f"--stop-day: the week from {first.isoformat()} has no open day for the "
+                    f"{rule.sessions_per_week} sessions the rule asks for"
+                )
+            chosen = next((d for d in preferred if d in free), None)
+            if chosen is None:
+                chosen = max(free, key=lambda d: (_spread(d, taken), -d.toordinal()))
+            taken.add(chosen)
+            extras.append(chosen)
+            held += 1
     return extras
 
 
 def longest_run(schedule: Schedule) -> dt.timedelta:
     """At least the time from a run's start to its last session, whatever the start: up to a
-    week to the first weekday, the weekly sessions, a week more for each public holiday they
-    skip (fewer than one in two weeks, two running only over Christmas and New Year) and a
+    week to the first weekday, the weekly sessions, a week more for each closed day they
+    skip (fewer than one in two weeks, a few running only over Christmas and New Year) and a
     stop day's extra sessions, days after regular ones. Lets a page leave out the calendars of
     runs long over. tests/standards/test_group_runs.py checks it against every start date of
     twenty years."""
     return dt.timedelta(weeks=2 * schedule.sessions + 3, days=14)
 
 
-def group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None = None) -> list[Session]:
-    """The session calendar of one run of a group offer starting on or after `start`
+def group_sessions(
+    offer: Offer,
+    start: dt.date,
+    stop_day: dt.date | None = None,
+    *,
+    closed: ClosedDays | None = None,
+) -> list[Session]:
+    """The session calendar of one run of a group offer starting on or after `start`;
+    `closed` is the standard's closed days (`Standard.closed_days`), skipped as holidays
     (InputError when it would run past 9999-12-31)."""
     try:
-        return _group_sessions(offer, start, stop_day)
+        return _group_sessions(offer, start, stop_day, closed)
     except OverflowError:
         raise InputError(
             f"--start: a run from {start.isoformat()} would end beyond the last date there is "
@@ -84,13 +118,15 @@ def group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None = None
         ) from None
 
 
-def _group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None) -> list[Session]:
+def _group_sessions(
+    offer: Offer, start: dt.date, stop_day: dt.date | None, closed: ClosedDays | None
+) -> list[Session]:
     schedule = offer.schedule
     if schedule is None:
         raise InputError(f"--offer: '{offer.id}' has no group calendar")
     if stop_day is not None and schedule.stop_day is None:
         raise InputError(f"--stop-day: '{offer.id}' has no common stop day")
-    regular = _regular_days(schedule, start)
+    regular = _regular_days(schedule, start, closed)
     days = list(regular)
     if schedule.stop_day is not None:
         if stop_day is None:
@@ -108,5 +144,11 @@ def _group_sessions(offer: Offer, start: dt.date, stop_day: dt.date | None) -> l
                 f"{schedule.stop_day.stop_day_within_weeks} weeks of the course "
                 f"({first.isoformat()} to {latest.isoformat()})"
             )
-        days += _extra_days(schedule, regular, stop_day)
+        why = closed_day_name(stop_day, closed)
+        if why is not None:
+            raise InputError(
+                f"--stop-day: {stop_day.isoformat()} is a closed day ({why}); choose a day "
+                "the group's place is open"
+            )
+        days += _extra_days(schedule, regular, stop_day, closed)
     return [Session(_at(d, schedule.start_time), _at(d, schedule.end_time)) for d in sorted(days)]

@@ -18,7 +18,7 @@ from rusmiddel.rules.compiled import CompiledStandard
 from rusmiddel.rules.errors import ErrorCode, RulesError
 
 from .loader import Problem, StandardFileError, load_file
-from .schema import Offer
+from .schema import Offer, Standard
 
 PACKAGE_DATA = Path(__file__).with_name("data")
 
@@ -132,6 +132,24 @@ def offer_lookup(municipality: str) -> Callable[[dt.date, str], Offer | None]:
         return seen[key]
 
     return offer
+
+
+def standard_lookup(municipality: str) -> Callable[[dt.date], Standard | None]:
+    """`standard(on)`: the version in force on `on` (None before the first), loaded once per
+    version: for pages that look up the standard of many rows (group runs' closed days)."""
+    dates = versions(municipality)
+    seen: dict[dt.date, Standard] = {}
+
+    def standard(on: dt.date) -> Standard | None:
+        in_force = bisect.bisect_right(dates, on)
+        if not in_force:
+            return None
+        key = dates[in_force - 1]
+        if key not in seen:
+            seen[key] = load(municipality, key).standard
+        return seen[key]
+
+    return standard
 
 
 def every_version() -> list[CompiledStandard]:

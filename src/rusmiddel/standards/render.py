@@ -50,6 +50,7 @@ AUDIENCE = {
     "any": "alle",
 }
 PAYS_FOR = {"food": "kost", "laundry": "vask"}
+SUBSTANCE = {"drugs": "stoffer", "alcohol": "alkohol"}
 CHANNEL = {"attendance": "fremmøde", "phone": "telefon", "video": "video"}
 WEEKDAY = {
     "monday": "mandag",
@@ -107,6 +108,8 @@ def _offer(standard: Standard, offer: Offer) -> list[str]:
         rows.append(("Intensitet", offer.intensity.text))
     if offer.duration:
         rows.append(("Varighed", offer.duration.text))
+        for variant in offer.duration.variants:
+            rows.append((f"Varighed, {_age(variant.age)}", variant.text))
     if offer.level_of_care:
         rows.append(("Behandlingsniveau (ASAM, vores kortlægning)", offer.level_of_care))
     lines = [
@@ -215,13 +218,47 @@ def to_markdown(compiled: CompiledStandard) -> str:
         f"- **Behandlingsgaranti** ({with_seed_wording(s, [d.treatment_guarantee.basis])[0]}): "
         f"højst "
         f"{d.treatment_guarantee.days} dage. {d.treatment_guarantee.text}",
+    ]
+    for rule in d.treatment_guarantee.bases:
+        where = []
+        if rule.offers:
+            where.append("tilbud: " + ", ".join(rule.offers))
+        if rule.substances:
+            where.append("alene " + " og ".join(SUBSTANCE[x] for x in rule.substances))
+        if rule.max_age is not None:
+            where.append(f"under {rule.max_age + 1} år")
+        last = f"{d.treatment_guarantee.days} dage efter henvendelsen"
+        said = " ".join(rule.text.replace("{date}", last).split()) if rule.text else rule.basis
+        out.append(f"  - Garantiens grundlag ({'; '.join(where)}): {said}")
+    out += [
         f"- **Klagefrist**: {d.complaint_weeks} uger fra modtagelsen af afgørelsen.",
         f"- **Opfølgning**: {', '.join(str(n) for n in d.follow_up.months)} måneder efter "
         f"afsluttet forløb ved {d.follow_up.by} "
         f"({', '.join(CHANNEL[c] for c in d.follow_up.channels)}). {d.follow_up.text}",
     ]
+    if d.follow_up.substances:
+        out.append(
+            "  - Opfølgningen gælder forløb for "
+            + " og ".join(SUBSTANCE[x] for x in d.follow_up.substances)
+        )
+    if not d.follow_up.anonymous:
+        out.append("  - Anonyme forløb følges ikke op.")
     if d.status_reports:
-        out.append(f"- **Status**: {d.status_reports.text}")
+        where = (
+            f" (kun {', '.join(SETTING[x] for x in d.status_reports.settings)})"
+            if d.status_reports.settings
+            else ""
+        )
+        n = d.status_reports.every_months
+        every = "" if n is None else ", hver måned" if n == 1 else f", hver {n}. måned"
+        out.append(f"- **Status**{where}{every}: {d.status_reports.text}")
+    if s.no_shows:
+        out.append(f"- **Udeblivelser** ({s.no_shows.limit} i træk): {s.no_shows.text}")
+    if s.closed_days:
+        days = ", ".join(f"{c.name} ({c.day}/{c.month})" for c in s.closed_days.days)
+        out.append(f"- **Lukkedage** ud over helligdagene: {days}")
+    for named in s.typical_durations:
+        out.append(f"- **{named.title}**: {named.text}")
     out += ["", "## Klagevejledning", ""]
     for r in s.complaint_routes:
         out += [
@@ -232,8 +269,25 @@ def to_markdown(compiled: CompiledStandard) -> str:
             f"- Frist: {r.deadline_text}",
             f"- Klagen sendes til: {r.first_instance}" + (f", {r.address}" if r.address else ""),
         ]
+        if r.reassessment:
+            out.append(f"- Klagen genvurderes inden {r.reassessment_weeks} uger")
         if r.forwards_to:
             out.append(f"- Fastholdes afgørelsen, sendes klagen videre til {r.forwards_to}")
+        out.append("")
+    routing = s.complaint_routing
+    for rule in routing.by_substance if routing else []:
+        route, becomes = s.complaint_route(rule.route), s.complaint_route(rule.becomes)
+        out.append(
+            f"- En afgørelse for alene {' og '.join(SUBSTANCE[x] for x in rule.substances)} "
+            f"følger «{becomes.title if becomes else rule.becomes}» i stedet for "
+            f"«{route.title if route else rule.route}»."
+        )
+    for part in routing.parts if routing else []:
+        route = s.complaint_route(part.route)
+        out.append(
+            f"- {part.title} ({', '.join(part.offers)}): «{route.title if route else part.route}»."
+        )
+    if routing:
         out.append("")
     fc = s.free_choice
     out += [
@@ -252,7 +306,12 @@ def to_markdown(compiled: CompiledStandard) -> str:
             "",
             f"Bevarer borgeren sin husleje, betales kun for: {only}.",
             "",
-            f"- Ophold: {sp.stay_per_day_dkk:.2f} kr. pr. døgn",
+            (
+                f"- Ophold: {sp.income_share:.0%} af indkomsten over rådighedsbeløbet, "
+                f"højst {sp.stay_per_day_dkk:.2f} kr. pr. døgn"
+                if sp.basis == "income"
+                else f"- Ophold: {sp.stay_per_day_dkk:.2f} kr. pr. døgn"
+            ),
             f"- Kost: {sp.food_per_day_dkk:.2f} kr. pr. døgn",
             f"- Vask: {sp.laundry_per_month_dkk:.2f} kr. pr. måned",
             f"- Rådighedsbeløb: mindst {sp.minimum_disposable_per_month_dkk:.2f} kr. pr. måned",

@@ -18,6 +18,9 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case 
 Text = Annotated[str, Field(min_length=1)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
+#: What a course treats: the substance groups of the registers (SIB: drugs, NAB: alcohol).
+SubstanceGroup = Literal["drugs", "alcohol"]
+Setting = Literal["outpatient", "day", "residential", "digital", "outreach"]
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -117,20 +120,53 @@ class Intensity(Strict):
     weekdays_only: bool = False
 
 
+class DurationVariant(Strict):
+    """The typical duration for an age band, where the seed gives one per age group (e.g. a
+    residential stay: under 25 up to six weeks, adults three months)."""
+
+    age: AgeBand
+    text: Text
+    weeks: int | None = Field(None, ge=1)
+    months_max: float | None = Field(None, ge=0)
+    section: Text
+    reading: str | None = None
+
+
 class Duration(Strict):
     text: Text
     months_min: float | None = Field(None, ge=0)
     months_max: float | None = Field(None, ge=0)
     weeks: int | None = Field(None, ge=1)
     open_ended: bool = Field(False, description="e.g. maintenance substitution may be lifelong")
+    variants: list[DurationVariant] = Field(
+        default_factory=list, description="by age band; the first that fits the age decides"
+    )
+
+
+class NamedDuration(Strict):
+    """A typical duration the seed gives for a group of citizens rather than for one offer
+    (Helsingør: "Borgere i det sammenhængende borgerforløb: 1 år")."""
+
+    id: Id
+    title: Text
+    text: Text = Field(description="the seed's wording")
+    months_min: float | None = Field(None, ge=0)
+    months_max: float | None = Field(None, ge=0)
+    open_ended: bool = False
+    offers: list[Id] = Field(default_factory=list, description="the offers it spans, if named")
+    section: Text
+    reading: str | None = None
 
 
 class StopDayIntensification(Strict):
-    """Extra sessions after a common stop day (Helsingør's cocaine and hash stop group)."""
+    """Extra sessions after a common stop day (Helsingør's cocaine and hash stop group): each
+    of the `weeks` weeks counted from the stop day (day 0 to 6, 7 to 13 …) holds
+    `sessions_per_week` sessions, whatever weekday the stop day falls on."""
 
     weeks: int = Field(ge=1, description="how many weeks after the stop day")
+    sessions_per_week: int = Field(2, ge=2, le=5, description="sessions in each of those weeks")
     extra_session_offset_days: int = Field(
-        ge=1, le=6, description="the extra weekly session, days after the regular one"
+        ge=1, le=6, description="an extra session goes this many days after a regular one"
     )
     stop_day_within_weeks: int = Field(ge=1, description="the stop day lies in the first weeks")
     section: Text
@@ -176,9 +212,9 @@ class Offer(Strict):
     treatment: bool = Field(
         description="a treatment offer: needs the target group, youth consent and the guarantee"
     )
-    setting: Literal["outpatient", "day", "residential", "digital", "outreach"]
+    setting: Setting
     level_of_care: str | None = Field(None, description="ASAM level, our mapping")
-    substances: list[Literal["drugs", "alcohol"]] = Field(min_length=1)
+    substances: list[SubstanceGroup] = Field(min_length=1)
     delivery: Literal["individual", "group", "individual_or_group", "family", "course"]
     audience: Literal["user", "relative", "child", "parent", "professional", "any"] = "user"
     providers: list[Id] = Field(min_length=1)
@@ -234,11 +270,42 @@ class TargetGroup(Strict):
     reading: str | None = Field(None, description="how we read the seed's target group")
 
 
+_DATE_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+class GuaranteeBasis(Strict):
+    """Which law a contact's treatment guarantee rests on, and what it means for the citizen.
+    Every condition given must hold; the first rule that fits decides, and none fitting
+    leaves the guarantee's own `basis`. `text` may name the guarantee's last day as `{date}`
+    (also where the offer asked for is not covered: what the guarantee then means)."""
+
+    offers: list[Id] | None = Field(None, description="the contact asks for one of these")
+    substances: list[SubstanceGroup] | None = Field(
+        None, description="every substance the treatment is for is one of these"
+    )
+    max_age: int | None = Field(None, ge=0, le=130, description="the citizen is at most this old")
+    basis: Text = Field(description="the citation, e.g. 'SUL § 142'")
+    text: str | None = Field(None, description="Danish sentence; {date} = the last day")
+    section: Text
+    reading: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _only_date(cls, value: str | None) -> str | None:
+        for name in _DATE_FIELD.findall(value or ""):
+            if name != "date":
+                raise ValueError(f"only {{date}} may stand in braces, got {{{name}}}")
+        return value
+
+
 class Guarantee(Strict):
     days: int = Field(ge=1)
     basis: Text
     text: Text
     section: Text
+    bases: list[GuaranteeBasis] = Field(
+        default_factory=list, description="the basis per offer, substance and age"
+    )
 
 
 class FollowUp(Strict):
@@ -247,11 +314,22 @@ class FollowUp(Strict):
     channels: list[Literal["attendance", "phone", "video"]] = Field(min_length=1)
     text: Text
     section: Text
+    substances: list[SubstanceGroup] | None = Field(
+        None,
+        description="only courses for one of these substance problems (None: every course)",
+    )
+    anonymous: bool = Field(True, description="anonymous courses are followed up too")
+    reading: str | None = None
 
 
 class StatusReports(Strict):
+    """Reports (or supervision) due every `every_months` while a course runs, met by a status
+    report; `settings` limits them to courses of those settings (e.g. residential stays)."""
+
     text: Text
     every_months: int | None = Field(None, ge=1, description="our default cadence")
+    settings: list[Setting] | None = Field(None, description="None: every course")
+    due_text: Text = Field("Status fra leverandøren", description="the due list's wording")
     section: Text
     reading: str | None = None
 
@@ -274,9 +352,45 @@ class ComplaintRoute(Strict):
     first_instance: Text = Field(description="who receives the complaint first")
     address: str | None = None
     reassessment: bool = Field(description="the municipality reassesses before forwarding")
+    reassessment_weeks: int = Field(
+        4, ge=1, description="weeks from the complaint to reassess (and forward if upheld)"
+    )
     forwards_to: str | None = None
     text: Text
     section: Text
+    reading: str | None = None
+
+
+class SubstanceRoute(Strict):
+    """A decision on an offer whose own route is `route` goes by `becomes` when every
+    substance it treats (the citizen's, within the offer's) is one of `substances`: e.g.
+    Helsingør's social route becomes the alcohol route for an alcohol-only citizen."""
+
+    route: Id
+    substances: list[SubstanceGroup] = Field(min_length=1)
+    becomes: Id
+    section: Text
+    reading: str | None = None
+
+
+class PartRoute(Strict):
+    """Guidance for a part of the listed offers that has a complaint body of its own (the
+    medical part: Styrelsen for Patientklager), given beside the decision's route."""
+
+    id: Id
+    title: Text = Field(description="the part, e.g. 'Den medicinske del af behandlingen'")
+    route: Id
+    offers: list[Id] = Field(min_length=1)
+    section: Text
+    reading: str | None = None
+
+
+class ComplaintRouting(Strict):
+    """How a decision's route follows the citizen's substances, and the parts of offers with
+    a route of their own."""
+
+    by_substance: list[SubstanceRoute] = Field(default_factory=list)
+    parts: list[PartRoute] = Field(default_factory=list)
 
 
 class FreeChoice(Strict):
@@ -287,19 +401,70 @@ class FreeChoice(Strict):
 
 
 class SelfPayment(Strict):
-    """Self-payment for the stay part of residential treatment; amounts are parameters."""
+    """Self-payment for the stay part of residential treatment; amounts are parameters.
+
+    `basis: rates` charges the stay part at `stay_per_day_dkk`; `basis: income` takes
+    `income_share` of what the resident's monthly income leaves above the rådighedsbeløb,
+    never more than `stay_per_day_dkk` (the stay part's cost) a day (bekendtgørelse nr. 1387
+    af 12. december 2006 §§ 1–3). Food and laundry are charged at their rates either way, and
+    the whole never leaves the resident less than the rådighedsbeløb when the income is
+    given (it must be, under `income`)."""
 
     id: Id
     title: Text
     legal_basis: list[Text] = Field(min_length=1)
     text: Text
     keeps_rent_pays_only: list[Literal["food", "laundry"]] = Field(min_length=1)
+    basis: Literal["rates", "income"] = "rates"
+    income_share: float | None = Field(
+        None, gt=0, le=1, description="income: share of the income above the rådighedsbeløb"
+    )
     stay_per_day_dkk: float = Field(ge=0)
     food_per_day_dkk: float = Field(ge=0)
     laundry_per_month_dkk: float = Field(ge=0)
     minimum_disposable_per_month_dkk: float = Field(ge=0, description="rådighedsbeløb")
     amounts_are_examples: bool = Field(description="true until the municipality sets its rates")
     section: Text
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _share_with_income(self) -> SelfPayment:
+        if self.basis == "income" and self.income_share is None:
+            raise ValueError("basis income needs income_share")
+        if self.basis == "rates" and self.income_share is not None:
+            raise ValueError("income_share is only used with basis income")
+        return self
+
+
+class NoShows(Strict):
+    """When a run of no-shows flags a course for a talk about ending it."""
+
+    limit: int = Field(ge=1, description="consecutive no-shows that flag the course")
+    text: Text
+    section: Text
+    reading: str | None = None
+
+
+class ClosedDay(Strict):
+    """A day of the year the municipality's services are closed, though not a public holiday."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    name: Text
+
+    @model_validator(mode="after")
+    def _real_day(self) -> ClosedDay:
+        dt.date(2024, self.month, self.day)  # a leap year: 29 February is a day
+        return self
+
+
+class ClosedDays(Strict):
+    """Closed days besides the public holidays: groups do not meet on them (the series is
+    extended as for a holiday), and a common stop day may not fall on them."""
+
+    days: list[ClosedDay] = Field(min_length=1)
+    section: Text
+    reading: str | None = None
 
 
 class Cutoff(Strict):
@@ -434,8 +599,16 @@ class Standard(Strict):
     deadlines: Deadlines
     complaint_routes: list[ComplaintRoute] = Field(min_length=1)
     default_complaint_route: Id
+    complaint_routing: ComplaintRouting | None = Field(
+        None, description="None: each offer's own route, whatever the substance"
+    )
     free_choice: FreeChoice
     self_payment: list[SelfPayment] = Field(default_factory=list)
+    no_shows: NoShows | None = Field(None, description="None: flagged at 3 in a row")
+    typical_durations: list[NamedDuration] = Field(
+        default_factory=list, description="durations of groups of citizens, not of one offer"
+    )
+    closed_days: ClosedDays | None = Field(None, description="None: public holidays only")
     outcome_measures: OutcomeMeasures | None = None
     retention: Retention | None = Field(None, description="None: nothing is erased")
     assessment: AssessmentContent | None = Field(
@@ -477,3 +650,45 @@ class Standard(Strict):
 
     def provider(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
+
+    @model_validator(mode="after")
+    def _routing_references(self) -> Standard:
+        """The ids the complaint routing and guarantee bases name must be defined (checked here
+        as the loader's reference checks do for offers)."""
+        routes = {r.id for r in self.complaint_routes}
+        offers = {o.id for o in self.offers}
+        problems = []
+        routing = self.complaint_routing
+        for i, rule in enumerate(routing.by_substance if routing else []):
+            for name in ("route", "becomes"):
+                if getattr(rule, name) not in routes:
+                    problems.append(
+                        f"complaint_routing.by_substance[{i}].{name}: unknown complaint route "
+                        f"'{getattr(rule, name)}' (defined: {', '.join(sorted(routes))})"
+                    )
+        for i, part in enumerate(routing.parts if routing else []):
+            if part.route not in routes:
+                problems.append(
+                    f"complaint_routing.parts[{i}].route: unknown complaint route "
+                    f"'{part.route}' (defined: {', '.join(sorted(routes))})"
+                )
+            problems += [
+                f"complaint_routing.parts[{i}].offers[{j}]: unknown offer '{o}'"
+                for j, o in enumerate(part.offers)
+                if o not in offers
+            ]
+        for i, named in enumerate(self.typical_durations):
+            problems += [
+                f"typical_durations[{i}].offers[{j}]: unknown offer '{o}'"
+                for j, o in enumerate(named.offers)
+                if o not in offers
+            ]
+        for i, rule in enumerate(self.deadlines.treatment_guarantee.bases):
+            problems += [
+                f"deadlines.treatment_guarantee.bases[{i}].offers[{j}]: unknown offer '{o}'"
+                for j, o in enumerate(rule.offers or [])
+                if o not in offers
+            ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

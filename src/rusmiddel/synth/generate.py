@@ -542,7 +542,7 @@ class _Municipality:
             provider = self.providers[provider_slug]
             decision_id, last = self._decision(
                 eid, offer, template["offers"][offer_id], status,
-                "refused" if refused else "granted", decided, provider, cw,
+                "refused" if refused else "granted", decided, provider, cw, template["facts"],
             )  # fmt: skip
             if k["status"] in ("contact", "assessment"):
                 k["status"] = "decided"
@@ -600,12 +600,13 @@ class _Municipality:
 
     def _decision(
         self, eid: int, offer: Any, result: dict, status: str, outcome: str, decided: dt.date,
-        provider: int, by: int,
+        provider: int, by: int, facts: dict | None = None,
     ) -> tuple[int, dt.datetime]:  # fmt: skip
         rng = self.rng
         channel = rng.choice(c.SEND_CHANNELS)
         received = rules.received_on(decided, channel)
-        deadline = rules.complaint_deadline(self.std, offer, received)
+        routes = rules.complaint_routes(self.std, offer, facts)
+        deadline = rules.complaint_deadline(self.std, offer, received, facts)
         override = ""
         if outcome == "granted" and status != "eligible":
             override = "Bevilget efter en samlet faglig vurdering af borgerens situation."
@@ -617,24 +618,23 @@ class _Municipality:
                 did, self.case["id"], eid, offer.id, outcome, status,
                 decision_reasoning(offer, result, outcome, ""), override,
                 json.dumps(list(offer.legal_basis), ensure_ascii=False), provider, "",
-                "not_requested", decided, decided, channel, received, offer.complaint_route or "",
+                "not_requested", decided, decided, channel, received, routes.route_id,
                 deadline.date if deadline else None, self.compiled.version, by, at,
             ),
         )  # fmt: skip
         complain = 0.14 if outcome == "refused" else 0.0065
         if rng.random() < complain:
-            self._complaint(did, offer, received, deadline.date if deadline else None, by)
+            self._complaint(did, routes.route, received, deadline.date if deadline else None, by)
         return did, at
 
-    def _complaint(self, did: int, offer: Any, received: dt.date, deadline, by: int) -> None:
+    def _complaint(self, did: int, route: Any, received: dt.date, deadline, by: int) -> None:
         rng, today = self.rng, self.today
-        route = self.std.complaint_route(offer.complaint_route or None)
         if route is None or not route.appealable:
             return
         on = received + dt.timedelta(days=rng.randint(2, 26))
         if on > today:
             return
-        reassess_by = rules.deadline_in_weeks(on, 4).date
+        reassess_by = rules.deadline_in_weeks(on, rules.reassessment_weeks(route)).date
         reassessed = on + dt.timedelta(days=rng.randint(5, 25))
         reassessed = min(reassessed, reassess_by)
         done = route.reassessment and reassessed <= today
@@ -734,14 +734,15 @@ class _Municipality:
         if measured:
             self._key_facts(course_id, "start", start, c.USE_LEVELS[use0], housing, occupation,
                             worker)  # fmt: skip
-        self._status_reports(course_id, start, None if active else end, worker)
+        self._status_reports(course_id, offer, start, None if active else end, worker)
         if not active:
             last = ts(end, 14)
             reachable = reason not in ("moved", "deceased") and outcome not in ("moved", "deceased")
             after = c.USE_LEVELS[rng.randint(*c.AFTER_OUTCOME.get(outcome, (0, 1)))]
             if measured and reachable:
                 self._key_facts(course_id, "end", end, after, housing, occupation, worker)
-            if reason not in ("deceased", "transferred", "moved"):
+            followed = rules.follow_up_applies(self.std, offer, facts, anonymous=k["anonymous"])
+            if reason not in ("deceased", "transferred", "moved") and followed:
                 self._follow_ups(course_id, end, course_substance, measured, housing, occupation)
         return (None if active else end), last
 
@@ -822,12 +823,16 @@ class _Municipality:
              ts(on, 13)),
         )  # fmt: skip
 
-    def _status_reports(self, course_id: int, start: dt.date, end: dt.date | None, by: int):
+    def _status_reports(
+        self, course_id: int, offer: Any, start: dt.date, end: dt.date | None, by: int
+    ) -> None:
         """Periodic reports where the standard asks for them (with the one deadline the
         services keep per course), and a final report at the end."""
         rng, today = self.rng, self.today
         reports = self.std.deadlines.status_reports
         every = reports.every_months if reports else None
+        if reports is not None and reports.settings is not None:
+            every = every if offer.setting in reports.settings else None
         stop = end or today
         if every:
             last, n = start, 1
@@ -841,7 +846,7 @@ class _Municipality:
                 last, n = on, n + 1
             due = rules.add_months(last, every)
             self._deadline(
-                "status_report", due, f"Status fra leverandøren senest {due:%d.%m.%Y}",
+                "status_report", due, f"{reports.due_text} senest {due:%d.%m.%Y}",
                 "course", course_id, end,
             )  # fmt: skip
         if end is not None and (every or rng.random() < 0.7):

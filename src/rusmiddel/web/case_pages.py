@@ -1132,14 +1132,27 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
         if outcome
         else [],
     }
-    route = setup.standard.complaint_route(offer.complaint_route)
+    facts = next(
+        (a.facts for a in case.assessments.all() if a.pk == setup.evaluation.assessment_id), None
+    )
+    routes = rules.complaint_routes(setup.standard, offer, facts)
+    route = routes.route
     preview["route"] = route
     if route is not None:
         preview["route_text"] = " ".join(route.text.split())
         preview["route_deadline_text"] = " ".join(route.deadline_text.split())
+    preview["route_parts"] = [
+        {
+            "title": part.title,
+            "route": part_route,
+            "text": " ".join(part_route.text.split()),
+            "deadline_text": " ".join(part_route.deadline_text.split()),
+        }
+        for part, part_route in routes.parts
+    ]
     if decided_on and channel in rules.CHANNELS:
         received = rules.received_on(decided_on, channel)
-        deadline = rules.complaint_deadline(setup.standard, offer, received)
+        deadline = rules.complaint_deadline(setup.standard, offer, received, facts)
         preview["decided_text"] = danish_date(decided_on)
         preview["channel"] = SENT_WITH[channel]
         preview["received_text"] = danish_date(received)
@@ -1241,7 +1254,7 @@ def decision_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     case = (
         visible_cases(request.user)
         .select_related("municipality", "provider")
-        .prefetch_related("evaluations")
+        .prefetch_related("evaluations", "assessments")
         .filter(pk=case_id)
         .first()
     )
@@ -1335,13 +1348,14 @@ def _session_rows(sessions: list[Session]) -> list[dict[str, Any]]:
 def _sessions_context(request: HttpRequest, case: Case, course: Course) -> dict[str, Any]:
     sessions = list(course.sessions.all())
     streak = _no_show_streak(sessions)
+    limit = rules.no_show_limit(_compiled(case, course.started_on).standard)
     return {
         "case": case,
         "course": course,
         "sessions": _session_rows(sessions),
         "streak": streak,
-        "flag": streak >= services.NO_SHOW_LIMIT,
-        "no_show_limit": services.NO_SHOW_LIMIT,
+        "flag": streak >= limit,
+        "no_show_limit": limit,
         "attendance_choices": [(value, str(label)) for value, label in Attendance.choices],
         "may_manage": _may(request, Action.COURSE_MANAGE) and course.status == CourseStatus.ACTIVE,
         "version": case.version,

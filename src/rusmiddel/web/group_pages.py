@@ -52,7 +52,7 @@ from rusmiddel.cases.scoping import case_filter
 from rusmiddel.groups.models import Enrolment, Group
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
-from rusmiddel.standards.schema import WEEKDAYS, Offer
+from rusmiddel.standards.schema import WEEKDAYS, ClosedDays, Offer
 from rusmiddel.web.pages import staff_for, staff_page
 
 from .case_forms import CONFLICT_MESSAGE, CaseForm, date_field
@@ -137,13 +137,13 @@ class Meeting:
         return f"{timezone.localtime(self.start):%H:%M}–{timezone.localtime(self.end):%H:%M}"
 
 
-def _meetings(group: Group, offer: Offer | None) -> list[Meeting]:
+def _meetings(group: Group, offer: Offer | None, closed: ClosedDays | None) -> list[Meeting]:
     """The run's sessions from the standard's calendar, with the regular dates skipped for a
-    public holiday between them."""
+    public holiday or one of the standard's closed days (`closed`) between them."""
     if offer is None or offer.schedule is None:
         return []
     try:
-        sessions = rules.group_sessions(offer, group.starts_on, group.stop_day)
+        sessions = rules.group_sessions(offer, group.starts_on, group.stop_day, closed=closed)
     except RulesError:
         return []
     if not sessions:
@@ -156,8 +156,23 @@ def _meetings(group: Group, offer: Offer | None) -> list[Meeting]:
     while day <= last:
         if rules.is_public_holiday(day):
             meetings.append(Meeting(group, day, holiday=_holiday(day)))
+        elif rules.is_closed(day, closed):
+            meetings.append(Meeting(group, day, holiday=rules.closed_day_name(day, closed) or ""))
         day += dt.timedelta(weeks=1)
     return sorted(meetings, key=lambda m: (m.day, m.start is None, m.start or m.day))
+
+
+def _closed(standard_on: Callable[[dt.date], Any], group: Group) -> ClosedDays | None:
+    """The closed days of the standard in force when the run starts (None if none loads)."""
+    try:
+        standard = standard_on(group.starts_on)
+    except RulesError:
+        return None
+    return standard.closed_days if standard else None
+
+
+def _slug_of(group: Group) -> str:
+    return group.municipality.slug
 
 
 def _title(offer: Offer | None, group: Group) -> str:
@@ -303,13 +318,14 @@ def groups(request: HttpRequest) -> HttpResponse:
     runs = list(rows.select_related("provider").annotate(taken=Count("enrolments")).order_by())
     runs.sort(key=lambda g: (g.starts_on, g.title, g.pk))
     offer_on = registry.offer_lookup(slug)  # years of runs, a few versions of the standard
+    standard_on = registry.standard_lookup(slug)
     group_url = _urls("web:group")
     shown: list[Meeting] = []
     for g in runs:
         offer = _offer(offer_on, g)
         g.offer_title = _title(offer, g)
         g.free = max(g.seats - g.taken, 0)
-        meetings = _meetings(g, offer)
+        meetings = _meetings(g, offer, _closed(standard_on, g))
         g.first_day = meetings[0].day if meetings else None
         g.last_day = meetings[-1].day if meetings else None
         # the table's cells written once here, not by tags and filters per row
@@ -412,7 +428,7 @@ def _person(anonymous: bool, pseudonym: str, name: str | None) -> str:
 def _group(request: HttpRequest, staff: Any, group_id: int) -> tuple[Group, Offer | None]:
     group = (
         _groups(staff)
-        .select_related("provider")
+        .select_related("provider", "municipality")
         .annotate(taken=Count("enrolments"))
         .filter(pk=group_id)
         .first()
@@ -601,7 +617,7 @@ def _attendance_context(
         if courses
         else []
     )  # counts per date, not persons: the dates' counts and the window's dates
-    meetings = _meetings(group, offer)
+    meetings = _meetings(group, offer, _closed(registry.standard_lookup(_slug_of(group)), group))
     _with_counts(meetings, {(group.pk, day): n for day, n in booked})
     calendar = {m.day: m for m in meetings if not m.skipped}
     # the dates of the calendar and those booked outside it (the standard changed)

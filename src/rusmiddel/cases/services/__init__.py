@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .citizens import citizen_update
-from .complaints import REASSESSMENT_WEEKS, complaint_reassess, complaint_receive
+from .complaints import complaint_reassess, complaint_receive
 from .courses import (
-    NO_SHOW_LIMIT,
     attendance_record,
     course_end,
     course_start,
@@ -56,8 +55,6 @@ SERVICES: dict[str, Callable[..., Any]] = {
 }
 
 __all__ = [
-    "NO_SHOW_LIMIT",
-    "REASSESSMENT_WEEKS",
     "SERVICES",
     "cpr_validate",
     *SERVICES,

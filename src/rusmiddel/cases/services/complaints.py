@@ -29,10 +29,6 @@ from ._common import (
     standard_on,
 )
 
-#: The municipality reassesses a complaint and, if it upholds the decision, forwards it
-#: within four weeks (retssikkerhedsloven § 66).
-REASSESSMENT_WEEKS = 4
-
 
 def complaint_receive(
     *,
@@ -44,7 +40,7 @@ def complaint_receive(
     text: str,
 ) -> Complaint:
     """Register a complaint of a decision along its route; the municipality must reassess
-    (and forward, if it upholds the decision) within four weeks."""
+    (and forward, if it upholds the decision) within the route's weeks (four)."""
     if not text.strip():
         raise Invalid("Skriv hvad klagen går ud på.", field="text")
     with transaction.atomic():
@@ -63,7 +59,7 @@ def complaint_receive(
                 field="decision_id",
             )
         not_before(received_on, decision.decided_on, "received_on", "afgørelsen")
-        reassess_by = rules.deadline_in_weeks(received_on, REASSESSMENT_WEEKS).date
+        reassess_by = rules.deadline_in_weeks(received_on, rules.reassessment_weeks(route)).date
         complaint = Complaint.objects.create(
             case=case,
             decision=decision,

@@ -59,10 +59,6 @@ from ._common import (
     standard_on,
 )
 
-#: Consecutive no-shows after which a course is flagged for a talk about ending it
-#: (Gentofte: "afslutte behandlingsforløb, hvor borgeren … udebliver fra planlagt behandling").
-NO_SHOW_LIMIT = 3
-
 
 def _locked_course(*, actor: Any, course_id: int, version: int, action: Action) -> Course:
     course, case = locked_child(
@@ -79,10 +75,16 @@ def _locked_course(*, actor: Any, course_id: int, version: int, action: Action) 
 
 
 def _status_report_deadline(course: Course, after: dt.date) -> None:
+    """The next status report (or supervision, where the standard limits it to some settings,
+    such as Helsingør's supervision of residential stays) falls due `every_months` after."""
     compiled = standard_on(course.case.municipality.slug, after)
     reports = compiled.standard.deadlines.status_reports
     if reports is None or reports.every_months is None:
         return
+    if reports.settings is not None:
+        offer = compiled.standard.offer(course.offer)
+        if offer is None or offer.setting not in reports.settings:
+            return
     due = rules.add_months(after, reports.every_months)
     Deadline.objects.update_or_create(
         kind=DeadlineKind.STATUS_REPORT,
@@ -92,7 +94,7 @@ def _status_report_deadline(course: Course, after: dt.date) -> None:
             "municipality_id": course.case.municipality_id,
             "case": course.case,
             "due_on": due,
-            "text": f"Status fra leverandøren senest {due:%d.%m.%Y}",
+            "text": f"{reports.due_text} senest {due:%d.%m.%Y}",
             "caseworker_id": course.case.caseworker_id,
             "provider_id": course.provider_id,
             "anonymous": course.case.anonymous,
@@ -320,7 +322,8 @@ def _active(course: Course) -> None:
 def attendance_record(
     *, actor: Any, session_id: int, version: int, attendance: str, note: str = ""
 ) -> dict[str, Any]:
-    """Record attendance; returns the run of consecutive no-shows, flagged at NO_SHOW_LIMIT."""
+    """Record attendance; returns the run of consecutive no-shows, flagged at the standard's
+    limit (`rules.no_show_limit`: Gentofte's three in a row; three where a standard is silent)."""
     if attendance not in Attendance.values:
         raise Invalid(
             f"Ukendt fremmøde '{attendance}' (en af {', '.join(Attendance.values)}).",
@@ -337,6 +340,7 @@ def attendance_record(
             what="Samtale",
         )
         course = session.course
+        limit = rules.no_show_limit(standard_on(case.municipality.slug, course.started_on).standard)
         old = session.attendance
         session.attendance = attendance
         session.note = note or session.note
@@ -345,7 +349,7 @@ def attendance_record(
             course.sessions.exclude(attendance="")
             .exclude(attendance=Attendance.CANCELLED)
             .order_by("-starts_at")
-            .values_list("attendance", flat=True)[:NO_SHOW_LIMIT]
+            .values_list("attendance", flat=True)[:limit]
         )
         streak = 0
         for value in recent:
@@ -365,7 +369,8 @@ def attendance_record(
     return {
         "session": session,
         "no_show_streak": streak,
-        "flag": streak >= NO_SHOW_LIMIT,
+        "flag": streak >= limit,
+        "limit": limit,
     }
 
 
@@ -404,7 +409,9 @@ def group_enrol(
         compiled = standard_on(course.case.municipality.slug, group.starts_on)
         offer = offer_in(compiled, group.offer)
         try:
-            calendar = rules.group_sessions(offer, group.starts_on, group.stop_day)
+            calendar = rules.group_sessions(
+                offer, group.starts_on, group.stop_day, closed=compiled.standard.closed_days
+            )
         except RulesError as exc:
             raise Invalid(str(exc), field="group_id") from None
         enrolment = Enrolment.objects.create(
@@ -487,7 +494,8 @@ def self_payment_record(
     monthly_income_dkk: Decimal | None = None,
 ) -> SelfPaymentAssessment:
     """Self-payment for a residential stay from the standard's rule (keeps paying rent →
-    food and laundry only), capped so the rådighedsbeløb is left."""
+    food and laundry only; the stay part from the income where the rule says so), capped so
+    the rådighedsbeløb is left."""
     with transaction.atomic():
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
@@ -497,6 +505,12 @@ def self_payment_record(
         rule = next((r for r in compiled.standard.self_payment if r.id == offer.self_payment), None)
         if rule is None:
             raise Invalid(f"{offer.title} har ingen egenbetaling.", field="course_id")
+        if rule.basis == "income" and not keeps_rent and monthly_income_dkk is None:
+            raise Invalid(
+                "Egenbetalingen for opholdet udregnes af borgerens indkomst: angiv borgerens "
+                "månedlige indkomst.",
+                field="monthly_income_dkk",
+            )
         try:
             calc = rules.self_payment(
                 rule, days=days, keeps_rent=keeps_rent, monthly_income_dkk=monthly_income_dkk
@@ -552,8 +566,16 @@ def _end(
     if reason in (EndReason.DECEASED, EndReason.TRANSFERRED, EndReason.MOVED):
         return follow_ups  # nobody to follow up here: the next course or municipality does
     compiled = standard_on(course.case.municipality.slug, ended_on)
-    months = compiled.standard.deadlines.follow_up.months
-    for n, due in zip(months, rules.follow_ups(compiled.standard, ended_on), strict=True):
+    standard = compiled.standard
+    dates = rules.follow_ups(
+        standard,
+        ended_on,
+        standard.offer(course.offer),
+        _latest_facts(course.case),
+        anonymous=course.case.anonymous,
+    )
+    months = standard.deadlines.follow_up.months if dates else []
+    for n, due in zip(months, dates, strict=True):
         follow_up = FollowUp.objects.create(course=course, months=n, due_on=due)
         deadline_add(
             course.case,
@@ -626,7 +648,9 @@ def course_end(
 ) -> list[FollowUp]:
     """End a course with reason, outcome (in the categories of the course's substance) and a
     final status report, and record the key facts at the end; follow-ups at the standard's
-    months (both seeds: one and six) are created and put on the due list. The key facts are
+    months (both seeds: one and six) are created and put on the due list where the standard
+    follows the course up (`rules.follow_up_applies`: Helsingør only courses for a drug
+    problem, Gentofte no anonymous courses). The key facts are
     required on a measured course (see `measured`) unless the citizen moved away or died
     (reason or outcome): then they are recorded when the use is given, never for the dead."""
     if not final_report.strip():

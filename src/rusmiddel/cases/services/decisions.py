@@ -1,5 +1,6 @@
 """Decisions (afgørelser): grant or refuse an offer on the stored evaluation, with reasoning
-(forvaltningsloven §§ 22–24) and the complaint deadline of the offer's route."""
+(forvaltningsloven §§ 22–24) and the complaint deadline of the decision's route: from the
+offer and the citizen's substances in the assessment evaluated (`rules.complaint_routes`)."""
 
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ def decision_record(
 ) -> Decision:
     """Grant or refuse one offer on the latest evaluation. Granting an offer the evaluation
     does not find eligible needs an override reason; no reason lifts an action of the
-    standard that blocks grants (e.g. a minor's missing consent). The complaint deadline
-    follows the offer's route and how the letter is sent."""
+    standard that blocks grants (e.g. a minor's missing consent). The complaint route
+    follows the offer and the citizen's substances in the evaluated assessment, its deadline
+    how the letter is sent."""
     if outcome not in DecisionOutcome.values:
         raise Invalid(f"Ukendt udfald '{outcome}' (granted eller refused).", field="outcome")
     if send_channel not in rules.CHANNELS:
@@ -127,7 +129,9 @@ def decision_record(
             )
         not_before(decided_on, evaluation.evaluated_on, "decided_on", "udredningen")
         received = rules.received_on(decided_on, send_channel)
-        deadline = rules.complaint_deadline(compiled.standard, chosen, received)
+        facts = evaluation.assessment.facts
+        routes = rules.complaint_routes(compiled.standard, chosen, facts)
+        deadline = rules.complaint_deadline(compiled.standard, chosen, received, facts)
         chosen_provider = provider_in(provider, case.municipality) or case.provider
         decision = Decision.objects.create(
             case=case,
@@ -145,7 +149,7 @@ def decision_record(
             sent_on=decided_on,
             send_channel=send_channel,
             received_on=received,
-            complaint_route=chosen.complaint_route or "",
+            complaint_route=routes.route_id,
             complaint_deadline=deadline.date if deadline else None,
             standard_version=evaluation.standard_version,
             decided_by=actor,
@@ -167,6 +171,7 @@ def decision_record(
                 "outcome": outcome,
                 "evaluation_status": result["status"],
                 "override_reason": decision.override_reason,
+                "complaint_route": routes.route_id,
                 "complaint_deadline": deadline.date.isoformat() if deadline else None,
             },
         )

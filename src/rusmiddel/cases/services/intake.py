@@ -76,7 +76,18 @@ def _guarantee(case: Case, contact: Contact) -> None:
     compiled = compiled or standard_on(case.municipality.slug, contact.received_on)
     due = rules.treatment_guarantee(compiled.standard, contact.received_on, offer)
     contact.guarantee_due = due
-    contact.guarantee_basis = rules.guarantee_basis(compiled.standard, offer, due is not None)
+    # the law the guarantee rests on: by the offer, the citizen's substances (an earlier
+    # assessment, if any) and age (SUL § 142 for medical treatment, barnets lov under 18)
+    born = case.citizen.birth_date if case.citizen_id else None
+    latest = case.assessments.order_by("-version").values_list("facts", flat=True).first()
+    contact.guarantee_basis = rules.guarantee_basis(
+        compiled.standard,
+        offer,
+        due is not None,
+        contact=contact.received_on,
+        age=rules.age_on(born, contact.received_on) if born else None,
+        facts=latest,
+    )
 
 
 def case_create(
