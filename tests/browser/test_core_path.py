@@ -51,6 +51,8 @@ def test_citizen_applies_caseworker_assesses_and_decides_letter_is_sent(
     # Assessment: the live panel follows the facts as they are entered
     page.goto(f"{live_server.url}/sager/{case.pk}/udredning/")
     page.get_by_label("Forbrugets omfang").select_option("problematic")
+    # Gentofte's standard is drug treatment: the substances decide the target group
+    page.locator("input[name='use__substances'][value='cannabis']").check()
     page.locator("input[name='use__harms_daily_life'][value='ja']").check()
     page.locator("input[name='person__pregnant'][value='nej']").check()
     panel = page.locator("[aria-live='polite']").first

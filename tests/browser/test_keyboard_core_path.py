@@ -120,6 +120,10 @@ def test_a_caseworker_finds_assesses_and_decides_with_the_keyboard_alone(
     tab_to(page, "id_use__level")
     page.keyboard.type("Problematisk")
     assert page.locator("#id_use__level").input_value() == "problematic"
+    # Gentofte's standard is drug treatment: the substances (before the level) decide
+    tab_to(page, "id_use__substances_1", key="Shift+Tab")  # cannabis
+    page.keyboard.press("Space")
+    assert page.locator("#id_use__substances_1").is_checked()
     tab_to(page, "use__harms_daily_life")
     arrow_to(page, "use__harms_daily_life", "ja")
     tab_to(page, "person__pregnant", key="Shift+Tab")  # the person section comes first
