@@ -145,12 +145,12 @@ def _context(request: HttpRequest, course: Course, form: FitForm | None = None) 
     the session's form sent back with its errors."""
     case = course.case
     standard = registry.load(case.municipality.slug, course.started_on).standard
-    sessions = course.sessions.only("course", "starts_at").order_by("starts_at", "pk")
+    sessions = list(course.sessions.only("course", "starts_at").order_by("starts_at", "pk"))
     outcomes = course_outcomes(course=course)  # the scores, read once for table and chart
     points = {p.session_id: p for p in outcomes.points} if outcomes else {}
     instruments = standard.outcome_measures.instruments if standard.outcome_measures else []
     opened = query_int(request.GET.get("samtale"))
-    if form is None and opened is not None and sessions.filter(pk=opened).exists():
+    if form is None and opened is not None and any(s.pk == opened for s in sessions):
         form = FitForm(
             instruments=instruments, session_id=opened, initial={"version": case.version}
         )
