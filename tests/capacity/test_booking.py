@@ -71,7 +71,8 @@ def test_the_waitlist_holds_the_granted_not_started_in_the_standards_order(thera
         version=3,
         decision_id=decision.pk,
         line=f"capacity:{Capacity.objects.get().pk}",
-        starts_on=next_working_day(today),
+        # tomorrow's: today's first session may have begun (a start is at least 2 hours ahead)
+        starts_on=next_working_day(today + dt.timedelta(days=1)),
         use_frequency="daily",
     )
     # when the head of unit reads the waitlist

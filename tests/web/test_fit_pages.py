@@ -62,7 +62,7 @@ def test_a_bad_score_is_refused_with_the_line_named_and_nothing_saved(tenants, c
         client, course, session, **{"ors-0": "5", "ors-1": "11", "ors-2": "5", "ors-3": "5"}
     )
     assert response.status_code == 422
-    assert "11 is outside 0–10" in response.content.decode()
+    assert "11 ligger uden for 0–10." in response.content.decode()
     assert not FitScore.objects.exists()
 
 
@@ -86,8 +86,11 @@ def test_each_sessions_form_is_a_link_away(tenants, client):
     link = f'<a href="?samtale={one.pk}#fit-form-{one.pk}" hx-get="?samtale={one.pk}"'
     assert link in page and f'hx-select="#fit-form-{one.pk}"' in page
     opened = client.get(f"/forloeb/{course.pk}/fit/", {"samtale": one.pk}).content.decode()
-    assert f'id="ors-{one.pk}-0" name="ors-0" inputmode="decimal" autofocus>' in opened
-    assert f'id="ors-{two.pk}-0"' not in opened and f'hx-get="?samtale={two.pk}"' in opened
+    assert (
+        f'name="ors-0" inputmode="decimal" class="form-input input-width-xs" autofocus '
+        f'id="fit-{one.pk}-ors-0">'
+    ) in opened
+    assert f'id="fit-{two.pk}-ors-0"' not in opened and f'hx-get="?samtale={two.pk}"' in opened
     for bad in ("x", "²", "-1"):  # ignored: no form open
         body = client.get(f"/forloeb/{course.pk}/fit/", {"samtale": bad}).content.decode()
         assert 'name="ors-0"' not in body

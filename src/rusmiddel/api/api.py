@@ -542,7 +542,8 @@ def waitlist(request: HttpRequest):
 
     from .waitlist_json import board_json
 
-    return board_json(waitlist_board(user=request.user, today=_today()))
+    now = timezone.localtime()
+    return board_json(waitlist_board(user=request.user, today=now.date(), now=now))
 
 
 @api.get("/waitlist/forecast", tags=["waitlist"])
@@ -562,7 +563,9 @@ def booking_create(request: HttpRequest, case_id: int, body: s.BookingIn):
     session. 409 (field `line`) when the place was taken meanwhile."""
     from rusmiddel.capacity.services import proposal_book
 
-    course = proposal_book(actor=request.user, case_id=case_id, today=_today(), **body.dict())
+    course = proposal_book(
+        actor=request.user, case_id=case_id, now=timezone.localtime(), **body.dict()
+    )
     return Status(201, course_json(course))
 
 

@@ -286,16 +286,15 @@ def capacity_lines(
         if offer is None or offer.schedule is None:
             continue
         try:
-            meetings = tuple(
-                dict.fromkeys(
-                    s.start.date()
-                    for s in rules.group_sessions(
-                        offer, g.starts_on, g.stop_day, closed=standard.closed_days
-                    )
-                )
-            )
+            # each meeting day with the moment its first session begins
+            firsts: dict[dt.date, dt.datetime] = {}
+            for s in rules.group_sessions(
+                offer, g.starts_on, g.stop_day, closed=standard.closed_days
+            ):
+                firsts.setdefault(s.start.date(), s.start)
         except RulesError:
             continue
+        meetings = tuple(firsts)
         if not meetings or meetings[-1] < today:
             continue
         lines.append(
@@ -308,6 +307,7 @@ def capacity_lines(
                 valid_from=g.starts_on,
                 taken=g.taken,
                 meetings=meetings,
+                meeting_starts=tuple(firsts.values()),
                 rolling=offer.schedule.rolling_intake,
                 length_days=(meetings[-1] - meetings[0]).days + 1,
             )
@@ -331,6 +331,7 @@ def waitlist_board(
     *,
     user: Any,
     today: dt.date,
+    now: dt.datetime | None = None,
     why: str = "venteliste",
     only_late: bool = False,
     after: tuple[int, ...] | None = None,
@@ -339,6 +340,8 @@ def waitlist_board(
 ) -> Board:
     """The waitlist of every offer in the user's municipality (the cases the user may see),
     in the standard's order, each with its proposal; the read is logged per case shown.
+    `now`: the moment of `today` the proposals are made (from the same clock): no start is
+    proposed that begins less than `waitlist.LEAD_TIME` after it.
     `only_late`: only those who cannot start within the guarantee (the breaches coming).
     `limit`/`after`: one page of at most `limit` rows after the row whose key is `after`;
     the proposals are still made for the whole list (who is first chooses first), but only
@@ -364,7 +367,7 @@ def waitlist_board(
     else:
         digest = hashlib.sha256(repr((compiled.version, mark)).encode()).hexdigest()
         lines = _kept(f"capacity-lines:{municipality.pk}:{today.isoformat()}:{digest}", read_lines)
-    proposals = wl.proposals(ordered, lines, today=today, age_bands=age_bands(standard))
+    proposals = wl.proposals(ordered, lines, today=today, now=now, age_bands=age_bands(standard))
     by_key = {d.pk: d for d in decisions}
     texts = {p.id: p.text for p in standard.priorities}
     rows = []

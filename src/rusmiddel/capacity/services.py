@@ -44,7 +44,7 @@ from .models import Capacity, CapacityKind
 from .selectors import age_bands, capacity_lines
 
 #: A first individual session booked from the waitlist (the therapist moves it if need be).
-FIRST_SESSION = (dt.time(10, 0), dt.time(11, 0))
+FIRST_SESSION = wl.FIRST_SESSION
 
 
 def _locked_line(line: str, municipality_id: int) -> tuple[str, int]:
@@ -61,6 +61,24 @@ def _locked_line(line: str, municipality_id: int) -> tuple[str, int]:
     return kind, row.pk
 
 
+def _reachable(line: wl.Line, starts_on: dt.date, now: dt.datetime | None) -> None:
+    """Refuse a start the citizen cannot reach: its first session (or the group's meeting)
+    has begun, or begins less than `waitlist.LEAD_TIME` from now."""
+    if now is None or (line.kind == "group" and starts_on not in line.meetings):
+        return  # not a meeting day: `line_admits` says so
+    begins = wl.slot_start(line, starts_on)
+    if begins >= wl.earliest_moment(now):
+        return
+    hours = int(wl.LEAD_TIME.total_seconds() // 3600)
+    when = f"{timezone.localtime(begins):%d.%m.%Y kl. %H.%M}"
+    state = "er allerede begyndt" if begins <= now else f"er under {hours} timer fra nu"
+    raise Invalid(
+        f"Starten {when} {state}, så borgeren kan ikke nå den. En start skal ligge mindst "
+        f"{hours} timer fremme: hent ventelisten igen, så foreslås den næste tid. Intet er gemt.",
+        field="starts_on",
+    )
+
+
 def proposal_book(
     *,
     actor: Any,
@@ -73,11 +91,16 @@ def proposal_book(
     housing: str = "",
     occupation: str = "",
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Course:
     """Book a waiting citizen's start on `line` ("capacity:<id>" or "group:<id>") on
     `starts_on`. Refused (Conflict, field `line`) when the place or seat is gone; Invalid
-    when the start breaks the offer, the free choice or an age band."""
-    today = today or timezone.localdate()
+    when the start breaks the offer, the free choice or an age band, or when its first
+    session or meeting begins less than `waitlist.LEAD_TIME` after `now` (the clock's now
+    unless given; with only `today` given, only the day is checked)."""
+    if now is not None or today is None:
+        now = timezone.localtime(now)  # one clock: the day is the moment's day in Copenhagen
+        today = now.date()
     with transaction.atomic():
         # the case first (404 / 403 / 409 as every write), then the line: the same order as
         # `group_enrol` (case, then group), so two bookings never wait on each other in a ring
@@ -126,7 +149,8 @@ def proposal_book(
             raise Invalid("Borgerens alder ligger uden for tilbuddets aldersgrænse.", field="line")
         if starts_on < decision.decided_on:
             raise Invalid("Starten ligger før afgørelsen.", field="starts_on")
-        if not wl.line_admits(chosen, starts_on, today=today):
+        _reachable(chosen, starts_on, now)
+        if not wl.line_admits(chosen, starts_on, today=today, now=now):
             raise Conflict(
                 f"Der er ikke plads {starts_on:%d.%m.%Y} (en anden har booket den, eller det er "
                 "ikke en mødedag). Hent ventelisten igen; intet er gemt.",

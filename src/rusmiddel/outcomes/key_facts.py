@@ -39,6 +39,12 @@ def key_facts_given(values: Mapping[str, str]) -> bool:
     return bool(values.get("use_frequency"))
 
 
+def key_facts_missing(values: Mapping[str, str]) -> dict[str, str]:
+    """Each of the three facts not given, with the message `key_facts_clean` gives for it:
+    a form told that one is missing tells all of them at once."""
+    return {name: str(_MISSING[name]) for name in FIELDS if not values.get(name)}
+
+
 def key_facts_clean(values: Mapping[str, str]) -> dict[str, str]:
     """The three facts, each required and one of its codes; Invalid names the field."""
     cleaned = {}

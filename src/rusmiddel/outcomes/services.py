@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
@@ -14,18 +15,69 @@ from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.cases.models import Course, Session
 from rusmiddel.cases.services._common import bump, locked_child, not_before, standard_on
+from rusmiddel.rules import outcomes as rules_outcomes
 from rusmiddel.rules.errors import RulesError
-from rusmiddel.rules.outcomes import fit_total
+from rusmiddel.rules.outcomes import FitInputError, FitProblem, fit_total
+from rusmiddel.standards.schema import Instrument
 
 from .key_facts import FOLLOW_UP_MOMENTS, key_facts_json, key_facts_put
 from .models import FitScore, KeyFacts, Moment
+
+
+def fit_problem_text(instrument: Instrument, problem: FitProblem, shown: str = "") -> str:
+    """What is wrong with one line of an instrument, to be read next to it (in Danish unless
+    the reader chose English); `shown` is the value as typed (a decimal comma kept)."""
+    low, high = f"{instrument.item_min:g}", f"{instrument.item_max:g}"
+    raw = shown or problem.raw
+    if problem.kind == rules_outcomes.MISSING:
+        return gettext("Udfyld linjen med et tal fra %(low)s til %(high)s.") % {
+            "low": low,
+            "high": high,
+        }
+    if problem.kind == rules_outcomes.NOT_A_NUMBER:
+        return gettext("“%(raw)s” er ikke et tal. Skriv et tal fra %(low)s til %(high)s.") % {
+            "raw": raw,
+            "low": low,
+            "high": high,
+        }
+    if problem.kind == rules_outcomes.OUT_OF_RANGE:
+        return gettext("%(raw)s ligger uden for %(low)s–%(high)s.") % {
+            "raw": raw,
+            "low": low,
+            "high": high,
+        }
+    if instrument.decimals == 0:
+        return gettext("%(raw)s skal være et helt tal.") % {"raw": raw}
+    return ngettext(
+        "%(raw)s har mere end %(n)d decimal.",
+        "%(raw)s har mere end %(n)d decimaler.",
+        instrument.decimals,
+    ) % {"raw": raw, "n": instrument.decimals}
+
+
+def _fit_invalid(instrument: Instrument, problems: list[FitProblem]) -> Invalid:
+    """Every bad line in one message, each named by its number and text; the field is the
+    first one's."""
+    lines = [
+        gettext("Linje %(n)d (%(item)s): %(text)s")
+        % {
+            "n": p.index + 1,
+            "item": instrument.items[p.index],
+            "text": fit_problem_text(instrument, p),
+        }
+        for p in problems
+    ]
+    return Invalid(
+        f"{instrument.id.upper()}: {' '.join(lines)}", field=f"items[{problems[0].index}]"
+    )
 
 
 def fit_record(
     *, actor: Any, session_id: int, version: int, instrument: str, items: list[Any]
 ) -> FitScore:
     """Record (or correct) the ORS or SRS of a session, validated against the standard's
-    instrument: the number of lines, the range and the decimals."""
+    instrument: the number of lines, the range and the decimals (Invalid names every bad
+    line, in Danish, with the first as its field)."""
     with transaction.atomic():
         session, case = locked_child(
             Session,
@@ -51,9 +103,15 @@ def fit_record(
             )
         try:
             scores, total = fit_total(chosen, items)
-        except RulesError as exc:
-            field, _, message = str(exc).partition(": ")
-            raise Invalid(message, field=field) from None
+        except FitInputError as exc:
+            raise _fit_invalid(chosen, exc.problems) from None
+        except RulesError:
+            got = len(items) if isinstance(items, list) else 0
+            raise Invalid(
+                f"{chosen.id.upper()} har {len(chosen.items)} linjer "
+                f"({'; '.join(chosen.items)}), ikke {got}.",
+                field="items",
+            ) from None
         old = FitScore.objects.filter(session=session, instrument=chosen.id).first()
         score, _ = FitScore.objects.update_or_create(
             session=session,

@@ -15,29 +15,82 @@ from rusmiddel.standards.schema import Instrument
 
 from .errors import InputError
 
+#: What can be wrong with one line of an instrument (`FitProblem.kind`).
+MISSING, NOT_A_NUMBER, OUT_OF_RANGE, TOO_MANY_DECIMALS = (
+    "missing",
+    "not_a_number",
+    "out_of_range",
+    "too_many_decimals",
+)
+
+
+@dataclass(frozen=True)
+class FitProblem:
+    """One bad line of an instrument: its index, what is wrong with it, what was given."""
+
+    index: int
+    kind: str  # MISSING | NOT_A_NUMBER | OUT_OF_RANGE | TOO_MANY_DECIMALS
+    raw: str
+
+
+class FitInputError(InputError):
+    """Bad lines of an instrument: every one of them in `problems`, not only the first."""
+
+    def __init__(self, message: str, *, problems: list[FitProblem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def _english(instrument: Instrument, p: FitProblem) -> str:
+    if p.kind == MISSING:
+        return f"items[{p.index}]: missing ({instrument.items[p.index]})"
+    if p.kind == NOT_A_NUMBER:
+        return f"items[{p.index}]: '{p.raw}' is not a number"
+    if p.kind == OUT_OF_RANGE:
+        return (
+            f"items[{p.index}]: {p.raw} is outside {instrument.item_min:g}–"
+            f"{instrument.item_max:g} ({instrument.items[p.index]})"
+        )
+    return f"items[{p.index}]: {p.raw} has more than {instrument.decimals} decimal(s)"
+
+
+def fit_problems(instrument: Instrument, items: list[float | str]) -> list[FitProblem]:
+    """Every bad line among `items` (as many as the instrument has), in order: blank, not a
+    number, outside the instrument's range, or more decimals than it takes."""
+    step = Decimal(1).scaleb(-instrument.decimals)
+    found = []
+    for i, given in enumerate(items):
+        raw = str(given).strip()
+        if not raw:
+            found.append(FitProblem(i, MISSING, raw))
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            found.append(FitProblem(i, NOT_A_NUMBER, raw))
+            continue
+        if not value.is_finite():
+            found.append(FitProblem(i, NOT_A_NUMBER, raw))
+        elif not (instrument.item_min <= value <= instrument.item_max):
+            found.append(FitProblem(i, OUT_OF_RANGE, raw))
+        elif value != value.quantize(step):
+            found.append(FitProblem(i, TOO_MANY_DECIMALS, raw))
+    return found
+
 
 def fit_total(instrument: Instrument, items: list[float | str]) -> tuple[list[Decimal], Decimal]:
-    """The item scores as decimals and their total; InputError names the bad item."""
+    """The item scores as decimals and their total. InputError when the number of lines is
+    wrong; FitInputError naming every bad line otherwise."""
     if not isinstance(items, list) or len(items) != len(instrument.items):
         raise InputError(
             f"items: {instrument.id.upper()} has {len(instrument.items)} lines "
             f"({'; '.join(instrument.items)}), got {len(items) if isinstance(items, list) else 0}"
         )
+    problems = fit_problems(instrument, items)
+    if problems:
+        raise FitInputError("; ".join(_english(instrument, p) for p in problems), problems=problems)
     step = Decimal(1).scaleb(-instrument.decimals)
-    scores = []
-    for i, raw in enumerate(items):
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise InputError(f"items[{i}]: '{raw}' is not a number") from None
-        if not (instrument.item_min <= value <= instrument.item_max):
-            raise InputError(
-                f"items[{i}]: {value} is outside {instrument.item_min:g}–{instrument.item_max:g} "
-                f"({instrument.items[i]})"
-            )
-        if value != value.quantize(step):
-            raise InputError(f"items[{i}]: {value} has more than {instrument.decimals} decimal(s)")
-        scores.append(value.quantize(step))
+    scores = [Decimal(str(raw).strip()).quantize(step) for raw in items]
     return scores, sum(scores, Decimal(0))
 
 

@@ -11,6 +11,10 @@ Capacity comes in three kinds (`Line.kind`):
 - `weekly_slots`: at most `amount` starts (first sessions) per ISO week;
 - `group`: one run of a group with `amount` seats; a start is one of its meeting days: the
   first only, unless the standard gives the offer rolling intake (løbende optag).
+
+Proposals are made at a moment (`now`, Europe/Copenhagen), not only on a day: a start whose
+first session or meeting begins less than `LEAD_TIME` after now is never proposed (nor
+booked: `line_admits`), so a booking made at 21:35 is not for 10.00 the same morning.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .calendar import age_on, is_working_day
+from .schedule import COPENHAGEN
 
 #: The order when a standard says nothing: the legal deadline, then who waited longest.
 DEFAULT_ORDER: tuple[str, ...] = ("guarantee_days_left", "waiting_days")
@@ -28,6 +33,16 @@ DEFAULT_ORDER: tuple[str, ...] = ("guarantee_days_left", "waiting_days")
 HORIZON_DAYS = 70
 #: A course past its expected length is assumed to end within a week (it still holds its place).
 OVERDUE_GRACE_DAYS = 7
+#: The first individual session of a start booked on a place or a weekly slot (the therapist
+#: moves it if need be); a group start is the run's meeting that day.
+FIRST_SESSION = (dt.time(10, 0), dt.time(11, 0))
+#: A start is proposed, and booked, only when its first session or meeting begins at least
+#: this long after now. The confirmation goes out by Digital Post when the booking commits;
+#: the citizen must be able to read it (or be told on the phone) and get there, often by bus
+#: across the municipality or after arranging to leave work or school. Two hours covers that
+#: for a same-day start booked early in the morning; anything shorter is a time the citizen
+#: cannot be expected to reach.
+LEAD_TIME = dt.timedelta(hours=2)
 _LAST = 10**6
 
 
@@ -66,6 +81,26 @@ class Line:
     taken: int = 0  # group: seats already taken
     meetings: tuple[dt.date, ...] = ()  # group: the run's meeting days
     rolling: bool = False  # group: may join at any meeting
+    # group: when the first session of each meeting day begins (aligned with `meetings`);
+    # empty: unknown, so a meeting counts as begun when its day has
+    meeting_starts: tuple[dt.datetime, ...] = ()
+
+
+def slot_start(line: Line, day: dt.date) -> dt.datetime:
+    """When a start on `day` on `line` begins: the group's meeting that day, else the first
+    individual session (`FIRST_SESSION`)."""
+    if line.kind == "group":
+        for meeting, begins in zip(line.meetings, line.meeting_starts, strict=False):
+            if meeting == day:
+                return begins
+        return dt.datetime.combine(day, dt.time.min, tzinfo=COPENHAGEN)
+    return dt.datetime.combine(day, FIRST_SESSION[0], tzinfo=COPENHAGEN)
+
+
+def earliest_moment(now: dt.datetime | None) -> dt.datetime | None:
+    """The earliest a proposed or booked start may begin, seen from `now` (None: a caller
+    that knows only the day, so only the day counts)."""
+    return None if now is None else now + LEAD_TIME
 
 
 @dataclass(frozen=True)
@@ -134,14 +169,25 @@ class _Use:
     busy: list[tuple[dt.date, dt.date]] = field(default_factory=list)
     week_starts: Counter = field(default_factory=Counter)
     taken: int = 0
+    not_before: dt.datetime | None = None  # no start beginning earlier (`earliest_moment`)
 
     @classmethod
-    def of(cls, line: Line, today: dt.date, horizon: dt.date, extra: int = 0) -> _Use:
+    def of(
+        cls,
+        line: Line,
+        today: dt.date,
+        horizon: dt.date,
+        extra: int = 0,
+        not_before: dt.datetime | None = None,
+    ) -> _Use:
         floor = today + dt.timedelta(days=OVERDUE_GRACE_DAYS)
         # a course past its expected length still holds its place for a grace period
         busy = [(s, max(e, floor)) if s <= today else (s, e) for s, e in line.busy]
         weeks = Counter(d.isocalendar()[:2] for d in line.starts)
-        return cls(line, today, horizon, extra, busy, weeks, line.taken)
+        return cls(line, today, horizon, extra, busy, weeks, line.taken, not_before)
+
+    def _reachable(self, day: dt.date) -> bool:
+        return self.not_before is None or slot_start(self.line, day) >= self.not_before
 
     @property
     def amount(self) -> int:
@@ -163,11 +209,15 @@ class _Use:
             if self.taken >= self.amount:
                 return
             days = line.meetings if line.rolling else line.meetings[:1]
-            yield from (d for d in days if earliest <= d <= self.horizon and self._open(d))
+            yield from (
+                d
+                for d in days
+                if earliest <= d <= self.horizon and self._open(d) and self._reachable(d)
+            )
             return
         day = earliest
         while day <= self.horizon:
-            if is_working_day(day) and self._open(day):
+            if is_working_day(day) and self._open(day) and self._reachable(day):
                 if line.kind == "weekly_slots":
                     if self.week_starts[day.isocalendar()[:2]] < self.amount:
                         yield day
@@ -223,17 +273,21 @@ def proposals(
     lines: Sequence[Line],
     *,
     today: dt.date,
+    now: dt.datetime | None = None,
     age_bands: dict[str, tuple[int | None, int | None]] | None = None,
     horizon_days: int = HORIZON_DAYS,
 ) -> list[Proposal]:
     """Each waiting citizen's earliest start, in the waitlist's order: the first in the list
     chooses first, and what they take is gone for the rest. A start never exceeds a line's
     capacity, never falls outside the offer's (or the line's) age band for the citizen's age
-    on the start day, and never lies at another provider than the one chosen under free
-    choice. `age_bands` maps offer id → (min, max), whole years inclusive."""
+    on the start day, never lies at another provider than the one chosen under free choice,
+    and never begins less than `LEAD_TIME` after `now` (the moment of `today` the proposals
+    are made; None: only the day counts). `age_bands` maps offer id → (min, max), whole years
+    inclusive."""
     bands = age_bands or {}
     horizon = today + dt.timedelta(days=horizon_days)
-    uses = [_Use.of(line, today, horizon) for line in lines]
+    not_before = earliest_moment(now)
+    uses = [_Use.of(line, today, horizon, not_before=not_before) for line in lines]
     result = []
     for item in ordered:
         found = _earliest(item, uses, today=today, bands=bands)
@@ -276,12 +330,14 @@ def _remedies(
     return tuple(found)
 
 
-def line_admits(line: Line, start: dt.date, *, today: dt.date) -> bool:
+def line_admits(
+    line: Line, start: dt.date, *, today: dt.date, now: dt.datetime | None = None
+) -> bool:
     """Whether `line` can take one more start on `start` with what it holds now (the check a
-    booking repeats under the line's row lock)."""
+    booking repeats under the line's row lock): not before `LEAD_TIME` after `now`."""
     if start < today:
         return False
-    use = _Use.of(line, today, max(start, today))
+    use = _Use.of(line, today, max(start, today), not_before=earliest_moment(now))
     return start in set(use.candidates(start))
 
 

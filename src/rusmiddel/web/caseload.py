@@ -48,6 +48,7 @@ from rusmiddel.cases.models import (
     FollowUpChannel,
 )
 from rusmiddel.cases.scoping import case_filter, visible_cases
+from rusmiddel.outcomes.key_facts import key_facts_missing
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.web.pages import staff_for, staff_page
@@ -620,6 +621,10 @@ class RowForm:
             message = message[len(exc.field) + 2 :]  # "done_on: 2027-01-01 ligger før …"
         message = message[:1].upper() + message[1:]
         self.errors[target] = message
+        if exc.field in KEY_FACT_LABELS:  # the service stops at the first key fact missing
+            for name, missing in key_facts_missing(self.values).items():
+                if name in fields and name not in self.errors:
+                    self.errors[name] = missing
 
 
 def _oob_versions(case_id: int, model: Any, path: str, exclude: int) -> list[int]:

@@ -6,8 +6,16 @@
 /borger/<kommune>/kvittering/…/  the receipt, behind a signed token that expires after a day
 
 The views parse the forms and call `self_service_apply`; the rules live in the service and
-the standard. Every form submission counts against a limit per client address and form
-(django-ratelimit, Django's default cache); a client over the limit gets a Danish 429 page.
+the standard.
+
+Abuse is many *accepted* applications from one address (cases opened and receipt letters sent
+in other people's names), so only accepted ones count, per client address and form
+(django-ratelimit, Django's default cache); a submission with errors never counts, and what
+is typed is kept on every error. A shelter's or a library's shared PC stays well under the
+limit (`RATE`). Once an address has used it, a valid application is not thrown away: the form
+comes back with everything typed still in it, a Danish notice of when it can be sent and the
+municipality's phone number (429), and nothing is written. docs/security.md says why it is
+held rather than accepted with a flag.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from rusmiddel.accounts.models import Municipality
 from rusmiddel.cases import limits
@@ -43,8 +51,10 @@ from rusmiddel.standards.schema import Offer, Standard
 
 from .case_forms import day_in_range
 
-#: At most this many submissions of one form per client address (django-ratelimit's syntax).
-RATE = "5/10m"
+#: At most this many accepted applications of one form per client address (django-ratelimit's
+#: syntax): more than a shelter's or a library's shared PC sends in an hour, far fewer than a
+#: script would open.
+RATE = "20/h"
 RECEIPT_SALT = "rusmiddel.web.citizen.receipt"
 RECEIPT_MAX_AGE = 24 * 60 * 60  # a receipt link works for a day
 ADULT = 18
@@ -99,14 +109,26 @@ def _citizen_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapped
 
 
-def _too_many(request: HttpRequest, group: str) -> HttpResponse | None:
-    """Count this submission; the 429 page when the client has used up its submissions."""
-    usage = get_usage(request, group=group, key="ip", rate=RATE, method="POST", increment=True)
-    if usage is None or not usage["should_limit"]:
+def _held_for(request: HttpRequest, group: str) -> int | None:
+    """Seconds until the client may send another application, when its address has used
+    up the accepted applications of `RATE`; None while it may send. Only looks: nothing is
+    counted here."""
+    usage = get_usage(request, group=group, key="ip", rate=RATE, method="POST", increment=False)
+    if usage is None or usage["count"] < usage["limit"]:
         return None
-    wait = max(usage["time_left"], 1)
-    response = render(request, "citizen/too_many.html", {"minutes": -(-wait // 60)}, status=429)
-    response["Retry-After"] = str(wait)
+    return max(usage["time_left"], 1)
+
+
+def _accepted(request: HttpRequest, group: str) -> None:
+    """Count an accepted application against the client's address."""
+    is_ratelimited(request, group=group, key="ip", rate=RATE, method="POST", increment=True)
+
+
+def _held(response: HttpResponse, wait: int | None) -> HttpResponse:
+    """The form shown again, held: 429 with Retry-After, so a script is told too."""
+    if wait is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
     return response
 
 
@@ -383,7 +405,19 @@ class AnonymousForm(CitizenForm):
         return data
 
     def offer(self) -> Offer | None:
-        return self.place.standard.offer(self.cleaned_data.get("requested_offer") or "")
+        data = getattr(self, "cleaned_data", None) or {}
+        return self.place.standard.offer(data.get("requested_offer") or "")
+
+    def needs_consent(self) -> bool:
+        """A young person under 18 asking for anonymous *treatment*: parents and the family
+        services take part and consent. Anonymous counselling needs no one's consent."""
+        offer = self.offer()
+        return self.under_18() and offer is not None and offer.treatment
+
+    def counselling(self) -> bool:
+        """The offer chosen is counselling, not treatment."""
+        offer = self.offer()
+        return offer is not None and not offer.treatment
 
 
 def _ages(band: Any) -> str:
@@ -455,34 +489,33 @@ def _confirm_step(form: CitizenForm) -> CitizenForm:
 def apply(request: HttpRequest, place: Place) -> HttpResponse:
     form = ApplyForm(request.POST if request.method == "POST" else None, place=place)
     confirming = False
-    if request.method == "POST":
-        if limited := _too_many(request, "citizen.apply"):
-            return limited
-        if form.is_valid():
-            if form.under_18() and not form.confirmed():
-                confirming = True
-                form = _confirm_step(form)
+    wait: int | None = None
+    if request.method == "POST" and form.is_valid():
+        if form.under_18() and not form.confirmed():
+            confirming = True
+            form = _confirm_step(form)
+        elif (wait := _held_for(request, "citizen.apply")) is None:
+            data = form.cleaned_data
+            try:
+                case = self_service_apply(
+                    municipality=place.slug,
+                    received_on=place.today,
+                    anonymous=False,
+                    name=data["name"],
+                    cpr=data["cpr"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    address=data["address"],
+                    requested_offer=data["requested_offer"],
+                    consent=data["consent"],
+                    note=data["note"],
+                )
+            except Invalid as exc:
+                form.add_service_error(exc)
             else:
-                data = form.cleaned_data
-                try:
-                    case = self_service_apply(
-                        municipality=place.slug,
-                        received_on=place.today,
-                        anonymous=False,
-                        name=data["name"],
-                        cpr=data["cpr"],
-                        phone=data["phone"],
-                        email=data["email"],
-                        address=data["address"],
-                        requested_offer=data["requested_offer"],
-                        consent=data["consent"],
-                        note=data["note"],
-                    )
-                except Invalid as exc:
-                    form.add_service_error(exc)
-                else:
-                    return redirect(receipt_url(case), permanent=False)
-    return render(
+                _accepted(request, "citizen.apply")
+                return redirect(receipt_url(case), permanent=False)
+    response = render(
         request,
         "citizen/apply.html",
         _context(
@@ -491,8 +524,10 @@ def apply(request: HttpRequest, place: Place) -> HttpResponse:
             youth=form.is_bound and form.under_18(),
             confirming=confirming,
             youth_sentences=youth_sentences(place.standard),
+            held_minutes=-(-wait // 60) if wait else None,
         ),
     )
+    return _held(response, wait)
 
 
 @never_cache
@@ -504,43 +539,46 @@ def anonymous(request: HttpRequest, place: Place) -> HttpResponse:
         return render(request, "citizen/not_found.html", {"what": "anonymt tilbud"}, status=404)
     form = AnonymousForm(request.POST if request.method == "POST" else None, place=place)
     confirming = False
-    if request.method == "POST":
-        if limited := _too_many(request, "citizen.anonymous"):
-            return limited
-        if form.is_valid():
-            offer = form.offer()
-            if form.under_18() and offer is not None and offer.treatment and not form.confirmed():
-                confirming = True
-                form = _confirm_step(form)
+    wait: int | None = None
+    if request.method == "POST" and form.is_valid():
+        if form.needs_consent() and not form.confirmed():
+            confirming = True
+            form = _confirm_step(form)
+        elif (wait := _held_for(request, "citizen.anonymous")) is None:
+            data = form.cleaned_data
+            try:
+                case = self_service_apply(
+                    municipality=place.slug,
+                    received_on=place.today,
+                    anonymous=True,
+                    pseudonym=data["pseudonym"],
+                    requested_offer=data["requested_offer"],
+                    provider=data["provider"] or None,
+                    consent=False,
+                    note=data["note"],
+                )
+            except Invalid as exc:
+                form.add_service_error(exc)
             else:
-                data = form.cleaned_data
-                try:
-                    case = self_service_apply(
-                        municipality=place.slug,
-                        received_on=place.today,
-                        anonymous=True,
-                        pseudonym=data["pseudonym"],
-                        requested_offer=data["requested_offer"],
-                        provider=data["provider"] or None,
-                        consent=False,
-                        note=data["note"],
-                    )
-                except Invalid as exc:
-                    form.add_service_error(exc)
-                else:
-                    return redirect(receipt_url(case), permanent=False)
-    return render(
+                _accepted(request, "citizen.anonymous")
+                return redirect(receipt_url(case), permanent=False)
+    response = render(
         request,
         "citizen/anonymous.html",
         _context(
             place,
             form=form,
             offers=[_offer_row(place.standard, o) for o in offers],
-            youth=form.is_bound and form.under_18(),
+            # parents' consent only where the young person asks for treatment: anonymous
+            # counselling needs no one's consent
+            youth=form.is_bound and form.needs_consent(),
+            counselling_only=form.is_bound and form.under_18() and form.counselling(),
             confirming=confirming,
             youth_sentences=youth_sentences(place.standard),
+            held_minutes=-(-wait // 60) if wait else None,
         ),
     )
+    return _held(response, wait)
 
 
 def _offer_row(standard: Standard, offer: Offer) -> dict[str, Any]:

@@ -8,22 +8,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django import forms
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rusmiddel.accounts.permissions import Action, may
 from rusmiddel.cases import selectors
-from rusmiddel.cases.errors import Conflict, ServiceError
+from rusmiddel.cases.errors import ServiceError
 from rusmiddel.cases.models import Course
 from rusmiddel.cases.scoping import case_filter
 from rusmiddel.outcomes.selectors import course_outcomes
-from rusmiddel.outcomes.services import fit_record
+from rusmiddel.outcomes.services import fit_problem_text, fit_record
+from rusmiddel.rules.outcomes import fit_problems
 from rusmiddel.standards import registry
+from rusmiddel.standards.schema import Instrument
+from rusmiddel.web.case_forms import CaseForm
 from rusmiddel.web.pages import query_int, staff_page
 
 #: The chart's drawing area in SVG units: totals 0–40 upwards, sessions left to right.
@@ -66,6 +70,61 @@ def _chart(outcomes: Any) -> Chart:
     )
 
 
+class FitForm(CaseForm):
+    """The ORS and SRS of one session: a field per line of each of the standard's
+    instruments, named `<instrument>-<n>`. An instrument left blank is left alone; one begun
+    must be filled in, and every bad line is told next to it in Danish (the rules' check,
+    `rules.outcomes.fit_problems`), with what was typed kept."""
+
+    def __init__(
+        self, *args: Any, instruments: list[Instrument], session_id: int, **kwargs: Any
+    ) -> None:
+        # ids unique on the page: a form of one session at a time, but its id says which
+        super().__init__(*args, auto_id=f"fit-{session_id}-%s", **kwargs)
+        self.session_id = session_id
+        self.instruments = instruments
+        for instrument in instruments:
+            for n, item in enumerate(instrument.items):
+                self.fields[f"{instrument.id}-{n}"] = forms.CharField(
+                    label=item,
+                    required=False,
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "decimal", "class": "form-input input-width-xs"}
+                    ),
+                )
+        self.scores: dict[str, list[str]] = {}  # what to record, per instrument, when valid
+
+    def groups(self) -> list[tuple[Instrument, list[forms.BoundField]]]:
+        """Each instrument with its lines' fields, for a fieldset each."""
+        return [(i, [self[f"{i.id}-{n}"] for n in range(len(i.items))]) for i in self.instruments]
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Every error, each naming its instrument and line (the lines' messages alike)."""
+        rows = [("", str(m)) for m in self.non_field_errors()]
+        for instrument, fields in self.groups():
+            for bound in fields:
+                for message in bound.errors:
+                    label = f"{instrument.id.upper()}, {bound.label}"
+                    rows.append((bound.auto_id, f"{label}: {message}"))
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for instrument in self.instruments:
+            names = [f"{instrument.id}-{n}" for n in range(len(instrument.items))]
+            typed = [(data.get(name) or "").strip() for name in names]
+            if not any(typed):
+                continue
+            items = [t.replace(",", ".") for t in typed]  # a Danish decimal comma
+            problems = fit_problems(instrument, items)
+            for problem in problems:
+                text = fit_problem_text(instrument, problem, typed[problem.index])
+                self.add_error(names[problem.index], text)
+            if not problems:
+                self.scores[instrument.id] = items
+        return data
+
+
 def _course(request: HttpRequest, course_id: int) -> Course:
     q = case_filter(request.user, "case__")
     course = (
@@ -80,16 +139,23 @@ def _course(request: HttpRequest, course_id: int) -> Course:
     return course
 
 
-def _context(request: HttpRequest, course: Course, errors: dict | None = None) -> dict:
+def _context(request: HttpRequest, course: Course, form: FitForm | None = None) -> dict:
     """The page for a `course` read with `selectors.course_get` (the read logged on its case;
-    the page shows only the course's own sessions, so the whole case is not read)."""
+    the page shows only the course's own sessions, so the whole case is not read). `form`:
+    the session's form sent back with its errors."""
     case = course.case
     standard = registry.load(case.municipality.slug, course.started_on).standard
-    sessions = course.sessions.only("course", "starts_at").order_by("starts_at", "pk")
+    sessions = list(course.sessions.only("course", "starts_at").order_by("starts_at", "pk"))
     outcomes = course_outcomes(course=course)  # the scores, read once for table and chart
     points = {p.session_id: p for p in outcomes.points} if outcomes else {}
     instruments = standard.outcome_measures.instruments if standard.outcome_measures else []
     opened = query_int(request.GET.get("samtale"))
+    if form is None and opened is not None and any(s.pk == opened for s in sessions):
+        form = FitForm(
+            instruments=instruments, session_id=opened, initial={"version": case.version}
+        )
+        if instruments:  # the form was asked for: type at once
+            form.fields[f"{instruments[0].id}-0"].widget.attrs["autofocus"] = True
     rows = []
     for s in sessions:
         totals = [getattr(points.get(s.pk), i.id, None) for i in instruments]
@@ -100,7 +166,7 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
                 "starts_at": f"{timezone.localtime(s.starts_at):%d.%m.%Y %H:%M}",
                 "totals": ["–" if t is None else floatformat(t, 1) for t in totals],
                 "alliance_concern": s.pk in points and points[s.pk].alliance_concern,
-                "open": s.pk in ((errors or {}).get("session"), opened),
+                "open": form is not None and s.pk == form.session_id,
             }
         )
     return {
@@ -112,7 +178,7 @@ def _context(request: HttpRequest, course: Course, errors: dict | None = None) -
         "outcomes": outcomes,
         "chart": _chart(outcomes) if outcomes and outcomes.points else None,
         "may_manage": may(request.user.staff.role, Action.COURSE_MANAGE),
-        "errors": errors or {},
+        "form": form,
         # the one session whose form is open (?samtale=): a form for each of dozens of
         # sessions would be most of the page's weight
         "opened": opened,
@@ -132,36 +198,31 @@ def course_fit(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 @staff_page
 def course_fit_record(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
-    """Save the ORS and/or SRS typed for one session (a blank instrument is left alone)."""
+    """Save the ORS and/or SRS typed for one session (a blank instrument is left alone): all
+    of it or, with every error told next to its line and what was typed kept, nothing."""
     course = _course(request, course_id)
     standard = registry.load(course.case.municipality.slug, course.started_on).standard
-    errors: dict[str, str] = {}
-    version = query_int(request.POST.get("version")) or 0  # garbled: a stale version, 409
-    for instrument in standard.outcome_measures.instruments if standard.outcome_measures else []:
-        raw = [
-            request.POST.get(f"{instrument.id}-{i}", "").replace(",", ".").strip()
-            for i in range(len(instrument.items))
-        ]
-        if not any(raw):
-            continue
+    instruments = standard.outcome_measures.instruments if standard.outcome_measures else []
+    form = FitForm(request.POST, instruments=instruments, session_id=session_id)
+    if form.is_valid():
+        version = form.cleaned_data["version"]
         try:
-            fit_record(
-                actor=request.user,
-                session_id=session_id,
-                version=version,
-                instrument=instrument.id,
-                items=raw,
-            )
-            version += 1
-        except Conflict:
-            errors[instrument.id] = _("Sagen er ændret af en anden – hent siden igen.")
+            with transaction.atomic():  # ORS and SRS together, or neither
+                for instrument_id, items in form.scores.items():
+                    fit_record(
+                        actor=request.user,
+                        session_id=session_id,
+                        version=version,
+                        instrument=instrument_id,
+                        items=items,
+                    )
+                    version += 1
         except ServiceError as exc:
-            errors[instrument.id] = f"{instrument.id.upper()}: {exc.message}"
-    if errors:
-        course = selectors.course_get(user=request.user, course_id=course.pk, why="FIT")
-        context = _context(request, course, {"session": session_id, **errors})
-        return render(request, "web/case/fit.html", context, status=422)
-    return redirect("web:course_fit", course_id=course.pk)
+            form.add_service_error(exc)
+        else:
+            return redirect("web:course_fit", course_id=course.pk)
+    course = selectors.course_get(user=request.user, course_id=course.pk, why="FIT")
+    return render(request, "web/case/fit.html", _context(request, course, form), status=422)
 
 
 urlpatterns = [

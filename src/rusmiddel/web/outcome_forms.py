@@ -9,7 +9,10 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
 
+from rusmiddel.cases.errors import ServiceError
 from rusmiddel.cases.models import EndOutcome
+from rusmiddel.outcomes.key_facts import FIELDS as KEY_FACT_FIELDS
+from rusmiddel.outcomes.key_facts import key_facts_missing
 from rusmiddel.outcomes.models import Housing, KeyFacts, Moment, Occupation, UseFrequency
 from rusmiddel.rules import end_outcomes
 
@@ -83,7 +86,20 @@ def _key_fact_field(name: str, empty: Any) -> Any:
     return choice_field(KEY_FACT_LABELS[name], KEY_FACT_CHOICES[name].choices, empty=empty)
 
 
-class KeyFactsStartForm(CourseStartForm):
+class _KeyFactsErrors:
+    """The service stops at the first key fact missing; the form tells every one missing,
+    each next to its field, so they are filled in at one go."""
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        super().add_service_error(exc)
+        if exc.field not in KEY_FACT_FIELDS:
+            return
+        for name, message in key_facts_missing(self.cleaned_data).items():
+            if name != exc.field and name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+
+
+class KeyFactsStartForm(_KeyFactsErrors, CourseStartForm):
     """The course start with the key facts at the start (housing and occupation filled in
     from the assessment when it says)."""
 
@@ -92,7 +108,7 @@ class KeyFactsStartForm(CourseStartForm):
     occupation = _key_fact_field("occupation", gettext_lazy("Vælg"))
 
 
-class CourseEndForm(EndForm):
+class CourseEndForm(_KeyFactsErrors, EndForm):
     """The ending: the outcome in the categories of the course's substance, and the key facts
     at the end (not asked of a citizen who has moved away or died)."""
 

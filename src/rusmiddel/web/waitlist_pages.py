@@ -37,7 +37,7 @@ from rusmiddel.cases.errors import Forbidden, NotFound, ServiceError
 from rusmiddel.cases.scoping import require, staff_of
 from rusmiddel.outcomes.models import UseFrequency
 from rusmiddel.rules.forecast import Week
-from rusmiddel.rules.waitlist import Remedy
+from rusmiddel.rules.waitlist import LEAD_TIME, Remedy
 
 from .caseload import Due, case_href, person_label
 from .pages import query_int, staff_page
@@ -116,12 +116,15 @@ def _cursor(raw: str | None) -> tuple[int, ...] | None:
         return None
 
 
-def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = None):
+def _context(request: HttpRequest, now: dt.datetime, error: ServiceError | None = None):
     staff = staff_of(request.user)
+    today = now.date()
     after = _cursor(request.GET.get("efter"))
     # what is counted from the data, not who waits, is kept in the cache until the next write
     mark = writes_mark(staff.municipality_id)
-    board = waitlist_board(user=request.user, today=today, after=after, limit=PAGE_ROWS, mark=mark)
+    board = waitlist_board(
+        user=request.user, today=today, now=now, after=after, limit=PAGE_ROWS, mark=mark
+    )
     rows = [_row(r, board, today) for r in board.rows]
     kept, total = guarantee_kept_share(municipality_id=staff.municipality_id, mark=mark)
     here = reverse("web:waitlist")
@@ -137,6 +140,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
         "kept": kept,
         "kept_total": total,
         "order": [str(ORDER_TEXT[k]) for k in board.order],
+        "lead_hours": int(LEAD_TIME.total_seconds() // 3600),
         "forecasts": [
             {
                 "offer": f.offer,
@@ -164,8 +168,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
 @require_http_methods(["GET"])
 def waitlist(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.WAITLIST_READ)
-    today = timezone.localdate()
-    return render(request, "web/waitlist/page.html", _context(request, today))
+    return render(request, "web/waitlist/page.html", _context(request, timezone.localtime()))
 
 
 @staff_page
@@ -174,8 +177,11 @@ def waitlist_breaches(request: HttpRequest) -> HttpResponse:
     """The breaches coming, as a fragment the due list fetches (htmx) below its deadlines:
     only those who cannot start within the guarantee are read (and logged)."""
     require(request.user, Action.WAITLIST_READ)
-    today = timezone.localdate()
-    board = waitlist_board(user=request.user, today=today, why="garantibrud", only_late=True)
+    now = timezone.localtime()
+    today = now.date()
+    board = waitlist_board(
+        user=request.user, today=today, now=now, why="garantibrud", only_late=True
+    )
     late = [_row(r, board, today) for r in board.rows]
     return render(request, "web/waitlist/_breaches.html", {"late": late})
 
@@ -184,7 +190,7 @@ def waitlist_breaches(request: HttpRequest) -> HttpResponse:
 @require_POST
 def waitlist_book(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.WAITLIST_BOOK)
-    today = timezone.localdate()
+    now = timezone.localtime()  # one clock for the booking and the page shown again
     post = request.POST
     try:
         starts_on = dt.date.fromisoformat(post.get("starts_on", ""))
@@ -206,13 +212,13 @@ def waitlist_book(request: HttpRequest) -> HttpResponse:
             line=post.get("line", ""),
             starts_on=starts_on,
             use_frequency=post.get("use_frequency", ""),
-            today=today,
+            now=now,
         )
     except Forbidden:
         raise
     except ServiceError as exc:
         status = {"conflict": 409, "not_found": 404}.get(exc.code.value, 422)
-        context = _context(request, today, error=exc)
+        context = _context(request, now, error=exc)
         return render(request, "web/waitlist/page.html", context, status=status)
     return redirect(f"{reverse('web:waitlist')}?booket={course.case.number}")
 
