@@ -463,12 +463,15 @@ def _kept(key: str, compute: Any) -> Any:
 
 def guarantee_kept_share(*, municipality_id: int, mark: str | None = None) -> tuple[int, int]:
     """(kept, all) of the municipality's treatment-guarantee deadlines: kept when met (the
-    course started, or is booked to start) on or before its last day. With `mark`
+    course started, or is booked to start) on or before its last day. A guarantee closed
+    without being met (handed over to the region, SUL § 82 c) is neither. With `mark`
     (`writes_mark`), the count of ten years' deadlines is kept in the cache under it."""
 
     def count() -> tuple[int, int]:
         rows = Deadline.objects.filter(
-            municipality_id=municipality_id, kind=DeadlineKind.TREATMENT_GUARANTEE
+            municipality_id=municipality_id,
+            kind=DeadlineKind.TREATMENT_GUARANTEE,
+            closed_reason="",
         ).aggregate(
             all=Count("pk"),
             kept=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_on"))),
