@@ -85,6 +85,9 @@ REFERRED = {"gentofte": "kabs", "helsingoer": "helsingoer_rusmiddelcenter"}
 UNREFERRED = {"gentofte": "gladsaxe_rusmiddelcenter", "helsingoer": "privat_doegnbehandling"}
 
 OVERRIDE = "Visitationsmødet har vurderet, at tilbuddet er det rette"
+#: Each bundle's referral to integrated treatment in the region (before the real today: the
+#: service refuses a date in the future)
+REGION_REFERRED_ON = dt.date(2026, 11, 26)
 
 
 @dataclass
@@ -106,6 +109,8 @@ class Bundle:
     group_id: int = 0
     capacity_id: int = 0  # weekly start slots for the change offer: a booking from the waitlist
     letter_id: int = 0  # the contact receipt, its delivery failed: on the worklist, retryable
+    # the case is referred to integrated treatment in the region (SUL § 82 c), not yet received
+    referred_to_region_on: dt.date | None = None
     citizen_id: int = 0  # the person of the case (no other case): name and contact details
     builder: Any = None  # the therapist who built it
 
@@ -239,6 +244,13 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
         stop_day=dt.date(2027, 1, 11) if municipality in HAS_GROUP_CALENDAR else None,
         seats=10,
     ).pk
+    b.referred_to_region_on = services.region_referral_record(
+        actor=therapist,
+        case_id=case.pk,
+        version=_version(case.pk),
+        referred_on=REGION_REFERRED_ON,
+        region="Psykiatrisk Center i regionen",
+    ).referred_on
     from rusmiddel.capacity.models import Capacity
 
     b.capacity_id = Capacity.objects.create(
@@ -558,6 +570,21 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/outbox/failures"): Call("letter", None, writes=False),
     ("POST", "/letters/{letter_id}/retry"): Call(
         "letter", "path", body=lambda b, v: {}, versioned=False
+    ),
+    # integrated treatment in the region (SUL § 82 c): the bundle's referral corrected, and
+    # received by the region (dates before the real today)
+    ("POST", "/cases/{case_id}/region-referral"): Call(
+        "case",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "referred_on": "2026-11-27",
+            "region": "Psykiatrisk Center Nordsjælland",
+            "note": "Henvist efter aftale med borgeren",
+        },
+    ),
+    ("POST", "/cases/{case_id}/region-referral/acceptance"): Call(
+        "case", "path", body=lambda b, v: {"version": v, "accepted_on": "2026-11-30"}
     ),
     # names the citizen's version, not the case's: the cases' versions stay as they are
     ("PATCH", "/citizens/{citizen_id}"): Call(

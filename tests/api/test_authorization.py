@@ -87,6 +87,8 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("GET", "/waitlist/forecast"): A.WAITLIST_READ,
     ("POST", "/cases/{case_id}/bookings"): A.WAITLIST_BOOK,
     ("PATCH", "/citizens/{citizen_id}"): A.CITIZEN_UPDATE,  # the citizen of a case one sees
+    ("POST", "/cases/{case_id}/region-referral"): A.REGION_REFER,
+    ("POST", "/cases/{case_id}/region-referral/acceptance"): A.REGION_REFER,
 }
 
 ROLES = [
@@ -113,6 +115,8 @@ CITIZEN = ("PATCH", "/citizens/{citizen_id}")
 WAITLIST = ("GET", "/waitlist")
 FIT_RECORD = ("POST", "/sessions/{session_id}/fit")
 FIT_READ = ("GET", "/courses/{course_id}/fit")
+REGION = ("POST", "/cases/{case_id}/region-referral")
+REGION_ACCEPT = ("POST", "/cases/{case_id}/region-referral/acceptance")
 #: Municipalities whose standard has outcome instruments (FIT): Gentofte's names none.
 HAS_FIT = {"helsingoer"}
 
@@ -481,6 +485,19 @@ KEY_EXPECTATIONS = [
     ("provider_staff", "own", CITIZEN, 403),
     ("provider_staff", "unreferred", CITIZEN, 404),
     ("administrator", "own", CITIZEN, 404),
+    # Integrated treatment in the region (SUL § 82 c): those who assess and decide refer, and
+    # record the region's taking over; nobody else, and nobody across municipalities
+    ("caseworker", "own", REGION, 201),
+    ("caseworker", "own", REGION_ACCEPT, 200),
+    ("therapist", "own", REGION, 201),
+    ("therapist", "own", REGION_ACCEPT, 200),
+    ("caseworker", "other", REGION, 404),
+    ("caseworker", "other", REGION_ACCEPT, 404),
+    ("substance_consultant", "own", REGION, 403),
+    ("provider_staff", "own", REGION, 403),
+    ("provider_staff", "own", REGION_ACCEPT, 403),
+    ("provider_staff", "unreferred", REGION, 404),
+    ("administrator", "own", REGION_ACCEPT, 404),
 ]
 
 

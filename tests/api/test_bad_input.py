@@ -338,9 +338,12 @@ KEY_FACTS = ("POST", "/courses/{course_id}/key-facts")
 FIT = ("POST", "/sessions/{session_id}/fit")
 BOOKING = ("POST", "/cases/{case_id}/bookings")
 TOKEN = ("POST", "/auth/token")
+REGION = ("POST", "/cases/{case_id}/region-referral")
+REGION_ACCEPT = ("POST", "/cases/{case_id}/region-referral/acceptance")
 
-#: Bad requests to the endpoints added with outcomes and the waitlist, against the Helsingør
-#: bundle (its standard has the FIT instruments and the group calendar).
+#: Bad requests to the endpoints added with outcomes, the waitlist and the referral to the
+#: region, against the Helsingør bundle (its standard has the FIT instruments and the group
+#: calendar).
 BAD_HELSINGOER = [
     ("key facts moment", KEY_FACTS, _body(KEY_FACTS, moment="middle"), "moment"),
     ("key facts use", KEY_FACTS, _body(KEY_FACTS, use_frequency="hourly"), "use_frequency"),
@@ -355,6 +358,24 @@ BAD_HELSINGOER = [
     ("booking in the past", BOOKING, _body(BOOKING, starts_on="2020-01-06"), "starts_on"),
     ("booking 31 April", BOOKING, _body(BOOKING, starts_on="2027-04-31"), "starts_on"),
     ("booking unknown decision", BOOKING, _body(BOOKING, decision_id=987654321), "decision_id"),
+    # integrated treatment in the region (SUL § 82 c): the bundle is referred on 2026-11-26
+    ("referral before § 82 c", REGION, _body(REGION, referred_on="2024-08-31"), "referred_on"),
+    ("referral 30 February", REGION, _body(REGION, referred_on="2027-02-30"), "referred_on"),
+    ("referral without a region", REGION, _body(REGION, region="  "), "region"),
+    ("referral region too long", REGION, _body(REGION, region="x" * 201), "region"),
+    (
+        "referral before the case's first contact",
+        REGION,
+        _body(REGION, referred_on="2026-11-23"),
+        "referred_on",
+    ),
+    (
+        "region received before the referral",
+        REGION_ACCEPT,
+        _body(REGION_ACCEPT, accepted_on="2026-11-25"),
+        "accepted_on",
+    ),
+    ("region received never", REGION_ACCEPT, _body(REGION_ACCEPT, accepted_on=...), "accepted_on"),
 ]
 
 

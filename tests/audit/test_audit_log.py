@@ -35,6 +35,7 @@ from rusmiddel.cases.models import (
     Course,
     Decision,
     FollowUp,
+    RegionReferral,
     SelfPaymentAssessment,
     Session,
     StatusReport,
@@ -260,6 +261,24 @@ RECIPES: dict[str, Recipe] = {
         "citizen_changed",
         lambda r, b: r,
     ),
+    "region_referral_record": (
+        lambda b, a: services.region_referral_record(
+            actor=a,
+            case_id=b.case_id,
+            version=_version(b.case_id),
+            referred_on=D(2026, 11, 27),
+            region="Psykiatrisk Center Nordsjælland",
+        ),
+        "region_referred",
+        lambda r, b: r,
+    ),
+    "region_referral_accept": (
+        lambda b, a: services.region_referral_accept(
+            actor=a, case_id=b.case_id, version=_version(b.case_id), accepted_on=D(2026, 11, 30)
+        ),
+        "region_accepted",
+        lambda r, b: r[0],
+    ),
 }
 
 #: Services the citizen calls through the public self-service pages: no staff actor, so their
@@ -288,6 +307,8 @@ MAIN_TYPE = {
     "complaint_reassess": Complaint,
     "self_service_apply": Case,
     "citizen_update": Citizen,
+    "region_referral_record": RegionReferral,
+    "region_referral_accept": RegionReferral,
 }
 
 

@@ -193,6 +193,15 @@ def build_sweep_world() -> SweepWorld:
                 items=[str(value)] * 4,
             )
 
+    # Helsingør: the region has received the referred bundle's citizen (SUL § 82 c); the
+    # Gentofte bundle's referral waits (its case page shows the forms)
+    services.region_referral_accept(
+        actor=therapist,
+        case_id=hb.case_id,
+        version=_version(hb.case_id),
+        accepted_on=dt.date(2026, 11, 30),
+    )
+
     # Helsingør: an anonymous case in the anonymous group (treatment roles only)
     anonymous = services.case_create(
         actor=users["therapist"],
@@ -361,6 +370,13 @@ FORM_ERRORS: list[tuple[str, str, Callable[[SweepWorld], dict[str, Any]], str]] 
         "Gem genvurderingen",
     ),
     ("caseworker", "course", lambda w: {"course_id": w.b("gentofte").course_id}, "Afslut"),
+    # the referral to integrated treatment (SUL § 82 c): the region's receipt sent empty
+    (
+        "caseworker",
+        "case",
+        lambda w: {"case_id": w.b("gentofte").case_id},
+        "Registrér modtagelsen",
+    ),
 ]
 
 
@@ -403,6 +419,12 @@ EXCLUDED: dict[str, Excluded] = {
         "the FIT page's score form", course_id="course_id", session_id="session_id"
     ),
     "group_enrol": _post_only("the group page's enrolment form", group_id="group_id"),
+    "region_referral": _post_only(
+        "the case page's referral to integrated treatment", case_id="case_id"
+    ),
+    "region_acceptance": _post_only(
+        "the case page's form for the region's receipt of the citizen", case_id="case_id"
+    ),
     "group_attendance": _post_only(
         "the group page's attendance (htmx)", group_id="group_id", session_id="session_id"
     ),

@@ -40,6 +40,9 @@ class Action(StrEnum):
     WAITLIST_BOOK = "waitlist_book"  # book a proposed start (course, group seat, first session)
     CAPACITY_MANAGE = "capacity_manage"  # places and weekly start slots per provider and offer
     CITIZEN_UPDATE = "citizen_update"  # a citizen's name and contact details (where letters go)
+    # refer to integrated treatment in the regional psychiatry (SUL § 82 c) and record that
+    # the region has received the citizen
+    REGION_REFER = "region_refer"
 
 
 R = Role
@@ -87,6 +90,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # administrator (reads no case), not the substance consultant (counsels and follows up:
     # new details go on the contact for the caseworker)
     Action.CITIZEN_UPDATE: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
+    # those who assess and decide: the referral follows the assessment ("no wrong door"), and
+    # the region's taking over ends the municipality's own guarantees (SUL §§ 141-142)
+    Action.REGION_REFER: frozenset({R.CASEWORKER, R.THERAPIST}),
 }
 
 #: Roles that may open a named case only for a citizen already on a case referred to their

@@ -22,6 +22,7 @@ from rusmiddel.accounts.models import TokenRevocation
 from rusmiddel.accounts.services import api_token_check, api_token_issue, api_token_revoke
 from rusmiddel.cases import limits, selectors, services
 from rusmiddel.cases.errors import ErrorCode, Forbidden, ServiceError
+from rusmiddel.cases.models import Case, Deadline
 from rusmiddel.cases.scoping import staff_of
 from rusmiddel.outcomes import selectors as outcome_selectors
 from rusmiddel.outcomes import services as outcome_services
@@ -36,6 +37,7 @@ from .serializers import (
     decision_json,
     fit_json,
     key_facts_json,
+    region_referral_json,
 )
 
 STATUS = {
@@ -308,6 +310,42 @@ def complaint_reassess(request: HttpRequest, complaint_id: int, body: s.Reassess
         "status": complaint.status,
         "forwarded_to": complaint.forwarded_to or None,
     }
+
+
+# --- integrated treatment in the regional psychiatry (SUL § 82 c) ----------------------------
+
+
+def _referral_answer(referral: Any) -> dict[str, Any]:
+    """The referral with the case's new version and the guarantees handed over."""
+    version = Case.objects.values_list("version", flat=True).get(pk=referral.case_id)
+    deadlines = Deadline.objects.filter(case_id=referral.case_id).exclude(closed_reason="")
+    return region_referral_json(referral, version, deadlines)
+
+
+@api.post("/cases/{case_id}/region-referral", response={201: s.RegionReferralOut}, tags=["cases"])
+def region_referral_create(request: HttpRequest, case_id: int, body: s.RegionReferralIn):
+    """Refer the citizen to integrated treatment in the regional psychiatry (SUL § 82 c: a
+    severe mental illness with a substance problem; no diagnosis needed to refer). Sent again
+    before the region has received the citizen, it corrects the referral. Caseworkers and
+    therapists; not for an anonymous case."""
+    referral = services.region_referral_record(actor=request.user, case_id=case_id, **body.dict())
+    return Status(201, _referral_answer(referral))
+
+
+@api.post(
+    "/cases/{case_id}/region-referral/acceptance",
+    response={200: s.RegionReferralOut},
+    tags=["cases"],
+)
+def region_referral_acceptance(request: HttpRequest, case_id: int, body: s.RegionAcceptanceIn):
+    """Record the day the region received the citizen into integrated treatment. SUL §§ 141
+    and 142 no longer apply: the case's open treatment guarantees resting only on them close
+    as handed over (`handed_over`, with the reason); a guarantee also resting on SEL § 101 or
+    barnets lov § 33 stays open (the social treatment stays the municipality's)."""
+    referral, _ = services.region_referral_accept(
+        actor=request.user, case_id=case_id, **body.dict()
+    )
+    return _referral_answer(referral)
 
 
 # --- citizens ---------------------------------------------------------------------------------

@@ -373,3 +373,50 @@ class ReassessIn(Versioned):
     reassessed_on: Day
     upheld: StrictBool
     text: Text
+
+
+class RegionReferralIn(Versioned):
+    """A referral to integrated treatment in the regional psychiatry (SUL § 82 c); sent again
+    before the region has received the citizen, it corrects the referral."""
+
+    referred_on: Day = Field(description="the day the referral was sent (from 2024-09-01)")
+    region: Name = Field(description="the region and unit referred to, e.g. its psychiatric centre")
+    note: Text = ""
+
+
+class RegionAcceptanceIn(Versioned):
+    accepted_on: Day = Field(description="the day the region received the citizen")
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+class HandedOverOut(Schema):
+    """A treatment guarantee of the municipality that closed when the region took over."""
+
+    deadline_id: int
+    due_on: dt.date
+    text: str
+    closed_on: dt.date
+    closed_reason: str
+
+
+class RegionReferralOut(Schema):
+    """The case's referral to integrated treatment in the regional psychiatry (SUL § 82 c)."""
+
+    case_id: int
+    case_version: int = Field(description="the case version after the write: the next write's")
+    referred_on: dt.date
+    region: str
+    note: str
+    accepted_on: dt.date | None = Field(
+        description="the day the region received the citizen (null: not yet)"
+    )
+    region_start_by: dt.date = Field(
+        description="the region's last day to start the treatment: 14 days after receiving "
+        "the referral, counted from referred_on (the region's duty, not the municipality's)"
+    )
+    handed_over: list[HandedOverOut] = Field(
+        description="the municipality's treatment guarantees (SUL §§ 141-142) closed as "
+        "handed over to the region when it received the citizen"
+    )

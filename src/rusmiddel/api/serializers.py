@@ -6,9 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rusmiddel.cases.models import Case, Citizen, Course, Deadline, Decision
+from rusmiddel.cases.models import (
+    Case,
+    Citizen,
+    Course,
+    Deadline,
+    DeadlineKind,
+    Decision,
+    RegionReferral,
+)
 from rusmiddel.outcomes.key_facts import key_facts_json as _key_facts
 from rusmiddel.outcomes.models import KeyFacts
+from rusmiddel.rules import integrated_treatment
 from rusmiddel.rules.end_outcomes import goal_met
 
 
@@ -181,6 +190,8 @@ def deadline_json(d: Deadline, today: dt.date) -> dict[str, Any]:
         "days_left": (d.due_on - today).days,
         "text": d.text,
         "met_on": _d(d.met_on),
+        # closed without being met, and why (a guarantee handed over to the region)
+        "closed_reason": d.closed_reason or None,
     }
 
 
@@ -239,6 +250,10 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
             for k in case.complaints.all()
         ],
         "deadlines": [deadline_json_on_case(d, case, today) for d in case.deadlines.all()],
+        # integrated treatment in the regional psychiatry (SUL § 82 c), if referred
+        "region_referral": region_referral_json(referral, case.version, case.deadlines.all())
+        if (referral := getattr(case, "region_referral", None))
+        else None,
         # changes of the citizen's name or contact details: letters go to the new ones
         "citizen_changes": [
             {"changed_at": _d(n.changed_at), "changes": n.changes}
@@ -250,3 +265,30 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
 def deadline_json_on_case(d: Deadline, case: Case, today: dt.date) -> dict[str, Any]:
     d.case = case  # already loaded: no query per deadline
     return deadline_json(d, today)
+
+
+def region_referral_json(
+    referral: RegionReferral, case_version: int, deadlines: Any
+) -> dict[str, Any]:
+    """A referral to integrated treatment (`schemas.RegionReferralOut`); `deadlines` are the
+    case's (the handed-over guarantees are among them)."""
+    return {
+        "case_id": referral.case_id,
+        "case_version": case_version,
+        "referred_on": _d(referral.referred_on),
+        "region": referral.region,
+        "note": referral.note,
+        "accepted_on": _d(referral.accepted_on),
+        "region_start_by": _d(integrated_treatment.start_by(referral.referred_on)),
+        "handed_over": [
+            {
+                "deadline_id": d.pk,
+                "due_on": _d(d.due_on),
+                "text": d.text,
+                "closed_on": _d(d.met_on),
+                "closed_reason": d.closed_reason,
+            }
+            for d in deadlines
+            if d.kind == DeadlineKind.TREATMENT_GUARANTEE and d.closed_reason
+        ],
+    }

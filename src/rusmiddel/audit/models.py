@@ -54,6 +54,9 @@ class Event(models.TextChoices):
     WAITLIST_BOOKED = "waitlist_booked", gettext_lazy("Booket fra ventelisten")
     CAPACITY_CREATED = "capacity_created", gettext_lazy("Kapacitet oprettet")
     CAPACITY_CHANGED = "capacity_changed", gettext_lazy("Kapacitet ændret")
+    # integrated treatment in the regional psychiatry (SUL § 82 c)
+    REGION_REFERRED = "region_referred", gettext_lazy("Henvist til integreret behandling")
+    REGION_ACCEPTED = "region_accepted", gettext_lazy("Modtaget i integreret behandling")
 
 
 class AuditEntry(models.Model):

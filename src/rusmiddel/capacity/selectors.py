@@ -78,15 +78,23 @@ WHAT_IF_INFLOW = 1.2
 OPEN_STATUSES = tuple(s for s in CaseStatus.values if s != CaseStatus.ENDED)
 
 
-def length_days(offer: Offer | None) -> int:
-    """How long a course of the offer typically holds its place (the standard's duration)."""
-    d = offer.duration if offer else None
+def length_days(offer: Offer | None, age: int | None = None) -> int:
+    """How long a course of the offer typically holds its place: the standard's typical
+    duration for a citizen of `age` (`rules.typical_duration`: Helsingør's residential stay
+    is up to six weeks under 25, three months from 25), the offer's own without an age."""
+    d = rules.typical_duration(offer, age) if offer else None
     if d is None:
         return DEFAULT_LENGTH_DAYS
     if d.weeks:
         return d.weeks * 7
-    months = d.months_max or d.months_min
+    months = d.months_max or getattr(d, "months_min", None)  # a variant gives no minimum
     return round(months * 30.44) if months else DEFAULT_LENGTH_DAYS
+
+
+def length_days_for(offer: Offer | None, birth_date: dt.date | None, on: dt.date) -> int:
+    """`length_days` for a citizen born `birth_date` (None: anonymous, the offer's own) whose
+    course starts on `on`."""
+    return length_days(offer, rules.age_on(birth_date, on) if birth_date else None)
 
 
 @dataclass(frozen=True)
@@ -194,8 +202,9 @@ def _waiting_rows(user: Any, municipality_id: int, mark: str | None) -> list[Dec
     return list(waiting.filter(pk__in=ids)) if ids else []
 
 
-def _waiting(d: Decision) -> wl.Waiting:
+def _waiting(d: Decision, standard: Standard, today: dt.date) -> wl.Waiting:
     priorities = d.priorities if isinstance(d.priorities, list) else []
+    born = d.case.citizen.birth_date if d.case.citizen_id else None
     wish = (
         d.provider.slug
         if d.provider_id and d.free_choice_outcome == FreeChoiceOutcome.GRANTED
@@ -209,8 +218,10 @@ def _waiting(d: Decision) -> wl.Waiting:
         guarantee_due=d.guarantee_due,
         earliest=d.decided_on,
         priorities=tuple(priorities),
-        birth_date=d.case.citizen.birth_date if d.case.citizen_id else None,
+        birth_date=born,
         wish=wish,
+        # the stay as long as the citizen's age at the earliest start gives
+        length_days=length_days_for(standard.offer(d.offer), born, max(today, d.decided_on)),
     )
 
 
@@ -239,7 +250,8 @@ def capacity_lines(
         .annotate(taken=Count("enrolments"))
     )
     offers = {c.offer for c in caps}
-    courses: dict[tuple[str, int], list[tuple[dt.date, str]]] = defaultdict(list)
+    # (start, the days it holds its place by its citizen's age at the start) per line
+    courses: dict[tuple[str, int], list[tuple[dt.date, int]]] = defaultdict(list)
     if offers:
         rows = (
             # an active course has no end date: the (municipality, end) index's open range
@@ -251,10 +263,12 @@ def capacity_lines(
                 provider_id__isnull=False,
             )
             .order_by()
-            .values_list("offer", "provider_id", "started_on")
+            # the citizen's birth date in the same query (a join, not a query per course)
+            .values_list("offer", "provider_id", "started_on", "case__citizen__birth_date")
         )
-        for offer, provider_id, started_on in rows:
-            courses[(offer, provider_id)].append(started_on)
+        for offer, provider_id, started_on, born in rows:
+            held = length_days_for(standard.offer(offer), born, started_on)
+            courses[(offer, provider_id)].append((started_on, held))
     lines: list[wl.Line] = []
     for c in caps:
         offer = standard.offer(c.offer)
@@ -263,10 +277,10 @@ def capacity_lines(
         if c.kind == CapacityKind.PLACES:
             # a course booked to start later holds its place from its start
             extra: dict[str, Any] = {
-                "busy": tuple((s, s + dt.timedelta(days=length)) for s in started)
+                "busy": tuple((s, s + dt.timedelta(days=held)) for s, held in started)
             }
         else:
-            extra = {"starts": tuple(started)}
+            extra = {"starts": tuple(s for s, _ in started)}
         line = wl.Line(
             key=f"capacity:{c.pk}",
             offer=c.offer,
@@ -354,7 +368,7 @@ def waitlist_board(
         return Board(today, (), (), {}, ())
     standard = compiled.standard
     decisions = _waiting_rows(user, municipality.pk, mark)
-    items = [_waiting(d) for d in decisions]
+    items = [_waiting(d, standard, today) for d in decisions]
     order = tuple(standard.waitlist.order) if standard.waitlist else wl.DEFAULT_ORDER
     ranks = priority_ranks(standard)
     ordered = wl.waitlist_order(items, today=today, order=order, priorities=ranks)
@@ -452,12 +466,15 @@ def _kept(key: str, compute: Any) -> Any:
 
 def guarantee_kept_share(*, municipality_id: int, mark: str | None = None) -> tuple[int, int]:
     """(kept, all) of the municipality's treatment-guarantee deadlines: kept when met (the
-    course started, or is booked to start) on or before its last day. With `mark`
+    course started, or is booked to start) on or before its last day. A guarantee closed
+    without being met (handed over to the region, SUL § 82 c) is neither. With `mark`
     (`writes_mark`), the count of ten years' deadlines is kept in the cache under it."""
 
     def count() -> tuple[int, int]:
         rows = Deadline.objects.filter(
-            municipality_id=municipality_id, kind=DeadlineKind.TREATMENT_GUARANTEE
+            municipality_id=municipality_id,
+            kind=DeadlineKind.TREATMENT_GUARANTEE,
+            closed_reason="",
         ).aggregate(
             all=Count("pk"),
             kept=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_on"))),
@@ -520,16 +537,19 @@ def simulated(scenario: fc.Scenario, *, runs: int = fc.RUNS) -> fc.Result:
 @dataclass(frozen=True)
 class _History:
     """What the forecast counts per offer: grants of the last twelve months, the mean length
-    of the courses ended in them, the starts of the active courses, and the days each one
-    waiting has waited. Counts only, no person."""
+    of the courses ended in them, the starts of the active courses (each with the days it
+    typically holds its place, by its citizen's age), and the days each one waiting has
+    waited. Counts only, no person."""
 
     inflow: dict[str, int]
     mean_stay: dict[str, float]
-    active: dict[str, list[dt.date]]
+    active: dict[str, list[tuple[dt.date, int]]]
     waited: dict[str, list[int]]
 
 
-def _history(municipality_id: int, offers: list[str], today: dt.date) -> _History:
+def _history(
+    municipality_id: int, offers: list[str], today: dt.date, standard: Standard
+) -> _History:
     since = today - dt.timedelta(days=HISTORY_DAYS)
     inflow_of = dict(
         Decision.objects.filter(
@@ -543,15 +563,15 @@ def _history(municipality_id: int, offers: list[str], today: dt.date) -> _Histor
         .values_list("offer", "n")
     )
     stays: dict[str, list[int]] = defaultdict(list)
-    active: dict[str, list[dt.date]] = defaultdict(list)
-    for offer, started, ended, status in (
+    active: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
+    for offer, started, ended, status, born in (
         Course.objects.filter(municipality_id=municipality_id, offer__in=offers)
         .filter(Q(ended_on__isnull=True, status=CourseStatus.ACTIVE) | Q(ended_on__gt=since))
         .order_by()
-        .values_list("offer", "started_on", "ended_on", "status")
+        .values_list("offer", "started_on", "ended_on", "status", "case__citizen__birth_date")
     ):
         if status == CourseStatus.ACTIVE:
-            active[offer].append(started)
+            active[offer].append((started, length_days_for(standard.offer(offer), born, started)))
         elif ended:
             stays[offer].append((ended - started).days)
     waited: dict[str, list[int]] = defaultdict(list)
@@ -601,8 +621,8 @@ def waitlist_forecast(
         mark = writes_mark(municipality.pk)
     digest = hashlib.sha256(repr((offers, mark)).encode()).hexdigest()
     history: _History = _kept(
-        f"forecast-history:{municipality.pk}:{today.isoformat()}:{digest}",
-        lambda: _history(municipality.pk, offers, today),
+        f"forecast-history-by-age:{municipality.pk}:{today.isoformat()}:{digest}",
+        lambda: _history(municipality.pk, offers, today, standard),
     )
     guarantee = standard.deadlines.treatment_guarantee.days
     out = []
@@ -616,8 +636,8 @@ def waitlist_forecast(
             mean_stay_days=max(mean_stay, 1.0),
             places=round(places),
             occupied_days_left=tuple(
-                max((s + dt.timedelta(days=typical) - today).days, wl.OVERDUE_GRACE_DAYS)
-                for s in history.active.get(offer_id, ())
+                max((s + dt.timedelta(days=held) - today).days, wl.OVERDUE_GRACE_DAYS)
+                for s, held in history.active.get(offer_id, ())
             ),
             waited_days=tuple(history.waited.get(offer_id, ())),
             guarantee_days=guarantee,
@@ -645,6 +665,7 @@ __all__ = [
     "capacity_lines",
     "guarantee_kept_share",
     "length_days",
+    "length_days_for",
     "waitlist_board",
     "waitlist_forecast",
     "writes_mark",

@@ -41,7 +41,7 @@ from rusmiddel.rules.schedule import COPENHAGEN
 from rusmiddel.standards.schema import Offer
 
 from .models import Capacity, CapacityKind
-from .selectors import age_bands, capacity_lines
+from .selectors import age_bands, capacity_lines, length_days_for
 
 #: A first individual session booked from the waitlist (the therapist moves it if need be).
 FIRST_SESSION = wl.FIRST_SESSION
@@ -150,7 +150,10 @@ def proposal_book(
         if starts_on < decision.decided_on:
             raise Invalid("Starten ligger før afgørelsen.", field="starts_on")
         _reachable(chosen, starts_on, now)
-        if not wl.line_admits(chosen, starts_on, today=today, now=now):
+        held = length_days_for(
+            standard.offer(decision.offer), citizen.birth_date if citizen else None, starts_on
+        )
+        if not wl.line_admits(chosen, starts_on, today=today, now=now, length_days=held):
             raise Conflict(
                 f"Der er ikke plads {starts_on:%d.%m.%Y} (en anden har booket den, eller det er "
                 "ikke en mødedag). Hent ventelisten igen; intet er gemt.",

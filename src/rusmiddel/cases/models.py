@@ -449,6 +449,29 @@ class SelfPaymentAssessment(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
 
+class RegionReferral(models.Model):
+    """A referral to integrated treatment in the regional psychiatry (sundhedslovens § 82 c,
+    from 1 September 2024) of a citizen with a severe mental illness and a substance problem.
+    The region starts treatment within 14 days of receiving the referral; once it has received
+    the citizen (`accepted_on`), SUL §§ 141 and 142 no longer apply and the municipality's
+    guarantees resting on them close as handed over (`rules.integrated_treatment`)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="region_referral")
+    referred_on = models.DateField()
+    region = models.CharField(max_length=200)  # the region and unit, as the caseworker names it
+    note = models.TextField(blank=True)
+    referred_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField(auto_now_add=True)
+    accepted_on = models.DateField(null=True, blank=True)  # None: the region has not taken over
+    accepted_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "henvisning til integreret behandling"
+        verbose_name_plural = "henvisninger til integreret behandling"
+
+
 class DeadlineKind(models.TextChoices):
     TREATMENT_GUARANTEE = "treatment_guarantee", gettext_lazy("Behandlingsgaranti")
     COMPLAINT_REASSESSMENT = "complaint_reassessment", gettext_lazy("Genvurdering af klage")
@@ -473,6 +496,8 @@ class Deadline(models.Model):
     source_type = models.CharField(max_length=30)  # contact | complaint | follow_up | course
     source_id = models.BigIntegerField()
     met_on = models.DateField(null=True, blank=True)  # None: still open
+    # why it closed without being met (a guarantee handed over to the region); "": met or open
+    closed_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     warned_at = models.DateTimeField(null=True, blank=True)  # set by `rusmiddel due --notify`
 
     class Meta:

@@ -71,7 +71,8 @@ def case_get(
     every = _case_parts()
     case = (
         visible_cases(user)
-        .select_related("citizen", "provider", "caseworker", "municipality")
+        # the referral to the region (SUL § 82 c) in the same query: one case has at most one
+        .select_related("citizen", "provider", "caseworker", "municipality", "region_referral")
         .prefetch_related(*(every[name] for name in (every if parts is None else parts)))
         .filter(pk=case_id)
         .first()

@@ -4,6 +4,7 @@ The public surface: evaluate eligibility, compute deadlines, complaint routes an
 calendars, and the Danish calendar they rest on.
 """
 
+from . import integrated_treatment
 from .calendar import (
     add_months,
     add_working_days,
@@ -63,6 +64,7 @@ __all__ = [
     "grant_blockers",
     "group_sessions",
     "guarantee_basis",
+    "integrated_treatment",
     "is_closed",
     "is_public_holiday",
     "is_working_day",

@@ -59,6 +59,9 @@ class Waiting:
     priorities: tuple[str, ...] = ()  # the standard's priority groups the citizen is in
     birth_date: dt.date | None = None
     wish: str | None = None  # the provider chosen under free choice: the only one allowed
+    # places: how long this citizen's course would hold its place (the offer's typical
+    # duration for their age); None: the line's `length_days`
+    length_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class Line:
     valid_until: dt.date | None = None
     age_min: int | None = None
     age_max: int | None = None
-    length_days: int = 90  # places: how long a course holds its place
+    length_days: int = 90  # places: how long a course holds its place (unless its citizen's own)
     # places: (start, expected end) of each course holding or booked to hold a place
     busy: tuple[tuple[dt.date, dt.date], ...] = ()
     starts: tuple[dt.date, ...] = ()  # weekly_slots: starts already booked
@@ -197,14 +200,17 @@ class _Use:
         line = self.line
         return line.valid_from <= day and (line.valid_until is None or day <= line.valid_until)
 
-    def _places_free(self, start: dt.date) -> bool:
-        end = start + dt.timedelta(days=self.line.length_days)
+    def _places_free(self, start: dt.date, length: int) -> bool:
+        end = start + dt.timedelta(days=length)
         # the most courses at once in [start, end) occurs at some course's start (or ours)
         checks = [start] + [s for s, _ in self.busy if start < s < end]
         return all(sum(1 for s, e in self.busy if s <= t < e) < self.amount for t in checks)
 
-    def candidates(self, earliest: dt.date) -> Iterable[dt.date]:
+    def candidates(self, earliest: dt.date, length: int | None = None) -> Iterable[dt.date]:
+        """The days a start fits from `earliest` on; a place is held for `length` days (the
+        line's `length_days` when None)."""
         line = self.line
+        length = length or line.length_days
         if line.kind == "group":
             if self.taken >= self.amount:
                 return
@@ -221,17 +227,18 @@ class _Use:
                 if line.kind == "weekly_slots":
                     if self.week_starts[day.isocalendar()[:2]] < self.amount:
                         yield day
-                elif self._places_free(day):
+                elif self._places_free(day, length):
                     yield day
             day += dt.timedelta(days=1)
 
-    def take(self, start: dt.date) -> None:
+    def take(self, start: dt.date, length: int | None = None) -> None:
         if self.line.kind == "group":
             self.taken += 1
         elif self.line.kind == "weekly_slots":
             self.week_starts[start.isocalendar()[:2]] += 1
         else:
-            self.busy.append((start, start + dt.timedelta(days=self.line.length_days)))
+            days = length or self.line.length_days
+            self.busy.append((start, start + dt.timedelta(days=days)))
 
 
 def age_fits(item: Waiting, line: Line, band: tuple[int | None, int | None], on: dt.date) -> bool:
@@ -259,7 +266,7 @@ def _earliest(
         line = use.line
         if line.offer != item.offer or (free_choice and item.wish and line.provider != item.wish):
             continue
-        for day in use.candidates(earliest):
+        for day in use.candidates(earliest, item.length_days):
             if best is not None and day >= best[1]:
                 break
             if age_fits(item, line, band, day):
@@ -298,7 +305,7 @@ def proposals(
             )
             continue
         use, start = found
-        use.take(start)
+        use.take(start, item.length_days)
         in_time = item.guarantee_due is None or start <= item.guarantee_due
         remedies = () if in_time else _remedies(item, uses, today, bands)
         result.append(Proposal(item, use.line, start, in_time, days_left, remedies))
@@ -331,14 +338,20 @@ def _remedies(
 
 
 def line_admits(
-    line: Line, start: dt.date, *, today: dt.date, now: dt.datetime | None = None
+    line: Line,
+    start: dt.date,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    length_days: int | None = None,
 ) -> bool:
     """Whether `line` can take one more start on `start` with what it holds now (the check a
-    booking repeats under the line's row lock): not before `LEAD_TIME` after `now`."""
+    booking repeats under the line's row lock): not before `LEAD_TIME` after `now`, for a
+    course holding a place `length_days` (the line's when None)."""
     if start < today:
         return False
     use = _Use.of(line, today, max(start, today), not_before=earliest_moment(now))
-    return start in set(use.candidates(start))
+    return start in set(use.candidates(start, length_days))
 
 
 def guarantee_share(items: Sequence[Proposal]) -> tuple[int, int]:

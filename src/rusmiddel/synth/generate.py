@@ -132,7 +132,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "cases.Deadline": (
         "id", "municipality_id", "case_id", "kind", "due_on", "text", "caseworker_id",
-        "provider_id", "anonymous", "source_type", "source_id", "met_on", "warned_at",
+        "provider_id", "anonymous", "source_type", "source_id", "met_on", "closed_reason",
+        "warned_at",
     ),
 }  # fmt: skip
 
@@ -424,7 +425,7 @@ class _Municipality:
                 (
                     self.ids("cases.Deadline"), self.mid, k["id"], kind, due, text,
                     k.get("caseworker"), k.get("provider"), k["anonymous"], source, source_id,
-                    met, None,
+                    met, "", None,
                 ),
             )  # fmt: skip
 

@@ -93,6 +93,7 @@ from .outcome_forms import (
     key_facts_table,
     outcome_label,
 )
+from .region_section import region_section
 
 #: Offer statuses of an evaluation: Danish label and DKFDS badge tone.
 STATUS = {
@@ -269,6 +270,8 @@ ORDER = {
     "opfoelgning": 10,
     "klage": 11,
     "borger": 12,
+    "region": 13,  # referred to integrated treatment in the region (SUL § 82 c)
+    "region-modtaget": 14,  # …and received by the region
 }
 ATTENDANCE_TONE = {"attended": "success", "no_show": "error", "cancelled": "info"}
 #: A citizen's details, as the notice of a change names them.
@@ -376,6 +379,8 @@ class _Timeline:
             self.complaint(k)
         for n in case.citizen_notices.all():
             self.citizen_notice(n)
+        if referral := getattr(case, "region_referral", None):  # read with the case
+            self.region_referral(referral)
         for letter in self.letters:
             delivery = getattr(letter, "delivery", None)
             sent = DeliveryStatus(delivery.status).label if delivery else _("Ikke sendt")
@@ -692,6 +697,53 @@ class _Timeline:
             by_id=n.changed_by_id,
         )
 
+    def region_referral(self, r: Any) -> None:
+        """Referred to integrated treatment in the region (SUL § 82 c), and received there."""
+        lines = [
+            _("Henvist til {region}.").format(region=r.region),
+            _(
+                "Regionen skal påbegynde behandlingen senest {start_by} (14 dage efter "
+                "modtagelsen af henvisningen; regionens frist)."
+            ).format(start_by=_d(rules.integrated_treatment.start_by(r.referred_on))),
+        ]
+        if r.note:
+            lines.append(r.note)
+        self.add(
+            r.referred_on,
+            "region",
+            r.pk,
+            _("Integreret behandling"),
+            _("Henvist til integreret behandling i regionspsykiatrien (SUL § 82 c)"),
+            lines=lines,
+            by_id=r.referred_by_id,
+        )
+        if r.accepted_on is None:
+            return
+        handed = [
+            d
+            for d in self.case.deadlines.all()
+            if d.kind == DeadlineKind.TREATMENT_GUARANTEE and d.closed_reason
+        ]
+        lines = [
+            _("Sundhedslovens §§ 141 og 142 gælder ikke længere for borgeren."),
+            *(
+                _("Behandlingsgarantien med frist {due_on} er lukket som overdraget.").format(
+                    due_on=_d(d.due_on)
+                )
+                for d in handed
+            ),
+        ]
+        self.add(
+            r.accepted_on,
+            "region-modtaget",
+            r.pk,
+            _("Integreret behandling"),
+            _("Regionen har modtaget borgeren"),
+            lines=lines,
+            badge=("info", _("Overdraget")),
+            by_id=r.accepted_by_id,
+        )
+
 
 def _timeline(
     case: Case, standard: Standard | None, letters: list[Letter], today: dt.date
@@ -776,6 +828,8 @@ def _case_context(
         "saved_decision": saved,
         "saved_letter": saved_letter,
         "citizen_form": citizen_form or _citizen_form(request, case),
+        # integrated treatment in the region (SUL § 82 c), where raised or referred
+        "region": region_section(request, case, today),
     }
 
 

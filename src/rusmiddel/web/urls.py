@@ -11,6 +11,7 @@ from . import (
     group_admin_pages,
     group_pages,
     login_pages,
+    region_pages,
     register_pages,
     statistics_pages,
     views,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("om/", views.about, name="about"),
     *caseload.urlpatterns,
     *case_pages.urlpatterns,
+    *region_pages.urlpatterns,  # the case page's forms for integrated treatment (SUL § 82 c)
     *group_pages.urlpatterns,
     *fit_pages.urlpatterns,
     *citizen.urlpatterns,  # the public self-service pages (no login)

@@ -25,6 +25,7 @@ from .courses import (
 from .decisions import decision_record
 from .follow_ups import follow_up_record
 from .intake import assessment_record, case_create, contact_record, cpr_validate
+from .region import region_referral_accept, region_referral_record
 from .self_service import self_service_apply
 
 #: Every service, by name: the API, the web and the authorization tests read this.
@@ -51,6 +52,8 @@ SERVICES: dict[str, Callable[..., Any]] = {
         complaint_reassess,
         self_service_apply,
         citizen_update,
+        region_referral_record,
+        region_referral_accept,
     )
 }
 

@@ -43,6 +43,7 @@ from ._common import (
     standard_on,
 )
 from .citizens import citizen_details_clean, citizen_for_contact, supplied_note
+from .region import accepted_contact_basis
 
 
 def cpr_validate(raw: str, *, field: str = "citizen.cpr") -> tuple[str, dt.date]:
@@ -88,6 +89,10 @@ def _guarantee(case: Case, contact: Contact) -> None:
         age=rules.age_on(born, contact.received_on) if born else None,
         facts=latest,
     )
+    # in integrated treatment in the region (SUL § 82 c) SUL §§ 141-142 do not apply
+    handed_over = accepted_contact_basis(case, contact.received_on, contact.guarantee_basis)
+    if due is not None and handed_over is not None:
+        contact.guarantee_due, contact.guarantee_basis = None, handed_over
 
 
 def case_create(
