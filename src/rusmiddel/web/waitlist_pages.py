@@ -123,7 +123,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
     mark = writes_mark(staff.municipality_id)
     board = waitlist_board(user=request.user, today=today, after=after, limit=PAGE_ROWS, mark=mark)
     rows = [_row(r, board, today) for r in board.rows]
-    kept, total = guarantee_kept_share(municipality_id=staff.municipality_id, mark=mark)
+    kept = guarantee_kept_share(municipality_id=staff.municipality_id, today=today, mark=mark)
     here = reverse("web:waitlist")
     forecasts = waitlist_forecast(
         user=request.user, today=today, runs=PAGE_RUNS, lines=board.lines, mark=mark
@@ -135,7 +135,7 @@ def _context(request: HttpRequest, today: dt.date, error: ServiceError | None = 
         "late": [_row(r, board, today) for r in board.late],
         "share": board.share,
         "kept": kept,
-        "kept_total": total,
+        "may_read_statistics": may(staff.role, Action.STATISTICS_READ),
         "order": [str(ORDER_TEXT[k]) for k in board.order],
         "forecasts": [
             {
