@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_support import log_in
+from browser_support import axe_violations, log_in
 from factories import END_KEY_FACTS, granted_waiting, staff, treated_course
 from rusmiddel.accounts.models import Municipality, Provider
 from rusmiddel.capacity.models import Capacity
@@ -103,6 +103,7 @@ def test_a_list_is_a_card_per_row_with_the_deadline_on_screen(
     _within(page, deadline)
     if "rm-first" in deadline:
         _first_in_its_card(page, deadline)
+    assert axe_violations(page) == []  # the cards read as well as the table
 
 
 def test_the_course_page_keeps_to_the_phones_width(page, live_server, world):
@@ -113,6 +114,7 @@ def test_the_course_page_keeps_to_the_phones_width(page, live_server, world):
     _within(page, "#key-facts tbody td")
     # the key facts at the end are on screen too, not in a column off to the side
     _within(page, "#key-facts td[data-title='Ved afslutning']")
+    assert axe_violations(page) == []
 
 
 def test_on_a_desktop_the_lists_stay_tables(page, live_server, world):
