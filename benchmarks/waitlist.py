@@ -58,10 +58,10 @@ def main() -> int:
             )
         municipality_id = head.staff.municipality_id
         board = waitlist_board(user=head, today=today)
-        kept, total = guarantee_kept_share(municipality_id=municipality_id)
+        kept = guarantee_kept_share(municipality_id=municipality_id, today=today).tally
         in_time, covered = board.share
         print(
-            f"{slug} before: guarantee kept {kept}/{total} ({kept / total:.0%}); "
+            f"{slug} before: guarantee kept {kept.met}/{kept.counted} ({kept.share} %); "
             f"waiting {len(board.rows)}, of {covered} with a guarantee {in_time} can start in time"
         )
         booked = late = 0
@@ -86,11 +86,11 @@ def main() -> int:
             )
             booked += 1
             late += not r.proposal.in_time
-        kept, total = guarantee_kept_share(municipality_id=municipality_id)
+        kept = guarantee_kept_share(municipality_id=municipality_id, today=today).tally
         left = len(waitlist_board(user=head, today=today).rows)
         print(
             f"{slug} after booking {booked} proposals ({late} after the guarantee, {left} left "
-            f"unplaced): guarantee kept {kept}/{total} ({kept / total:.0%})"
+            f"unplaced): guarantee kept {kept.met}/{kept.counted} ({kept.share} %)"
         )
     print(f"today {today.isoformat()} ({dt.date.today():%A})")
     return 0

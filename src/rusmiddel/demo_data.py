@@ -10,8 +10,10 @@ nothing once the demo users exist.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from faker import Faker
@@ -41,6 +44,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.services.courses import measured
 from rusmiddel.groups.models import Enrolment, Group
+from rusmiddel.letters.services import letters_rendered_later
 from rusmiddel.outcomes.key_facts import key_facts_defaults
 from rusmiddel.outcomes.models import KeyFacts
 from rusmiddel.rules import is_closed, is_working_day
@@ -101,22 +105,36 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
-def demo_fill(*, today: dt.date) -> dict[str, Any]:
+#: progress(cases made, cases in all) while one municipality's demo cases are made.
+Progress = Callable[[int, int], None]
+
+
+def demo_fill(
+    *,
+    today: dt.date,
+    letters_later: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
     """Load the standards as tenants, then create the demo users and cases unless the demo
     users exist already. Returns what the database holds for the demo afterwards, with
-    `created` telling whether this call wrote it."""
+    `created` telling whether this call wrote it. `letters_later`: the letters are stored
+    without their PDFs (`letters.services.letters_rendered_later`), for
+    `letters_render_pending` to render once the demo answers. `progress(slug, done, total)`
+    is called after each case of a municipality."""
     tenants_sync(on=today)
     users = demo_users()
     exists = get_user_model().objects.filter(username__in=[u.username for u in users]).exists()
     if not exists:
-        with transaction.atomic():
+        later = letters_rendered_later() if letters_later else contextlib.nullcontext()
+        with transaction.atomic(), later:
             staff = _users_create(users)
             fake = Faker("da_DK")
             fake.seed_instance(SEED)
             rng = random.Random(SEED)
             people = _People(fake, rng, today)
             for slug, scenarios in (("gentofte", _gentofte), ("helsingoer", _helsingoer)):
-                scenarios(_Writer(slug, staff[slug], today, people, rng))
+                each = functools.partial(progress, slug) if progress else None
+                scenarios(_Writer(slug, staff[slug], today, people, rng, each))
             from rusmiddel.capacity.demo import capacity_demo_fill  # places and start slots
 
             capacity_demo_fill(today=today)
@@ -160,12 +178,18 @@ def _users_create(users: list[DemoUser]) -> dict[str, dict[str, Any]]:
     for u in users:
         staff[u.municipality][u.role] = staff_create(
             username=u.username,
-            password=DEMO_PASSWORD,
+            password=None,  # set below
             municipality=municipalities[u.municipality],
             role=u.role,
             provider=Provider.objects.get(slug=u.provider) if u.provider else None,
             full_name=u.full_name,
         )
+    # one published password for all: hashed once, not once per user (PBKDF2 takes a quarter
+    # of a second on a small machine, three seconds for the twelve on the demo's first start)
+    hashed = make_password(DEMO_PASSWORD)
+    get_user_model().objects.filter(username__in=[u.username for u in users]).update(
+        password=hashed
+    )
     return staff
 
 
@@ -312,9 +336,11 @@ class _Writer:
         today: dt.date,
         people: _People,
         rng: random.Random,
+        progress: Progress | None = None,
     ) -> None:
         self.slug, self.staff, self.today, self.people, self.rng = slug, staff, today, people, rng
         self.municipality = Municipality.objects.get(slug=slug)
+        self.progress = progress
 
     # dates
     def d(self, days: int) -> dt.date:
@@ -692,9 +718,12 @@ class _Scenarios:
 
         return register
 
-    def run(self) -> None:
-        for _, story in sorted(self.stories, key=lambda s: s[0]):
+    def run(self, progress: Progress | None = None) -> None:
+        stories = sorted(self.stories, key=lambda s: s[0])
+        for n, (_, story) in enumerate(stories, start=1):
             story()
+            if progress:
+                progress(n, len(stories))
 
 
 # --- Gentofte: the authority decides, KABS and private providers treat ------------------------
@@ -1224,7 +1253,7 @@ def _gentofte(w: _Writer) -> None:
             upcoming=1,
         )
 
-    scenario.run()
+    scenario.run(w.progress)
 
 
 # --- Helsingør: the Rusmiddelcenter treats and decides itself; groups; young people -----------
@@ -1859,4 +1888,4 @@ def _helsingoer(w: _Writer) -> None:
             hour=17,
         )
 
-    scenario.run()
+    scenario.run(w.progress)

@@ -116,7 +116,12 @@ def test_booking_starts_the_course_with_a_first_session_and_meets_the_guarantee(
     assert version(case) == 5  # the start and the session, each counted
     events = AuditEntry.objects.filter(case_id=case.pk, write=True).values_list("event", flat=True)
     assert {"course_started", "session_recorded"} <= set(events)
-    assert guarantee_kept_share(municipality_id=case.municipality_id) == (1, 1)
+    # and it counts as kept once its guarantee date has come (the figures are per month of
+    # the guarantee date, up to today), not before
+    m = case.municipality_id
+    assert guarantee_kept_share(municipality_id=m, today=today).tally.counted == 0
+    kept = guarantee_kept_share(municipality_id=m, today=guarantee.due_on).tally
+    assert (kept.met, kept.counted) == (1, 1)
 
 
 def test_a_booking_is_logged_with_the_waiting_decision_and_what_was_booked(therapist, today):

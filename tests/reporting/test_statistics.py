@@ -25,27 +25,39 @@ def test_the_reliable_change_threshold_is_read_from_the_standard(tenants):
     assert ors_reliable_change("gentofte", END) is None  # Gentofte's standard has no FIT
 
 
-def test_guarantee_compliance_per_month_of_course_start(world):
-    g = management_statistics(user=head(), filters=PERIOD).guarantee
-    # January: C1 (start 01-10 ≤ due 01-16), C3 (01-31 ≤ 02-08), C5 (01-03 ≤ 01-03, the due
-    # day itself) → 3 of 3. February: C2 (02-05 > 02-03), C8 (02-17 > 02-15: the first
-    # contact's clock, though the second's 02-19 would have been met) → 0 of 2. March: C4
-    # (03-01 > 02-24) → 0 of 1. Not covered: C6 (starts after the period), C7 (before), C9
-    # and C12 (anonymous), C10 (a change of offer meets no deadline), C11 (Gentofte).
+def test_guarantee_kept_per_month_of_the_guarantee_date(world):
+    g = management_statistics(user=head(), filters=PERIOD, today=END).guarantee
+    # (rules/guarantee.py) by the month of the guarantee date, on 31 March:
+    # January: C5 (due 01-03, started 01-03, the due day itself), C1 (01-16, started 01-10)
+    # → 2 of 2. February: C2 (due 02-03, started 02-05: missed), C3 (02-08, started 01-31:
+    # met), C4 (02-24, started 03-01: missed), C8 (two requests 4 days apart, one request
+    # with the first's date 02-15, started 02-17: missed) → 1 of 4. March: C6 (due 03-15,
+    # not started by 03-31: its start is booked for 04-02) → not kept, 0 of 1. Not counted:
+    # C7 (due in 2025), C9 and C12 (anonymous), C10 (a change of offer, no request), C11
+    # (Gentofte).
     assert [(m.month, m.covered, m.met, m.share) for m in g.months] == [
-        (d(1, 1), 3, 3, 100.0),
-        (d(2, 1), 2, 0, 0.0),
+        (d(1, 1), 2, 2, 100.0),
+        (d(2, 1), 4, 1, 25.0),
         (d(3, 1), 1, 0, 0.0),
     ]
-    assert (g.covered, g.met, g.share) == (6, 3, 50.0)
+    march = g.months[2].tally
+    assert (march.missed, march.pending_overdue) == (0, 1)
+    assert (g.covered, g.met, g.share) == (7, 3, 42.9)
+    # once C6 has started (late), it counts as missed, and the share stays
+    later = management_statistics(user=head(), filters=PERIOD, today=d(4, 30)).guarantee
+    assert (later.months[2].tally.missed, later.share) == (1, 42.9)
 
 
 def test_waiting_days_histogram_and_median(world):
-    g = management_statistics(user=head(), filters=PERIOD).guarantee
-    # C1 01-02→01-10 = 8, C2 01-20→02-05 = 16, C3 01-25→01-31 = 6, C4 02-10→03-01 = 19,
-    # C5 2025-12-20→01-03 = 14, C8 02-01→02-17 = 16. Sorted 6 8 14 16 16 19.
+    g = management_statistics(user=head(), filters=PERIOD, today=END).guarantee
+    # the started requests above: C5 2025-12-20→01-03 = 14, C1 01-02→01-10 = 8,
+    # C2 01-20→02-05 = 16, C3 01-25→01-31 = 6, C4 02-10→03-01 = 19, C8 02-01→02-17 = 16
+    # (C6 has not started on 03-31). Sorted 6 8 14 16 16 19.
     assert g.buckets == [("0–7", 1), ("8–14", 2), ("15–28", 3), ("29+", 0)]
     assert g.median_days == 15.0  # (14 + 16) / 2
+    # on 30 April C6 has started: 03-01→04-02 = 32
+    later = management_statistics(user=head(), filters=PERIOD, today=d(4, 30)).guarantee
+    assert later.buckets[-1] == ("29+", 1) and later.median_days == 16.0
 
 
 def test_caseload_per_offer_and_provider(world):
@@ -113,8 +125,8 @@ def test_filters_by_offer_and_provider(world):
     by_offer = management_statistics(
         user=head(), filters=Filters(start=START, end=END, offer="individuelle_samtaler")
     )
-    # IS only: January C1, C5 (2 of 2); February C2, C8 (0 of 2); March C4 (0 of 1).
-    assert [(m.covered, m.met) for m in by_offer.guarantee.months] == [(2, 2), (2, 0), (1, 0)]
+    # IS only: January C1, C5 (2 of 2); February C2, C4, C8 (0 of 3); C6 is KH.
+    assert [(m.covered, m.met) for m in by_offer.guarantee.months] == [(2, 2), (3, 0), (0, 0)]
     # drugs: C1, C4, C15 (C9 is AR) → 3 ended, 2 in a goal; alcohol: C5 → 1 of 1.
     drugs = next(r for r in by_offer.outcomes if r.substance == "drugs")
     assert (drugs.ended.n, drugs.in_goal.n) == (3, 2)
@@ -122,8 +134,8 @@ def test_filters_by_offer_and_provider(world):
     by_provider = management_statistics(
         user=head(), filters=Filters(start=START, end=END, provider_id=private.pk)
     )
-    # PRIVATE: January C3 (met), March C4 (not met); FIT: none of its courses has two scores.
-    assert [(m.covered, m.met) for m in by_provider.guarantee.months] == [(1, 1), (0, 0), (1, 0)]
+    # PRIVATE: February C3 (met), C4 (not met); FIT: none of its courses has two scores.
+    assert [(m.covered, m.met) for m in by_provider.guarantee.months] == [(0, 0), (2, 1), (0, 0)]
     assert by_provider.fit.courses.n == 0 and by_provider.fit.mean_change is None
     assert {(r.offer, r.started.n) for r in by_provider.caseload} == {
         ("individuelle_samtaler", 2),
@@ -156,7 +168,7 @@ def test_other_roles_may_not_read_statistics(tenants, role):
 
 def test_the_administrator_may(world):
     stats = management_statistics(user=staff("administrator", "helsingoer"), filters=PERIOD)
-    assert stats.guarantee.covered == 6
+    assert stats.guarantee.covered == 7
 
 
 def test_courses_carry_their_cases_municipality_and_anonymity(world):

@@ -739,8 +739,9 @@ def test_a_course_is_started_from_the_case_page_and_followed_to_its_end(tenants)
     table = course_page[course_page.index('id="key-facts"') :]
     table = table[: table.index("</table>")]
     assert re.search(r"Ved start</th>\s*<th[^>]*>Ved afslutning</th>", table), table
-    assert "<td>Dagligt</td><td>2–3 dage om ugen</td>" in table
-    assert "<td>Lejebolig</td><td>Midlertidig bolig</td>" in table
+    start, end = 'data-title="Ved start"', 'data-title="Ved afslutning"'
+    assert f"<td {start}>Dagligt</td><td {end}>2–3 dage om ugen</td>" in table
+    assert f"<td {start}>Lejebolig</td><td {end}>Midlertidig bolig</td>" in table
 
 
 def test_attendance_without_javascript_returns_to_the_course_page(tenants):

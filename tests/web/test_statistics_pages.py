@@ -57,14 +57,15 @@ def test_the_page_shows_the_figures_with_charts(world, head_client):
     assert page.count("<svg viewBox") >= 3  # guarantee, waiting days, outcomes (+ icons)
     for title in ("garanti-title", "ventetid-title", "resultat-title"):
         assert f'id="{title}"' in page
-    # the guarantee table: January 3 of 3, February 0 of 2, March 0 of 1, in all 6 and 3
+    # the guarantee table by month of the guarantee date (kept, late, not started, decided,
+    # share, not passed): January 2 of 2, February 1 of 4, March 0 of 1 (C6, started late)
     table = re.search(r'id="tabel-garanti".*?</table>', page, re.S).group(0)
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
-    assert cells[4:] == [
-        "januar 2026", "3", "3", "100,0",
-        "februar 2026", "2", "0", "0,0",
-        "marts 2026", "1", "0", "0,0",
-        "I alt", "6", "3", "50,0",
+    assert cells[7:] == [
+        "januar 2026", "2", "0", "0", "2", "100,0", "0",
+        "februar 2026", "1", "3", "0", "4", "25,0", "0",
+        "marts 2026", "0", "1", "0", "1", "0,0", "0",
+        "I alt", "3", "4", "0", "7", "42,9", "0",
     ]  # fmt: skip
     # the 100 % bars of January and the suppressed anonymous caseload
     assert ">100 %</text>" in page
@@ -111,11 +112,13 @@ def test_filters_narrow_the_figures(world, head_client):
     page = html(head_client.get(f"/statistik/?{PERIOD}&provider={private.pk}"))
     table = re.search(r'id="tabel-garanti".*?</table>', page, re.S).group(0)
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
-    # PRIVATE: January C3 met; March C4 not met
-    assert cells[-4:] == ["I alt", "2", "1", "50,0"]
+    # PRIVATE: February C3 kept, C4 late
+    assert cells[-7:] == ["I alt", "1", "1", "0", "2", "50,0", "0"]
     page = html(head_client.get(f"/statistik/?{PERIOD}&offer=kokain_hashstop"))
     table = re.search(r'id="tabel-garanti".*?</table>', page, re.S).group(0)
-    assert re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)[-4:] == ["I alt", "1", "1", "100,0"]
+    # KH: C3 kept, C6 late
+    cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
+    assert cells[-7:] == ["I alt", "1", "1", "0", "2", "50,0", "0"]
 
 
 @pytest.mark.parametrize(
@@ -149,17 +152,17 @@ def test_csv_download_has_the_same_figures(world, head_client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "statistik-helsingoer-2026-01-01-2026-03-31.csv" in response["Content-Disposition"]
     tables = _csv_tables(response.content)
-    garanti = tables["Behandlingsgaranti pr. måned for forløbets start"]
+    garanti = tables["Behandlingsgaranti pr. måned for garantidatoen"]
     assert garanti[1:] == [
-        ["januar 2026", "3", "3", "100,0"],
-        ["februar 2026", "2", "0", "0,0"],
-        ["marts 2026", "1", "0", "0,0"],
-        ["I alt", "6", "3", "50,0"],
+        ["januar 2026", "2", "0", "0", "2", "100,0", "0"],
+        ["februar 2026", "1", "3", "0", "4", "25,0", "0"],
+        ["marts 2026", "0", "1", "0", "1", "0,0", "0"],
+        ["I alt", "3", "4", "0", "7", "42,9", "0"],
     ]
     waiting = tables["Ventetid fra henvendelse til start (dage)"]
     assert waiting[1:] == [
-        ["0–7", "1"], ["8–14", "2"], ["15–28", "3"], ["29+", "0"], ["I alt", "6"],
-        ["Median (dage)", "15,0"],
+        ["0–7", "1"], ["8–14", "2"], ["15–28", "3"], ["29+", "1"], ["I alt", "7"],
+        ["Median (dage)", "16,0"],
     ]  # fmt: skip
     standard = registry.load("helsingoer", d(3, 31)).standard
     title = {o.id: o.title for o in standard.offers}
@@ -199,15 +202,15 @@ def test_xlsx_download_has_the_same_figures(world, head_client):
     ]  # fmt: skip
     garanti = [list(r) for r in book["garanti"].iter_rows(min_row=3, values_only=True)]
     assert garanti == [
-        ["januar 2026", 3, 3, 100.0],
-        ["februar 2026", 2, 0, 0.0],
-        ["marts 2026", 1, 0, 0.0],
-        ["I alt", 6, 3, 50.0],
+        ["januar 2026", 2, 0, 0, 2, 100.0, 0],
+        ["februar 2026", 1, 3, 0, 4, 25.0, 0],
+        ["marts 2026", 0, 1, 0, 1, 0.0, 0],
+        ["I alt", 3, 4, 0, 7, 42.9, 0],
     ]
     fit = list(book["fit"].iter_rows(min_row=3, values_only=True))
     assert list(fit[0]) == [4, 1.0, 1, 25.0, 1, 25.0]
     waiting = {r[0]: r[1] for r in book["ventetid"].iter_rows(min_row=3, values_only=True)}
-    assert waiting["Median (dage)"] == 15.0 and waiting["15–28"] == 3
+    assert waiting["Median (dage)"] == 16.0 and waiting["15–28"] == 3
     filters = {r[0]: r[1] for r in book["Filtre"].iter_rows(values_only=True)}
     assert filters["Periode"] == "01.01.2026–31.03.2026"
 

@@ -42,7 +42,7 @@ def tenants_sync(*, on: dt.date) -> list[Municipality]:
 def staff_create(
     *,
     username: str,
-    password: str,
+    password: str | None,  # None: no password to log in with (yet)
     municipality: Municipality,
     role: str,
     provider: Provider | None = None,

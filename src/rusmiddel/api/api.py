@@ -503,8 +503,10 @@ def letter_pdf(request: HttpRequest, letter_id: int):
     from django.http import HttpResponse
 
     from rusmiddel.letters.selectors import letter_get
+    from rusmiddel.letters.services import letter_rendered
 
-    letter = letter_get(user=request.user, letter_id=letter_id)
+    # a letter the demo stored without its PDF is rendered on its first read
+    letter = letter_rendered(letter_get(user=request.user, letter_id=letter_id))
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.case.number}-{letter.kind}.pdf"'
     return response

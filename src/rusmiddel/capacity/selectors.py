@@ -54,10 +54,12 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.scoping import case_filter, require
 from rusmiddel.groups.models import Group
+from rusmiddel.reporting.statistics import Filters, default_period, guarantee_statistics
 from rusmiddel.rules import forecast as fc
 from rusmiddel.rules import waitlist as wl
 from rusmiddel.rules.compiled import CompiledStandard
 from rusmiddel.rules.errors import RulesError
+from rusmiddel.rules.guarantee import Tally
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Offer, Standard
 
@@ -464,26 +466,33 @@ def _kept(key: str, compute: Any) -> Any:
     return found
 
 
-def guarantee_kept_share(*, municipality_id: int, mark: str | None = None) -> tuple[int, int]:
-    """(kept, all) of the municipality's treatment-guarantee deadlines: kept when met (the
-    course started, or is booked to start) on or before its last day. A guarantee closed
-    without being met (handed over to the region, SUL § 82 c) is neither. With `mark`
-    (`writes_mark`), the count of ten years' deadlines is kept in the cache under it."""
+def guarantee_kept_share(
+    *, municipality_id: int, today: dt.date, mark: str | None = None
+) -> GuaranteeFigure:
+    """The treatment guarantee kept in the municipality over the statistics page's default
+    period (the last twelve months), counted as that page counts it (`rules.guarantee`, in
+    SQL by `reporting.statistics.guarantee_statistics`): the two pages show the same figure.
+    With `mark` (`writes_mark`), the count is kept in the cache under it and the day."""
+    start, end = default_period(today)
 
-    def count() -> tuple[int, int]:
-        rows = Deadline.objects.filter(
-            municipality_id=municipality_id,
-            kind=DeadlineKind.TREATMENT_GUARANTEE,
-            closed_reason="",
-        ).aggregate(
-            all=Count("pk"),
-            kept=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_on"))),
+    def count() -> GuaranteeFigure:
+        g = guarantee_statistics(
+            municipality_id=municipality_id, filters=Filters(start=start, end=end), today=today
         )
-        return rows["kept"], rows["all"]
+        return GuaranteeFigure(start, end, g.tally)
 
     if mark is None:
         return count()
-    return _kept(f"guarantee-kept:{municipality_id}:{mark}", count)
+    return _kept(f"guarantee-kept:{municipality_id}:{today.isoformat()}:{mark}", count)
+
+
+@dataclass(frozen=True)
+class GuaranteeFigure:
+    """The guarantee kept over a period (the requests whose guarantee date lies in it)."""
+
+    start: dt.date
+    end: dt.date
+    tally: Tally
 
 
 # --- the forecast ----------------------------------------------------------------------------

@@ -509,6 +509,9 @@ class Deadline(models.Model):
                 condition=models.Q(met_on__isnull=True),
             ),
             models.Index(fields=["source_type", "source_id"]),
+            # the treatment guarantee per month of its date (statistics, the waitlist's
+            # figure): one index range of a municipality's deadlines of one kind
+            models.Index(fields=["municipality", "kind", "due_on"], name="deadlines_by_kind"),
             # a case's next open deadline (Mine sager, search): one index probe per case
             models.Index(
                 fields=["case", "due_on"],

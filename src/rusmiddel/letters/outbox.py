@@ -147,7 +147,9 @@ def _claim(now: dt.datetime, pk: int | None = None) -> Delivery | None:
     """Take one due delivery and mark it sending, in a transaction of its own: a second worker
     skips it, and a crash after this leaves it 'sending' for a person, never sent twice."""
     with transaction.atomic():
-        rows = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        rows = Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).exclude(letter__sha256="")  # not rendered yet (`letters_rendered_later`): sent then
         if pk is not None:
             rows = rows.filter(pk=pk)
         if connection.features.has_select_for_update_skip_locked:

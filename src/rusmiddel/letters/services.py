@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +33,24 @@ from .outbox import delivery_retry, outbox_send_now
 from .render import letter_pdf
 from .selectors import letter_find
 
+#: Set inside `letters_rendered_later`: letters are stored without their PDF for now.
+_later = threading.local()
+
+
+@contextmanager
+def letters_rendered_later() -> Iterator[None]:
+    """Letters made inside (in this thread) are stored at once with everything they say (the
+    context) but without their PDF; `letters_render_pending` (or the first read of one,
+    `letter_rendered`) renders, logs and sends each afterwards. The demo fills its data this
+    way so that it answers before WeasyPrint has printed every letter; a service in use never
+    defers (a letter is logged with its PDF's hash in the transaction that made it)."""
+    before = getattr(_later, "on", False)
+    _later.on = True
+    try:
+        yield
+    finally:
+        _later.on = before
+
 
 def _letter(*, case: Case, kind: str, source: Any, context: dict, actor: Any) -> Letter | None:
     if case.anonymous or case.citizen_id is None:
@@ -38,7 +59,8 @@ def _letter(*, case: Case, kind: str, source: Any, context: dict, actor: Any) ->
     existing = Letter.objects.filter(key=key).first()
     if existing is not None:
         return existing  # idempotent: the same letter is never made (or sent) twice
-    pdf = letter_pdf(kind, context)
+    later = getattr(_later, "on", False)
+    pdf = b"" if later else letter_pdf(kind, context)
     letter = Letter.objects.create(
         municipality_id=case.municipality_id,
         case=case,
@@ -47,22 +69,56 @@ def _letter(*, case: Case, kind: str, source: Any, context: dict, actor: Any) ->
         title=context["title"],
         context=context,
         pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
+        sha256=hashlib.sha256(pdf).hexdigest() if pdf else "",  # "": not rendered yet
         created_by=actor,
     )
     delivery = Delivery.objects.create(letter=letter, next_attempt_at=timezone.now())
+    if later:
+        return letter  # logged and sent when rendered
+    _logged_and_sent(letter, delivery.pk, actor)
+    return letter
+
+
+def _logged_and_sent(letter: Letter, delivery_id: int, actor: Any) -> None:
     if settings.RUSMIDDEL_OUTBOX_SEND_ON_COMMIT:
-        transaction.on_commit(lambda: outbox_send_now(delivery.pk))
+        transaction.on_commit(lambda: outbox_send_now(delivery_id))
     audit_record(
         actor=actor,
         event=Event.LETTER_CREATED,
         write=True,
-        case_id=case.pk,
+        case_id=letter.case_id,
         obj=letter,
-        new={"kind": kind, "title": letter.title, "sha256": letter.sha256},
-        municipality_id=case.municipality_id,
+        new={"kind": letter.kind, "title": letter.title, "sha256": letter.sha256},
+        municipality_id=letter.municipality_id,
     )
-    return letter
+
+
+def letter_rendered(letter: Letter) -> Letter:
+    """`letter` with its PDF: one stored without it (`letters_rendered_later`) is rendered
+    now, stored, logged with its hash and sent, exactly once however many ask at a time (the
+    first to store it wins; the others read the stored one)."""
+    if letter.sha256:
+        return letter
+    pdf = letter_pdf(letter.kind, letter.context)  # outside the transaction: it takes a while
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        if Letter.objects.filter(pk=letter.pk, sha256="").update(pdf=pdf, sha256=digest):
+            letter.pdf, letter.sha256 = pdf, digest
+            delivery_id = Delivery.objects.values_list("pk", flat=True).get(letter_id=letter.pk)
+            _logged_and_sent(letter, delivery_id, letter.created_by)
+            return letter
+    return Letter.objects.select_related("case").get(pk=letter.pk)
+
+
+def letters_render_pending(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Render every letter stored without its PDF, oldest first (see `letter_rendered`);
+    `progress(done, total)` is called after each. Returns how many were rendered."""
+    pending = list(Letter.objects.filter(sha256="").select_related("created_by").order_by("pk"))
+    for n, letter in enumerate(pending, start=1):
+        letter_rendered(letter)
+        if progress:
+            progress(n, len(pending))
+    return len(pending)
 
 
 def letter_for_decision(*, decision: Decision, actor: Any) -> Letter | None:

@@ -19,6 +19,7 @@ from rusmiddel.audit.services import audit_reads
 from rusmiddel.cases.errors import NotFound
 from rusmiddel.cases.models import Citizen
 from rusmiddel.letters.models import Letter
+from rusmiddel.letters.services import letter_rendered
 
 from .graph import held_under, rows_of
 
@@ -53,6 +54,9 @@ def citizen_export(*, municipality: Municipality, cpr: str, actor: Any = None) -
     if citizen is None:
         raise NotFound(f"Ingen borger med dette CPR-nummer i {municipality.name}.", field="cpr")
     records: dict[str, list[dict[str, Any]]] = {}
+    # a letter the demo stored without its PDF (`letters_rendered_later`) is rendered first
+    for letter in Letter.objects.filter(case__citizen=citizen, sha256=""):
+        letter_rendered(letter)
     with transaction.atomic():  # one consistent snapshot, logged in the same transaction
         for held in held_under(Citizen):
             records[held.model._meta.label_lower] = _plain(rows_of(held, [citizen.pk]))

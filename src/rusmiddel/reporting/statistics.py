@@ -6,19 +6,22 @@ the few aggregated rows (one per month, offer, substance …) into tables.
 
 Definitions (also shown on the page):
 
-* **Treatment guarantee, per month of course start.** A course is *covered* when its start
-  met a treatment-guarantee deadline of its case (a `Deadline` of kind
-  `treatment_guarantee` whose `met_on` is the course's start: the course services mark the
-  open guarantee deadlines met when treatment starts). Its clock is the earliest of those
-  contacts (the guarantee runs from the first contact with a wish for treatment). It is
-  *met* when the course started on or before that contact's `guarantee_due`. Share =
-  met / covered, per calendar month of the course start. Contacts still waiting (no course
-  yet) are not counted: a refused or withdrawn application leaves its deadline open, so an
-  open deadline is no breach by itself (they are on the due list).
-* **Waiting days** = course start − the guarantee contact's receipt, for the same covered
-  courses: a histogram in buckets 0–7, 8–14, 15–28 and 29+ days, and the median. SQL
-  counts courses per exact number of days (one row per distinct day count, not per
-  course); the median is read off that frequency table.
+* **Treatment guarantee, per month of the guarantee date** (`rules.guarantee`, the one
+  definition the waitlist page uses too). Every contact with a wish for treatment that has a
+  guarantee date (a `Deadline` of kind `treatment_guarantee`) is a request; requests on a
+  case less than 10 days apart, the earlier not started when the later came, are one (the
+  national statistics' merge; the first date counts). On the day the page is read a request
+  is *met* (treatment started on or before its guarantee date: the deadline's `met_on`),
+  *missed* (started later), *pending_overdue* (the date has passed without a start) or
+  *pending* (the date has not passed). Share kept = met / (met + missed + pending_overdue),
+  per calendar month of the guarantee date; pending requests are shown, not counted. The
+  period and the filters select requests by their guarantee date, and by the offer and
+  provider of the course that started them (not started: the latest granted decision's
+  offer, else the offer asked for; the case's provider).
+* **Waiting days** = the start − the request's receipt, for the same requests, started by
+  the day the page is read: a histogram in buckets 0–7, 8–14, 15–28 and 29+ days, and the
+  median. SQL counts requests per exact number of days (one row per distinct day count,
+  not per request); the median is read off that frequency table.
 * **Caseload** per offer and provider: courses active on the period's last day (started on
   or before it, not ended before it) and courses started in the period.
 * **Outcomes** per substance, of courses ended in the period, against the government's
@@ -51,24 +54,36 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
+    BigIntegerField,
     Case,
+    CharField,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from rusmiddel.accounts.permissions import Action
-from rusmiddel.cases.models import Contact, Course, Deadline, DeadlineKind, FollowUp
+from rusmiddel.cases.models import (
+    Contact,
+    Course,
+    Deadline,
+    DeadlineKind,
+    Decision,
+    DecisionOutcome,
+    FollowUp,
+)
 from rusmiddel.cases.scoping import require
+from rusmiddel.rules import guarantee as gr
 from rusmiddel.rules.end_outcomes import GOALS
 from rusmiddel.standards import registry
 
@@ -114,25 +129,45 @@ def share(part: Count_ | int, whole: Count_ | int) -> float | None:
 @dataclass(frozen=True)
 class GuaranteeMonth:
     month: dt.date  # the first day of the month
-    covered: int
-    met: int
+    tally: gr.Tally  # the requests whose guarantee date falls in the month
+
+    @property
+    def covered(self) -> int:
+        """The requests decided (kept or not); pending ones are not counted."""
+        return self.tally.counted
+
+    @property
+    def met(self) -> int:
+        return self.tally.met
 
     @property
     def share(self) -> float | None:
-        return share(self.met, self.covered)
+        return self.tally.share
 
 
 @dataclass(frozen=True)
 class Guarantee:
     months: list[GuaranteeMonth]
-    buckets: list[tuple[str, int]]  # ("0–7", courses)
-    covered: int
-    met: int
+    buckets: list[tuple[str, int]]  # ("0–7", requests)
+    tally: gr.Tally
     median_days: float | None
 
     @property
+    def covered(self) -> int:
+        return self.tally.counted
+
+    @property
+    def met(self) -> int:
+        return self.tally.met
+
+    @property
     def share(self) -> float | None:
-        return share(self.met, self.covered)
+        return self.tally.share
+
+    @property
+    def started(self) -> int:
+        """The requests with a start: those the waiting days are of."""
+        return self.tally.met + self.tally.missed
 
 
 @dataclass(frozen=True)
@@ -223,52 +258,106 @@ def _month(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def guarantee_statistics(*, municipality_id: int, filters: Filters) -> Guarantee:
-    """Guarantee compliance per month of course start and the waiting days: one query
-    (courses grouped by month, exact waiting days and met)."""
-    met_by_start = Deadline.objects.filter(
-        case=OuterRef(OuterRef("case")),
-        kind=DeadlineKind.TREATMENT_GUARANTEE,
-        source_type="contact",
-        met_on=OuterRef(OuterRef("started_on")),
-    ).values("source_id")
-    clock = Contact.objects.filter(
-        case=OuterRef("case"), pk__in=met_by_start, guarantee_due__isnull=False
-    ).order_by("received_on", "pk")
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve months: from the first day of the month eleven months back to today
+    (the statistics page's default, and the waitlist's guarantee figure)."""
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    return dt.date(year, (month - 1) % 12 + 1, 1), today
+
+
+def _received(ref: str = "source_id") -> Subquery:
+    """The day the deadline's contact (the request) was received."""
+    return Subquery(Contact.objects.filter(pk=OuterRef(ref)).values("received_on")[:1])
+
+
+def guarantee_requests(*, municipality_id: int, filters: Filters) -> QuerySet[Deadline]:
+    """The requests that count (`rules.guarantee.merged`, in SQL) whose guarantee date lies in
+    the period, of the filters' offer and provider, each annotated with `received`. A
+    guarantee the region took over (`closed_reason`, SUL § 82 c) is not the municipality's."""
+    requests = Deadline.objects.filter(
+        kind=DeadlineKind.TREATMENT_GUARANTEE, source_type="contact"
+    ).annotate(received=_received())
+    # merged into an earlier request on the case: less than MERGE_DAYS before (the contact's
+    # id breaks a tie of one day), not started when this one came
+    gap = ExpressionWrapper(OuterRef("received") - F("received"), output_field=DurationField())
+    earlier = (
+        requests.filter(case=OuterRef("case"))
+        .alias(gap=gap)
+        .filter(gap__lt=dt.timedelta(days=gr.MERGE_DAYS), gap__gte=dt.timedelta(0))
+        .filter(Q(gap__gt=dt.timedelta(0)) | Q(source_id__lt=OuterRef("source_id")))
+        .filter(Q(met_on__isnull=True) | Q(met_on__gt=OuterRef("received")))
+    )
+    rows = requests.filter(
+        municipality_id=municipality_id,
+        due_on__gte=filters.start,
+        due_on__lte=filters.end,
+        closed_reason="",  # handed over to the region (SUL § 82 c): neither kept nor missed
+    ).filter(~Exists(earlier))
+    if filters.offer or filters.provider_id is not None:
+        # the course that started it; not started: the latest grant, else what was asked for
+        course = Course.objects.filter(case=OuterRef("case"), started_on=OuterRef("met_on"))
+        course = course.order_by("pk")
+        grant = Decision.objects.filter(case=OuterRef("case"), outcome=DecisionOutcome.GRANTED)
+        grant = grant.order_by("-decided_on", "-pk")
+        asked = Contact.objects.filter(pk=OuterRef("source_id")).exclude(requested_offer="")
+        if filters.offer:
+            offer = Coalesce(
+                Subquery(course.values("offer")[:1]),
+                Subquery(grant.values("offer")[:1]),
+                Subquery(asked.values("requested_offer")[:1]),
+            )
+            rows = rows.alias(request_offer=offer).filter(request_offer=filters.offer)
+        if filters.provider_id is not None:
+            provider = Coalesce(
+                Subquery(course.values("provider_id")[:1]),
+                F("provider_id"),
+                output_field=BigIntegerField(),
+            )
+            rows = rows.alias(request_provider=provider).filter(
+                request_provider=filters.provider_id
+            )
+    return rows
+
+
+def guarantee_statistics(
+    *, municipality_id: int, filters: Filters, today: dt.date | None = None
+) -> Guarantee:
+    """The guarantee kept per month of the guarantee date, and the waiting days, on `today`:
+    one query (requests grouped by month, outcome and exact waiting days). The outcome is
+    `rules.guarantee.guarantee_outcome` in SQL."""
+    today = today or timezone.localdate()
+    started = Q(met_on__isnull=False, met_on__gte=F("received"), met_on__lte=today)
+    outcome = Case(
+        When(started & Q(met_on__lte=F("due_on")), then=Value(gr.Outcome.MET.value)),
+        When(started, then=Value(gr.Outcome.MISSED.value)),
+        When(due_on__lt=today, then=Value(gr.Outcome.PENDING_OVERDUE.value)),
+        default=Value(gr.Outcome.PENDING.value),
+        output_field=CharField(),
+    )
+    wait = Case(
+        When(started, then=F("met_on") - F("received")),
+        default=None,
+        output_field=DurationField(),
+    )
     rows = (
-        Course.objects.filter(
-            _courses(municipality_id, filters),
-            started_on__gte=filters.start,
-            started_on__lte=filters.end,
-        )
-        .annotate(
-            received=Subquery(clock.values("received_on")[:1]),
-            due=Subquery(clock.values("guarantee_due")[:1]),
-        )
-        .filter(due__isnull=False)
-        .annotate(
-            month=TruncMonth("started_on"),
-            wait=ExpressionWrapper(F("started_on") - F("received"), output_field=DurationField()),
-            met=Case(
-                When(started_on__lte=F("due"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .values("month", "wait", "met")
+        guarantee_requests(municipality_id=municipality_id, filters=filters)
+        .annotate(month=TruncMonth("due_on"), outcome=outcome, wait=wait)
+        .values("month", "outcome", "wait")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    by_month: dict[dt.date, list[int]] = {}
+    by_month: dict[dt.date, dict[str, int]] = {}
     frequency: dict[int, int] = {}
     for row in rows:
-        counts = by_month.setdefault(_month(row["month"]), [0, 0])
-        counts[0] += row["n"]
-        counts[1] += row["n"] if row["met"] else 0
-        days = row["wait"].days
-        frequency[days] = frequency.get(days, 0) + row["n"]
+        counts = by_month.setdefault(_month(row["month"]), {})
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + row["n"]
+        if row["wait"] is not None:
+            days = row["wait"].days
+            frequency[days] = frequency.get(days, 0) + row["n"]
     months = [
-        GuaranteeMonth(m, *by_month.get(m, [0, 0])) for m in _months(filters.start, filters.end)
+        GuaranteeMonth(m, gr.Tally(**by_month.get(m, {})))
+        for m in _months(filters.start, filters.end)
     ]
     buckets = [
         (
@@ -277,13 +366,8 @@ def guarantee_statistics(*, municipality_id: int, filters: Filters) -> Guarantee
         )
         for low, high in WAIT_BUCKETS
     ]
-    return Guarantee(
-        months=months,
-        buckets=buckets,
-        covered=sum(m.covered for m in months),
-        met=sum(m.met for m in months),
-        median_days=_median(frequency),
-    )
+    total = sum((m.tally for m in months), gr.Tally())
+    return Guarantee(months=months, buckets=buckets, tally=total, median_days=_median(frequency))
 
 
 def _median(frequency: dict[int, int]) -> float | None:
@@ -479,15 +563,18 @@ def ors_reliable_change(municipality_slug: str, on: dt.date) -> float | None:
     return ors.reliable_change if ors else None
 
 
-def management_statistics(*, user: Any, filters: Filters) -> Statistics:
+def management_statistics(
+    *, user: Any, filters: Filters, today: dt.date | None = None
+) -> Statistics:
     """Every statistic of the page for the user's municipality (heads of unit and
-    administrators; Forbidden otherwise): five aggregate queries, whatever the data size."""
+    administrators; Forbidden otherwise) as on `today`: five aggregate queries, whatever the
+    data size."""
     staff = require(user, Action.STATISTICS_READ)
     m = staff.municipality_id
     threshold = ors_reliable_change(staff.municipality.slug, filters.end)
     return Statistics(
         filters=filters,
-        guarantee=guarantee_statistics(municipality_id=m, filters=filters),
+        guarantee=guarantee_statistics(municipality_id=m, filters=filters, today=today),
         caseload=caseload_statistics(municipality_id=m, filters=filters),
         outcomes=outcome_statistics(municipality_id=m, filters=filters),
         follow_ups=follow_up_statistics(municipality_id=m, filters=filters),

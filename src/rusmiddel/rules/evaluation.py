@@ -109,11 +109,20 @@ def age_text(band: AgeBand) -> str:
     return f"Borgeren er under {band.max + 1} år"  # type: ignore[operator]
 
 
+def age_in_band(band: AgeBand | None, age: int | None) -> bool | None:
+    """Whether `age` (whole years) lies in the offer's band, both ends inclusive: True
+    without a band, None when the age is not known."""
+    if band is None:
+        return True
+    if age is None:
+        return None
+    return (band.min is None or age >= band.min) and (band.max is None or age <= band.max)
+
+
 def _age_reason(band: AgeBand, age: int | None, section: str) -> Reason:
     if age is None:
         return Reason("age", age_text(band), None, section, ("person.birth_date",))
-    ok = (band.min is None or age >= band.min) and (band.max is None or age <= band.max)
-    return Reason("age", age_text(band), ok, section)
+    return Reason("age", age_text(band), age_in_band(band, age), section)
 
 
 def _check_offer_ids(compiled: CompiledStandard, facts: dict[str, Any]) -> None:

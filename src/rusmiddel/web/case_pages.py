@@ -65,6 +65,8 @@ from rusmiddel.outcomes.key_facts import FOLLOW_UP_MOMENTS, key_facts_defaults
 from rusmiddel.outcomes.models import Moment
 from rusmiddel.rules.calendar import danish_date
 from rusmiddel.rules.errors import RulesError
+from rusmiddel.rules.evaluation import age_in_band
+from rusmiddel.rules.facts import birth_date as facts_birth_date
 from rusmiddel.standards import registry
 from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
@@ -751,9 +753,21 @@ def _timeline(
     return _Timeline(case, standard, letters, today).build()
 
 
-def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]]:
+def _citizen_age(case: Case, today: dt.date) -> int | None:
+    """The citizen's age today: by the CPR's birth date, else (anonymous) the latest
+    assessment's (prefetched); None when neither is known."""
+    citizen = case.citizen if case.citizen_id else None
+    born = citizen.birth_date if citizen else None
+    if born is None:
+        assessments = list(case.assessments.all())  # prefetched, newest first
+        born = facts_birth_date(assessments[0].facts) if assessments else None
+    return rules.age_on(born, today) if born and born <= today else None
+
+
+def _course_bases(case: Case, standard: Standard | None, today: dt.date) -> list[tuple[str, str]]:
     """What a new course can start on: a granted decision without a course, or (anonymous
-    cases, offers without a decision) the offer itself."""
+    cases, offers the standard lets start without a decision) the offer itself, never one
+    whose age band the citizen is outside today (no decision weighed it)."""
     started = {c.decision_id for c in case.courses.all() if c.decision_id}
     bases = [
         (
@@ -767,10 +781,12 @@ def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]
     ]
     active = any(c.status == CourseStatus.ACTIVE for c in case.courses.all())
     if standard is not None and not active:
+        age = _citizen_age(case, today)
         bases += [
             (f"o{o.id}", _("{o} (uden afgørelse)").format(o=o.title))
             for o in standard.offers
             if (o.anonymous if case.anonymous else not o.treatment)
+            and age_in_band(o.age, age) is not False
         ]
     return bases
 
@@ -800,7 +816,7 @@ def _case_context(
         if entry["kind"] == "afgoerelse" and str(entry["pk"]) == saved:
             entry["current"] = True
             saved_letter = next((href for href, _ in entry["links"]), None)
-    bases = _course_bases(case, standard) if _may(request, Action.COURSE_MANAGE) else []
+    bases = _course_bases(case, standard, today) if _may(request, Action.COURSE_MANAGE) else []
     if start_form is None and bases:
         granted = next((b for b, _ in bases if b.startswith("d")), "")  # the usual start
         assessments = list(case.assessments.all())  # prefetched, newest first
@@ -848,7 +864,7 @@ def course_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, "forløbsstart")
     today = timezone.localdate()
     standard = _standard(case.municipality.slug, today)
-    form = KeyFactsStartForm(request.POST, bases=_course_bases(case, standard))
+    form = KeyFactsStartForm(request.POST, bases=_course_bases(case, standard, today))
     if form.is_valid():
         basis = form.cleaned_data["basis"]
         course = _save(

@@ -64,18 +64,22 @@ def key_facts_line(row: KeyFacts) -> str:
 
 def key_facts_table(rows: list[KeyFacts]) -> dict[str, Any] | None:
     """The key facts side by side (start, end, 1 and 6 months): the moments recorded, and
-    per fact its value at each of them ("–" not recorded). None when none are recorded."""
+    per fact its value at each of them ("–" not recorded), each value with its moment's
+    heading (a phone shows it above the value). None when none are recorded."""
     by_moment = {r.moment: r for r in rows}
     if not by_moment:
         return None
     moments = [(m, label) for m, label in MOMENT_HEADINGS if m in by_moment]
     return {
         "headings": [label for _m, label in moments],
-        "dates": [by_moment[m].recorded_on for m, _label in moments],
+        "dates": [(label, by_moment[m].recorded_on) for m, label in moments],
         "rows": [
             (
                 label,
-                [getattr(by_moment[m], f"get_{name}_display")() for m, _label in moments],
+                [
+                    (heading, getattr(by_moment[m], f"get_{name}_display")())
+                    for m, heading in moments
+                ],
             )
             for name, label in KEY_FACT_LABELS.items()
         ],

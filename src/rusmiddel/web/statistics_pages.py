@@ -31,6 +31,7 @@ from rusmiddel.cases.models import EndOutcome, Substance
 from rusmiddel.cases.scoping import require
 from rusmiddel.reporting import statistics as st
 from rusmiddel.rules.end_outcomes import GOALS
+from rusmiddel.rules.guarantee import Tally
 from rusmiddel.standards import registry
 from rusmiddel.web.pages import staff_page
 
@@ -116,13 +117,6 @@ class StatisticsForm(forms.Form):
         )
 
 
-def _default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The last twelve months: from the first day of the month eleven months back."""
-    month = today.month - 11
-    year = today.year + (month - 1) // 12
-    return dt.date(year, (month - 1) % 12 + 1, 1), today
-
-
 @dataclass
 class Setup:
     staff: Any
@@ -140,7 +134,7 @@ def _setup(request: HttpRequest) -> Setup:
     providers = {
         p.pk: p.name for p in Provider.objects.filter(municipalities=municipality).order_by("name")
     }
-    start, end = _default_period(today)
+    start, end = st.default_period(today)
     data = {"start": start.isoformat(), "end": end.isoformat(), "offer": "", "provider": ""}
     data |= {k: request.GET[k] for k in data if k in request.GET}
     form = StatisticsForm(
@@ -190,6 +184,10 @@ def _outcome_columns() -> list[tuple[str, str]]:
     return [(o.value, str(o.label)) for o in EndOutcome] + [("", gettext("Ikke angivet"))]
 
 
+def _guarantee_row(label: str, t: Tally) -> list[Cell]:
+    return [label, t.met, t.missed, t.pending_overdue, t.counted, t.share, t.pending]
+
+
 def tables(stats: st.Statistics, setup: Setup) -> list[Table]:
     g = stats.guarantee
     offer = setup.offer_titles.get
@@ -197,22 +195,25 @@ def tables(stats: st.Statistics, setup: Setup) -> list[Table]:
     result = [
         Table(
             "garanti",
-            gettext("Behandlingsgaranti pr. måned for forløbets start"),
+            gettext("Behandlingsgaranti pr. måned for garantidatoen"),
             [
                 gettext("Måned"),
-                gettext("Forløb omfattet af garantien"),
-                gettext("Startet senest på fristen"),
-                gettext("Andel (%)"),
+                gettext("Holdt"),
+                gettext("Startet for sent"),
+                gettext("Ikke startet, garantidatoen passeret"),
+                gettext("Afgjort i alt"),
+                gettext("Andel holdt (%)"),
+                gettext("Garantidatoen ikke passeret"),
             ],
-            [[_month_label(m.month), m.covered, m.met, m.share] for m in g.months]
-            + [[gettext("I alt"), g.covered, g.met, g.share]],
+            [_guarantee_row(_month_label(m.month), m.tally) for m in g.months]
+            + [_guarantee_row(gettext("I alt"), g.tally)],
         ),
         Table(
             "ventetid",
             gettext("Ventetid fra henvendelse til start (dage)"),
-            [gettext("Ventetid (dage)"), gettext("Forløb")],
+            [gettext("Ventetid (dage)"), gettext("Startet")],
             [[label, n] for label, n in g.buckets]
-            + [[gettext("I alt"), g.covered], [gettext("Median (dage)"), g.median_days]],
+            + [[gettext("I alt"), g.started], [gettext("Median (dage)"), g.median_days]],
         ),
     ]
     caseload_rows: list[list[Cell]] = []

@@ -126,7 +126,7 @@ def _context(request: HttpRequest, now: dt.datetime, error: ServiceError | None 
         user=request.user, today=today, now=now, after=after, limit=PAGE_ROWS, mark=mark
     )
     rows = [_row(r, board, today) for r in board.rows]
-    kept, total = guarantee_kept_share(municipality_id=staff.municipality_id, mark=mark)
+    kept = guarantee_kept_share(municipality_id=staff.municipality_id, today=today, mark=mark)
     here = reverse("web:waitlist")
     forecasts = waitlist_forecast(
         user=request.user, today=today, runs=PAGE_RUNS, lines=board.lines, mark=mark
@@ -138,7 +138,7 @@ def _context(request: HttpRequest, now: dt.datetime, error: ServiceError | None 
         "late": [_row(r, board, today) for r in board.late],
         "share": board.share,
         "kept": kept,
-        "kept_total": total,
+        "may_read_statistics": may(staff.role, Action.STATISTICS_READ),
         "order": [str(ORDER_TEXT[k]) for k in board.order],
         "lead_hours": int(LEAD_TIME.total_seconds() // 3600),
         "forecasts": [

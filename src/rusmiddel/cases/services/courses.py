@@ -23,6 +23,8 @@ from rusmiddel.outcomes.key_facts import (
 from rusmiddel.outcomes.models import KeyFacts, Moment
 from rusmiddel.rules import end_outcomes
 from rusmiddel.rules.errors import RulesError
+from rusmiddel.rules.evaluation import age_in_band, age_text
+from rusmiddel.rules.facts import birth_date as facts_birth_date
 from rusmiddel.standards.schema import Offer
 
 from .. import limits
@@ -172,6 +174,15 @@ def _latest_facts(case: Case) -> dict[str, Any]:
     return latest or {}
 
 
+def citizen_age(case: Case, on: dt.date) -> int | None:
+    """The citizen's age on `on`: from the CPR's birth date, else (anonymous cases) the
+    latest assessment's; None when neither is known."""
+    citizen = case.citizen if case.citizen_id else None
+    born = citizen.birth_date if citizen else None
+    born = born or facts_birth_date(_latest_facts(case))
+    return rules.age_on(born, on) if born and born <= on else None
+
+
 def _substance(offer: Offer, case: Case) -> str:
     """The offer's single substance, or the latest assessment's primary one ("" unknown)."""
     return end_outcomes.course_substance(offer.substances, _latest_facts(case))
@@ -205,6 +216,14 @@ def _course_create(
         chosen = offer_in(compiled, offer)
         if not (chosen.anonymous or case.anonymous or not chosen.treatment):
             raise Invalid(f"{chosen.title} kræver en afgørelse om bevilling.", field="decision_id")
+        # no decision weighed the offer's age band: a course on it must not pass it by
+        age = citizen_age(case, started_on)
+        if age_in_band(chosen.age, age) is False:
+            raise Invalid(
+                f"{chosen.title} er ikke for borgerens alder ({age} år den "
+                f"{started_on:%d.%m.%Y}): {age_text(chosen.age).lower()}.",
+                field="offer",
+            )
     first_contact = case.contacts.order_by("received_on").values_list("received_on", flat=True)
     if first_contact.first():
         not_before(started_on, first_contact.first(), "started_on", "henvendelsen")
