@@ -40,6 +40,7 @@ class Action(StrEnum):
     WAITLIST_BOOK = "waitlist_book"  # book a proposed start (course, group seat, first session)
     CAPACITY_MANAGE = "capacity_manage"  # places and weekly start slots per provider and offer
     CITIZEN_UPDATE = "citizen_update"  # a citizen's name and contact details (where letters go)
+    CASE_ASSIGN = "case_assign"  # who holds the case: take it, or (heads) give it to a caseworker
 
 
 R = Role
@@ -87,7 +88,14 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # administrator (reads no case), not the substance consultant (counsels and follows up:
     # new details go on the contact for the caseworker)
     Action.CITIZEN_UPDATE: frozenset({R.CASEWORKER, R.THERAPIST, R.HEAD_OF_UNIT}),
+    # the case's caseworker (the authority's): a caseworker takes an unassigned case for
+    # themselves; the head of unit gives any case to any caseworker (`ASSIGNS_ANY_CASEWORKER`)
+    Action.CASE_ASSIGN: frozenset({R.CASEWORKER, R.HEAD_OF_UNIT}),
 }
+
+#: Roles that may give a case to any caseworker of their municipality, or take it from one;
+#: the other roles of `CASE_ASSIGN` take only an unassigned case, and only for themselves.
+ASSIGNS_ANY_CASEWORKER = frozenset({R.HEAD_OF_UNIT})
 
 #: Roles that may open a named case only for a citizen already on a case referred to their
 #: provider; anonymous cases they open freely (see the module's doc).

@@ -54,6 +54,8 @@ class Event(models.TextChoices):
     WAITLIST_BOOKED = "waitlist_booked", gettext_lazy("Booket fra ventelisten")
     CAPACITY_CREATED = "capacity_created", gettext_lazy("Kapacitet oprettet")
     CAPACITY_CHANGED = "capacity_changed", gettext_lazy("Kapacitet ændret")
+    # the case's caseworker: taken, given or removed (old and new user ids)
+    CASE_ASSIGNED = "case_assigned", gettext_lazy("Sagsbehandler tildelt")
 
 
 class AuditEntry(models.Model):

@@ -9,6 +9,7 @@ list reads.
 from collections.abc import Callable
 from typing import Any
 
+from .assignment import case_assign
 from .citizens import citizen_update
 from .complaints import complaint_reassess, complaint_receive
 from .courses import (
@@ -51,6 +52,7 @@ SERVICES: dict[str, Callable[..., Any]] = {
         complaint_reassess,
         self_service_apply,
         citizen_update,
+        case_assign,
     )
 }
 
