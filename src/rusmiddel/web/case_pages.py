@@ -70,6 +70,7 @@ from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
 from rusmiddel.web.pages import staff_page
 
+from .assignment_pages import assignment_panel
 from .case_forms import (
     DESCRIPTION_PREFIX,
     AssessmentForm,
@@ -402,6 +403,8 @@ class _Timeline:
             ),
             _("Ønsker behandling.") if c.wishes_treatment else _("Ingen ønske om behandling."),
         ]
+        if c.referrer:
+            lines.insert(1, _("Henvist af: {referrer}.").format(referrer=c.referrer))
         if c.requested_offer:
             lines.append(
                 _("Ønsket tilbud: {requested_offer}.").format(
@@ -776,6 +779,7 @@ def _case_context(
         "saved_decision": saved,
         "saved_letter": saved_letter,
         "citizen_form": citizen_form or _citizen_form(request, case),
+        "assign": assignment_panel(request, case),  # who holds the case
     }
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import (
     admin_pages,
+    assignment_pages,
     capacity_pages,
     case_pages,
     caseload,
@@ -10,6 +11,7 @@ from . import (
     fit_pages,
     group_admin_pages,
     group_pages,
+    intake_pages,
     login_pages,
     register_pages,
     statistics_pages,
@@ -25,7 +27,9 @@ urlpatterns = [
     path("sundhed/", views.health, name="health"),
     path("om/", views.about, name="about"),
     *caseload.urlpatterns,
+    *intake_pages.urlpatterns,  # before the case pages: /sager/ny/
     *case_pages.urlpatterns,
+    *assignment_pages.urlpatterns,
     *group_pages.urlpatterns,
     *fit_pages.urlpatterns,
     *citizen.urlpatterns,  # the public self-service pages (no login)
