@@ -224,8 +224,13 @@ class IntakeForm(CaseForm):
             return None
         try:
             number, _born = services.cpr_validate(raw, field="cpr")
-        except Invalid as exc:
-            self.add_service_error(exc)
+        except Invalid:  # the service's words, in the language of the page
+            self.add_error(
+                "cpr",
+                _(
+                    "CPR-nummeret '{cpr}' er ikke gyldigt (10 cifre med en gyldig fødselsdato)."
+                ).format(cpr=raw),
+            )
             return None
         return number
 
