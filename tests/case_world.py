@@ -391,10 +391,13 @@ NEW_CPR = "2102901234"  # a person not yet known in either municipality
 
 def _assignee(b: Bundle, version: int, actor: Any = None) -> dict[str, Any]:
     """A caseworker takes the (unassigned) case for themselves; anyone else names the
-    bundle's caseworker, as a head of unit gives a case to one."""
+    bundle's caseworker, as a head of unit gives a case to one (a bundle without one, as the
+    anonymous cases' of other tests, names someone who does not exist: the case's id is
+    refused first)."""
     staff_of = getattr(actor, "staff", None)
     mine = staff_of is not None and staff_of.role == "caseworker"
-    return {"version": version, "caseworker_id": actor.pk if mine else b.caseworker_id}
+    other = b.caseworker_id or NONEXISTENT_ID
+    return {"version": version, "caseworker_id": actor.pk if mine else other}
 
 ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/auth/token"): Call(None, None, writes=False),  # body: the user's own login

@@ -223,7 +223,6 @@ def open_anonymous(as_role, municipality: str) -> Anonymous:
         complaint_id=complaint["id"],
         group_id=NONEXISTENT_ID,
         letter_id=NONEXISTENT_ID,  # it has no letters
-        caseworker_id=NONEXISTENT_ID,  # whom to give it to: the case is not found first
     )
     anonymous = Anonymous(bundle, (pseudonym, case["number"], born), treater, named["id"])
     # The treating side does see it, on every list: so the checks below can fail
