@@ -29,9 +29,9 @@ pytestmark = pytest.mark.django_db
 
 URL = "/sager/ny/"
 CPR = "0702921234"  # 7 February 1992
-#: measured: 8 (session, user, staff profile, the municipality; the rest is the standard's
-#: offers, read from the registry's cache)
-MAX_FORM_QUERIES = 8
+#: measured: 4 (session, user, staff profile, the municipality: the standard's offers come
+#: from the registry's cache)
+MAX_FORM_QUERIES = 4
 
 
 def today() -> dt.date:
