@@ -112,6 +112,9 @@ class Bundle:
     # the case is referred to integrated treatment in the region (SUL § 82 c), not yet received
     referred_to_region_on: dt.date | None = None
     citizen_id: int = 0  # the person of the case (no other case): name and contact details
+    # an active caseworker of the municipality holding no case: whom a head of unit gives the
+    # case to (the case itself, opened by a therapist, has no caseworker)
+    caseworker_id: int = 0
     builder: Any = None  # the therapist who built it
 
     @property
@@ -170,6 +173,7 @@ def build_bundle(municipality: str, provider: str) -> Bundle:
         provider=provider,
     )
     b.case_id, b.number, b.citizen_id = case.pk, case.number, case.citizen_id
+    b.caseworker_id = staff("caseworker", municipality).pk
     services.assessment_record(
         actor=therapist,
         case_id=case.pk,
@@ -377,7 +381,8 @@ class Call:
     goes: "path" (answers 404 when not visible), "body" or "query" (answers as for an id that
     does not exist), or None (the endpoint takes no id). A write is `versioned` when its body
     carries the case version (a stale one answers 409) and its success counts the case.
-    `serves` is what a successful answer is; every other answer (errors included) is JSON."""
+    `serves` is what a successful answer is; every other answer (errors included) is JSON.
+    `by_actor`: the body also depends on who sends it (`body(bundle, version, user)`)."""
 
     ident: str | None
     where: str | None
@@ -386,6 +391,7 @@ class Call:
     writes: bool = True
     versioned: bool = True
     serves: str = JSON
+    by_actor: bool = False
 
 
 def _v(b: Bundle, version: int) -> dict[str, Any]:
@@ -393,6 +399,17 @@ def _v(b: Bundle, version: int) -> dict[str, Any]:
 
 
 NEW_CPR = "2102901234"  # a person not yet known in either municipality
+
+
+def _assignee(b: Bundle, version: int, actor: Any = None) -> dict[str, Any]:
+    """A caseworker takes the (unassigned) case for themselves; anyone else names the
+    bundle's caseworker, as a head of unit gives a case to one (a bundle without one, as the
+    anonymous cases' of other tests, names someone who does not exist: the case's id is
+    refused first)."""
+    staff_of = getattr(actor, "staff", None)
+    mine = staff_of is not None and staff_of.role == "caseworker"
+    other = b.caseworker_id or NONEXISTENT_ID
+    return {"version": version, "caseworker_id": actor.pk if mine else other}
 
 ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/auth/token"): Call(None, None, writes=False),  # body: the user's own login
@@ -593,6 +610,7 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
         body=lambda b, v: {"version": _citizen_version(b), "address": "Flyttevej 1, 2900 Hellerup"},
         versioned=False,
     ),
+    ("POST", "/cases/{case_id}/assignment"): Call("case", "path", body=_assignee, by_actor=True),
 }
 
 
@@ -640,7 +658,9 @@ def request(api: Any, method: str, path: str, bundle: Bundle, **override: Any):
     if path == "/auth/token":
         body = {"username": api.user.get_username(), "password": PASSWORD}
     else:
-        body = override.get("body") or call.body(bundle, version)
+        body = override.get("body") or (
+            call.body(bundle, version, api.user) if call.by_actor else call.body(bundle, version)
+        )
     if call.where == "body" and "ident" in override:
         body = {**body, f"related_{call.ident}_id": override["ident"]}
     response = api.client.generic(method, url, json.dumps(body), content_type=JSON)

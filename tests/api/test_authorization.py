@@ -89,6 +89,8 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("PATCH", "/citizens/{citizen_id}"): A.CITIZEN_UPDATE,  # the citizen of a case one sees
     ("POST", "/cases/{case_id}/region-referral"): A.REGION_REFER,
     ("POST", "/cases/{case_id}/region-referral/acceptance"): A.REGION_REFER,
+    # a caseworker takes the unassigned case; a head of unit gives it to a caseworker
+    ("POST", "/cases/{case_id}/assignment"): A.CASE_ASSIGN,
 }
 
 ROLES = [
@@ -112,6 +114,7 @@ RETRY = ("POST", "/letters/{letter_id}/retry")
 BOOKING = ("POST", "/cases/{case_id}/bookings")
 CASES = ("POST", "/cases")
 CITIZEN = ("PATCH", "/citizens/{citizen_id}")
+ASSIGNMENT = ("POST", "/cases/{case_id}/assignment")
 WAITLIST = ("GET", "/waitlist")
 FIT_RECORD = ("POST", "/sessions/{session_id}/fit")
 FIT_READ = ("GET", "/courses/{course_id}/fit")
@@ -410,7 +413,11 @@ KEY_EXPECTATIONS = [
     ("head_of_unit", "own", ("GET", "/due"), 200),
     ("head_of_unit", "own", ("GET", "/audit"), 200),
     ("head_of_unit", "other", ("GET", "/audit"), 404),  # another municipality's case
-    *[("head_of_unit", "own", e, 403) for e in WRITES if e not in (RETRY, BOOKING)],  # see below
+    *[
+        ("head_of_unit", "own", e, 403)
+        for e in WRITES
+        if e not in (RETRY, BOOKING, ASSIGNMENT)  # see below
+    ],
     *[("head_of_unit", "other", e, 404) for e in PATH_WRITES],
     # Therapists treat (and Helsingør's centre decides on its own offers), no audit log
     ("therapist", "own", ("POST", "/cases/{case_id}/decisions"), 201),
@@ -498,6 +505,17 @@ KEY_EXPECTATIONS = [
     ("provider_staff", "own", REGION_ACCEPT, 403),
     ("provider_staff", "unreferred", REGION, 404),
     ("administrator", "own", REGION_ACCEPT, 404),
+    # Who holds a case: the caseworker takes it, the head of unit gives it to a caseworker;
+    # no one treating the citizen decides that
+    ("caseworker", "own", ASSIGNMENT, 200),
+    ("head_of_unit", "own", ASSIGNMENT, 200),
+    ("caseworker", "other", ASSIGNMENT, 404),
+    ("head_of_unit", "other", ASSIGNMENT, 404),
+    ("therapist", "own", ASSIGNMENT, 403),
+    ("substance_consultant", "own", ASSIGNMENT, 403),
+    ("provider_staff", "own", ASSIGNMENT, 403),
+    ("provider_staff", "unreferred", ASSIGNMENT, 404),
+    ("administrator", "own", ASSIGNMENT, 404),
 ]
 
 

@@ -413,6 +413,8 @@ def test_every_write_of_the_api_has_a_bad_input_case():
         ("POST", "/courses/{course_id}/enrolments"),  # "group of another offer" (make None)
         ("POST", "/letters/{letter_id}/retry"),  # takes no fields: the unknown-key test
         ("POST", "/auth/logout"),  # takes no body: the bearer token is all it reads
+        # tests/api/test_assignment_api.py: test_bad_assignment_input_is_refused_…
+        ("POST", "/cases/{case_id}/assignment"),
     }
     writes = {e for e in api_endpoints() if e[0] == "POST"}
     assert writes - covered == set(), f"no bad-input case for {sorted(writes - covered)}"
@@ -528,17 +530,21 @@ VERSIONED = [e for e in PATH_WRITES if ENDPOINT_CALLS[e].versioned]
 PATH_IDS = [e for e, c in ENDPOINT_CALLS.items() if c.where == "path"]
 
 
+#: Who sends a write in the tests of every write, where the therapist may not.
+WRITER = {("POST", "/cases/{case_id}/assignment"): "head_of_unit"}  # gives the case away
+
+
 @pytest.mark.parametrize("endpoint", VERSIONED, ids=[e[1] for e in VERSIONED])
 @pytest.mark.parametrize("offset", [-1, 1], ids=["stale", "future"])
 def test_a_stale_version_answers_409_and_changes_nothing(world, as_role, endpoint, offset):
     bundle = world.referred("helsingoer")  # where every write can succeed
-    therapist = as_role("therapist", "helsingoer")
+    writer = as_role(WRITER.get(endpoint, "therapist"), "helsingoer")
     version = _version(bundle.case_id)
     body = ENDPOINT_CALLS[endpoint].body(bundle, version + offset)
-    _, answer = _refused(therapist, endpoint, bundle, body, status=409)
+    _, answer = _refused(writer, endpoint, bundle, body, status=409)
     assert_error((409, answer), 409, "conflict", "version")
     # …and the same request with the current version is accepted
-    ok = therapist.post(
+    ok = writer.post(
         path_for(endpoint[1], ENDPOINT_CALLS[endpoint], bundle),
         ENDPOINT_CALLS[endpoint].body(bundle, version),
     )

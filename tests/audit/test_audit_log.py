@@ -279,7 +279,17 @@ RECIPES: dict[str, Recipe] = {
         "region_accepted",
         lambda r, b: r[0],
     ),
+    "case_assign": (
+        lambda b, a: services.case_assign(
+            actor=a, case_id=b.case_id, version=_version(b.case_id), caseworker_id=b.caseworker_id
+        ),
+        "case_assigned",
+        lambda r, b: r,
+    ),
 }
+
+#: Who calls a service in the test of every service, where the therapist may not.
+ACTOR_ROLE = {"case_assign": "head_of_unit"}  # gives the case to a caseworker
 
 #: Services the citizen calls through the public self-service pages: no staff actor, so their
 #: entries name the system (no actor id, no role); the recipe's actor is not used.
@@ -309,6 +319,7 @@ MAIN_TYPE = {
     "citizen_update": Citizen,
     "region_referral_record": RegionReferral,
     "region_referral_accept": RegionReferral,
+    "case_assign": Case,
 }
 
 
@@ -324,7 +335,8 @@ def test_every_service_has_a_recipe():
 def test_every_service_writes_one_audit_entry_for_its_main_object(world, as_role, name):
     call, event, main_of = RECIPES[name]
     bundle = world.referred(MUNICIPALITY)
-    actor = as_role("therapist", MUNICIPALITY).user
+    role = ACTOR_ROLE.get(name, "therapist")
+    actor = as_role(role, MUNICIPALITY).user
     last = _last_entry()
 
     result = call(bundle, actor)
@@ -332,7 +344,7 @@ def test_every_service_writes_one_audit_entry_for_its_main_object(world, as_role
     main = main_of(result, bundle)
     assert isinstance(main, MAIN_TYPE[name])
     case_id = main.pk if name in OPENS_A_CASE else bundle.case_id
-    who = (None, "system", "") if name in WITHOUT_STAFF else (actor.pk, actor.username, "therapist")
+    who = (None, "system", "") if name in WITHOUT_STAFF else (actor.pk, actor.username, role)
     new = AuditEntry.objects.filter(pk__gt=last)
     writes = new.filter(write=True)
     about_main = writes.filter(object_type=type(main).__name__, object_id=main.pk)

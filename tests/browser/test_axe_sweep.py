@@ -281,6 +281,11 @@ PAGES: dict[str, Callable[[SweepWorld], list[Visit]]] = {
         ),
         Visit("therapist", {"case_id": w.b("helsingoer").case_id}, note="in course, Helsingør"),
         Visit("therapist", {"case_id": w.anonymous_case_id}, note="anonymous"),
+        Visit("head", {"case_id": w.b("helsingoer").case_id}, note="giving the case to"),
+    ],
+    "intake": lambda w: [
+        Visit("caseworker", note="Ny henvendelse"),
+        Visit("therapist", note="with the anonymous choice"),
     ],
     "assessment": lambda w: [
         Visit("caseworker", {"case_id": w.cases["contact"]}, note="empty"),
@@ -357,6 +362,7 @@ FORM_ERRORS: list[tuple[str, str, Callable[[SweepWorld], dict[str, Any]], str]] 
         "Gem ændringerne",
     ),
     ("caseworker", "decision", lambda w: {"case_id": w.cases["assessment"]}, "Gem afgørelsen"),
+    ("caseworker", "intake", lambda w: {}, "Gem henvendelsen"),
     (
         "caseworker",
         "follow_up_record",
@@ -409,6 +415,9 @@ EXCLUDED: dict[str, Excluded] = {
     "course_start": _post_only("starts a course from the case page", case_id="case_id"),
     "citizen_update": _post_only(
         "the case page's form for the citizen's details", case_id="case_id"
+    ),
+    "case_assign": _post_only(
+        "the case page's buttons for who holds the case", case_id="case_id"
     ),
     "course_plan": _post_only("the course page's plan form", course_id="course_id"),
     "course_session": _post_only("the course page's session form", course_id="course_id"),

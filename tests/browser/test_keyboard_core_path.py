@@ -105,7 +105,8 @@ def test_a_caseworker_finds_assesses_and_decides_with_the_keyboard_alone(
     assert page.locator("h1").inner_text() == "Mine sager"
     tab_to(page, "Gå til indhold", limit=1)
     page.keyboard.press("Enter")
-    tab_to(page, "case-search", limit=1)  # the first field after the skip, not the header
+    tab_to(page, "Ny henvendelse", limit=1)  # the page's own action first, not the header
+    tab_to(page, "case-search", limit=1)  # then the search
     page.keyboard.type("Mette")
     results = page.locator("#search-results")
     results.get_by_role("link", name=case.number).wait_for()

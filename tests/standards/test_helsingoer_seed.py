@@ -39,7 +39,7 @@ OFFERS = [
     ("godt_paa_vej", '"Godt på vej" (gruppe)'),
     ("rusmiddelfrit_tilbud", "Rusmiddelfrit tilbud (gruppe)"),
     ("familiesamtaler", "Familiesamtaler"),
-    ("konsulentopgaver", "Konsulentopgaver"),
+    ("konsulentopgaver", "Konsulentopgaver (familier)"),  # the seed's title twice (see reading)
     ("tilbagefaldsgruppe", "Gruppe for rusmiddelfrie borgere efter gennemført forløb"),
     ("kokain_hashstop", "Kokain- og Hashstop-gruppe (12 uger)"),
     ("paaroerendegruppe", "Pårørendegruppe (fra 25 år)"),
@@ -63,7 +63,7 @@ OFFERS = [
     ("unge_gruppe", "Gruppetilbud"),
     ("dagteamet", "Dagteamet (under 18 år, faldet ud af skolesystemet)"),
     ("foraeldreaftner", "Forældreaftner (SEL § 11)"),
-    ("unge_konsulentopgaver", "Konsulentopgaver"),
+    ("unge_konsulentopgaver", "Konsulentopgaver (unge)"),
     ("digital_raadgivning", "Digitalrådgivning/behandling"),
 ]
 

@@ -59,7 +59,7 @@ def no_throttle(settings):
 
 def test_without_a_device_the_login_is_one_step(user, client):
     response = log_in(client, user)
-    assert response.status_code == 302 and response.url == "/" and logged_in(client)
+    assert response.status_code == 302 and response.url == "/sager/" and logged_in(client)
 
 
 def test_with_a_device_the_password_alone_logs_nobody_in(user, client):
@@ -164,7 +164,7 @@ def test_removing_the_device_needs_a_current_code(user, client):
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     client.post("/konto/to-trin/", {"action": "remove", "otp": code_for(device)})
     assert not TOTPDevice.objects.filter(user=user).exists()
-    assert log_in(Client(), user).url == "/"
+    assert log_in(Client(), user).url == "/sager/"
 
 
 def test_required_otp_makes_everyone_enrol_at_log_in(user, client, settings):
@@ -196,4 +196,4 @@ def test_the_code_step_sends_nobody_to_another_site(user, client):
     device = enrolled(user)
     log_in(client, user, next_url="https://evil.example/")
     response = client.post("/log-ind/kode/", {"otp": code_for(device)})
-    assert response.status_code == 302 and response.url == "/"
+    assert response.status_code == 302 and response.url == "/sager/"  # Mine sager

@@ -43,6 +43,7 @@ class Action(StrEnum):
     # refer to integrated treatment in the regional psychiatry (SUL § 82 c) and record that
     # the region has received the citizen
     REGION_REFER = "region_refer"
+    CASE_ASSIGN = "case_assign"  # who holds the case: take it, or (heads) give it to a caseworker
 
 
 R = Role
@@ -93,7 +94,14 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # those who assess and decide: the referral follows the assessment ("no wrong door"), and
     # the region's taking over ends the municipality's own guarantees (SUL §§ 141-142)
     Action.REGION_REFER: frozenset({R.CASEWORKER, R.THERAPIST}),
+    # the case's caseworker (the authority's): a caseworker takes an unassigned case for
+    # themselves; the head of unit gives any case to any caseworker (`ASSIGNS_ANY_CASEWORKER`)
+    Action.CASE_ASSIGN: frozenset({R.CASEWORKER, R.HEAD_OF_UNIT}),
 }
+
+#: Roles that may give a case to any caseworker of their municipality, or take it from one;
+#: the other roles of `CASE_ASSIGN` take only an unassigned case, and only for themselves.
+ASSIGNS_ANY_CASEWORKER = frozenset({R.HEAD_OF_UNIT})
 
 #: Roles that may open a named case only for a citizen already on a case referred to their
 #: provider; anonymous cases they open freely (see the module's doc).

@@ -225,6 +225,7 @@ def case_create(request: HttpRequest, body: s.CaseCreateIn):
         received_on=body.received_on,
         channel=body.channel,
         contact_by=body.contact_by,
+        referrer=body.referrer,
         wishes_treatment=body.wishes_treatment,
         requested_offer=body.requested_offer,
         note=body.note,
@@ -346,6 +347,29 @@ def region_referral_acceptance(request: HttpRequest, case_id: int, body: s.Regio
         actor=request.user, case_id=case_id, **body.dict()
     )
     return _referral_answer(referral)
+
+
+@api.post("/cases/{case_id}/assignment", response={200: s.AssignmentOut}, tags=["cases"])
+def case_assign(request: HttpRequest, case_id: int, body: s.AssignmentIn):
+    """Who holds the case: a caseworker takes an unassigned case (`caseworker_id` their own
+    id) or gives their own back (null); a head of unit gives any case to any caseworker of the
+    municipality (or to none). A case held by another caseworker is the head of unit's to
+    move (403); someone who is not an active caseworker of the municipality is refused (422,
+    field `caseworker_id`). Logged with the old and new caseworker."""
+    case = services.case_assign(actor=request.user, case_id=case_id, **body.dict())
+    holder = case.caseworker if case.caseworker_id else None
+    return {
+        "case_id": case.pk,
+        "number": case.number,
+        "version": case.version,
+        "caseworker": {
+            "id": holder.pk,
+            "username": holder.get_username(),
+            "name": holder.get_full_name() or holder.get_username(),
+        }
+        if holder
+        else None,
+    }
 
 
 # --- citizens ---------------------------------------------------------------------------------

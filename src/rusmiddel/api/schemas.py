@@ -171,6 +171,7 @@ class CaseCreateIn(In):
     received_on: Day
     channel: Literal["self_service", "digital_post", "phone", "walk_in", "letter"]
     contact_by: Literal["citizen", "relative", "professional"] = "citizen"
+    referrer: Name = Field("", description="who referred: a GP, a hospital, an authority")
     wishes_treatment: StrictBool = True
     requested_offer: Code = ""
     note: Text = ""
@@ -186,6 +187,7 @@ class ContactIn(Versioned):
     received_on: Day
     channel: Literal["self_service", "digital_post", "phone", "walk_in", "letter"]
     contact_by: Literal["citizen", "relative", "professional"] = "citizen"
+    referrer: Name = Field("", description="who referred: a GP, a hospital, an authority")
     wishes_treatment: StrictBool = True
     requested_offer: Code = ""
     note: Text = ""
@@ -388,6 +390,14 @@ class RegionAcceptanceIn(Versioned):
     accepted_on: Day = Field(description="the day the region received the citizen")
 
 
+class AssignmentIn(Versioned):
+    caseworker_id: Id | None = Field(
+        description="the caseworker to hold the case: your own id to take it (caseworkers take "
+        "an unassigned case, or give back their own with null); heads of unit name any "
+        "caseworker of the municipality, or null for none"
+    )
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 
@@ -420,3 +430,16 @@ class RegionReferralOut(Schema):
         description="the municipality's treatment guarantees (SUL §§ 141-142) closed as "
         "handed over to the region when it received the citizen"
     )
+
+
+class CaseworkerOut(Schema):
+    id: int
+    username: str
+    name: str = Field(description="the full name, or the username when none is recorded")
+
+
+class AssignmentOut(Schema):
+    case_id: int
+    number: str
+    version: int = Field(description="the case's version after the change")
+    caseworker: CaseworkerOut | None = Field(description="null: no caseworker (Ikke tildelt)")

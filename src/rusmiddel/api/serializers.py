@@ -208,6 +208,7 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
                 "received_on": _d(c.received_on),
                 "channel": c.channel,
                 "contact_by": c.contact_by,
+                "referrer": c.referrer,
                 "wishes_treatment": c.wishes_treatment,
                 "requested_offer": c.requested_offer or None,
                 "treatment_guarantee": _d(c.guarantee_due),

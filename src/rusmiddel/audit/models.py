@@ -57,6 +57,8 @@ class Event(models.TextChoices):
     # integrated treatment in the regional psychiatry (SUL § 82 c)
     REGION_REFERRED = "region_referred", gettext_lazy("Henvist til integreret behandling")
     REGION_ACCEPTED = "region_accepted", gettext_lazy("Modtaget i integreret behandling")
+    # the case's caseworker: taken, given or removed (old and new user ids)
+    CASE_ASSIGNED = "case_assigned", gettext_lazy("Sagsbehandler tildelt")
 
 
 class AuditEntry(models.Model):

@@ -139,6 +139,8 @@ class Contact(models.Model):
     received_on = models.DateField()
     channel = models.CharField(max_length=20, choices=ContactChannel.choices)
     contact_by = models.CharField(max_length=20, choices=ContactBy.choices, default="citizen")
+    # who referred, when not the citizen: a GP, a hospital, another authority ("": none named)
+    referrer = models.CharField(max_length=200, blank=True, default="")
     wishes_treatment = models.BooleanField(default=True)
     requested_offer = models.CharField(max_length=60, blank=True)
     note = models.TextField(blank=True)

@@ -18,7 +18,7 @@ from rusmiddel.audit.models import AuditEntry, Event
 from rusmiddel.audit.services import audit_reads, audit_record
 
 from .errors import NotFound
-from .models import Case, Course, Deadline
+from .models import Case, CaseStatus, Course, Deadline
 from .scoping import case_filter, not_found, require, visible_cases, visible_deadlines
 
 MAX_PAGE = 200
@@ -82,6 +82,24 @@ def case_get(
     require(user, Action.CASE_READ)
     audit_record(actor=user, event=Event.CASE_READ, write=False, case_id=case.pk, why=why)
     return case
+
+
+def open_cases_of_cpr(*, user: Any, cpr: str, why: str = "henvendelse: CPR-opslag") -> list[Case]:
+    """The open (not ended) cases of the citizen with this CPR number (ten digits) that the
+    user may see, oldest first: where a new contact may belong before a new case is opened.
+    For those who register contacts (`CONTACT_RECORD`); each case found is logged as read.
+    Scoped like every read, so provider staff find only the cases referred to them, and an
+    anonymous case has no CPR number to be found by."""
+    require(user, Action.CONTACT_RECORD)
+    page = list(
+        visible_cases(user)
+        .filter(citizen__cpr=cpr)
+        .exclude(status=CaseStatus.ENDED)
+        .select_related("citizen", "caseworker", "provider")
+        .order_by("pk")[:MAX_PAGE]
+    )
+    audit_reads(actor=user, event=Event.CASE_LIST, case_ids=[c.pk for c in page], why=why)
+    return page
 
 
 def course_get(*, user: Any, course_id: int, why: str = "forløb") -> Course:

@@ -184,7 +184,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/"  # not used by the log-in: it lands by role (web.login_pages.landing_url)
 LOGOUT_REDIRECT_URL = "/"
 
 # Where letters leave: file (default: PDFs under RUSMIDDEL_DATA_DIR/outbox), email (Django's

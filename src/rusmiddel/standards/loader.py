@@ -169,6 +169,21 @@ def _duplicates(items: list[Any], attr: str, where: Loc) -> Iterator[Problem]:
         seen.add(value)
 
 
+def _same_titles(offers: list[Any]) -> Iterator[Problem]:
+    """Two offers by one title read as one in every list a user picks from (and in letters):
+    each needs a title of its own."""
+    seen: dict[str, str] = {}
+    for i, offer in enumerate(offers):
+        title = " ".join(offer.title.split()).casefold()
+        if title in seen:
+            yield Problem(
+                ("offers", i, "title"),
+                f"the title '{offer.title}' is also the title of offer '{seen[title]}': "
+                "give each offer a title of its own",
+            )
+        seen.setdefault(title, offer.id)
+
+
 def _references(standard: Standard) -> Iterator[Problem]:
     """Ids that must point at something the file defines."""
     providers = {p.id for p in standard.providers}
@@ -176,6 +191,7 @@ def _references(standard: Standard) -> Iterator[Problem]:
     payments = {s.id for s in standard.self_payment}
     offers = {o.id for o in standard.offers}
     yield from _duplicates(standard.offers, "id", ("offers",))
+    yield from _same_titles(standard.offers)
     yield from _duplicates(standard.providers, "id", ("providers",))
     yield from _duplicates(standard.complaint_routes, "id", ("complaint_routes",))
     yield from _duplicates(standard.actions, "id", ("actions",))

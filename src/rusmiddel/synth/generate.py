@@ -78,7 +78,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "version",
     ),
     "cases.Contact": (
-        "id", "case_id", "received_on", "channel", "contact_by", "wishes_treatment",
+        "id", "case_id", "received_on", "channel", "contact_by", "referrer", "wishes_treatment",
         "requested_offer", "note", "guarantee_due", "guarantee_basis", "recorded_by_id",
         "recorded_at",
     ),
@@ -453,7 +453,7 @@ class _Municipality:
             basis = self.std.deadlines.treatment_guarantee.basis
         by = "relative" if self.case.get("role") == "relative" else "citizen"
         row = [
-            contact_id, self.case["id"], received, channel, by, guarantee, "", "", due, basis,
+            contact_id, self.case["id"], received, channel, by, "", guarantee, "", "", due, basis,
             recorder, ts(received, rng.randrange(8, 16), rng.randrange(60)),
         ]  # fmt: skip
         return contact_id, due, row

@@ -72,6 +72,7 @@ from rusmiddel.standards.citations import with_seed_wording
 from rusmiddel.standards.schema import Standard
 from rusmiddel.web.pages import staff_page
 
+from .assignment_pages import assignment_panel
 from .case_forms import (
     DESCRIPTION_PREFIX,
     AssessmentForm,
@@ -409,6 +410,8 @@ class _Timeline:
             ),
             _("Ønsker behandling.") if c.wishes_treatment else _("Ingen ønske om behandling."),
         ]
+        if c.referrer:
+            lines.insert(1, _("Henvist af: {referrer}.").format(referrer=c.referrer))
         if c.requested_offer:
             lines.append(
                 _("Ønsket tilbud: {requested_offer}.").format(
@@ -846,6 +849,7 @@ def _case_context(
         "citizen_form": citizen_form or _citizen_form(request, case),
         # integrated treatment in the region (SUL § 82 c), where raised or referred
         "region": region_section(request, case, today),
+        "assign": assignment_panel(request, case),  # who holds the case
     }
 
 

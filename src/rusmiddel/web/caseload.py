@@ -409,7 +409,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """Mine sager: the caseload sorted by what falls due, with search as you type."""
     staff = staff_for(request, Action.CASE_READ)
     today = timezone.localdate()
-    context = {"today": today, **_search(request, staff, today), **_caseload(request, staff, today)}
+    context = {
+        "today": today,
+        "may_register": may(staff.role, Action.CASE_CREATE),  # Ny henvendelse
+        **_search(request, staff, today),
+        **_caseload(request, staff, today),
+    }
     return render(request, "web/lists/caseload.html", context)
 
 

@@ -19,23 +19,45 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from rusmiddel.accounts import security
+from rusmiddel.accounts.models import Role
+from rusmiddel.accounts.permissions import Action, may
+from rusmiddel.cases.scoping import staff_of
 
 PENDING = "rusmiddel_login_pending"  # {"user", "backend", "next", "at"} between the two steps
 PENDING_SECONDS = 300
 
 
+def landing_url(user) -> str:
+    """Where a staff member lands after logging in (when the log-in names no page to go
+    back to): the day's work. Whoever reads cases lands on Mine sager, the administrator (who
+    reads none) on Administration, a user without a role on the front page."""
+    staff = staff_of(user)
+    if staff is None:
+        return reverse("web:home")
+    if staff.role == Role.ADMINISTRATOR:
+        return reverse("web:admin_home")
+    return reverse("web:caseload" if may(staff.role, Action.CASE_READ) else "web:home")
+
+
 class StaffLoginView(LoginView):
     """The password step; hands over to the code step when the user needs one."""
 
+    landing_user = None  # the user whose password was right (set by form_valid)
+
+    def get_default_redirect_url(self) -> str:
+        # the user of the form: with a code step to come, no one is logged in yet
+        return landing_url(self.landing_user)
+
     def form_valid(self, form):
         user = form.get_user()
+        self.landing_user = user
         if not security.otp_required_for(user):
             return super().form_valid(form)
         self.request.session[PENDING] = {
@@ -82,7 +104,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(
                 target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             ):
-                target = settings.LOGIN_REDIRECT_URL
+                target = landing_url(user)
             return redirect(target)
         if getattr(request, "axes_locked_out", False):
             return security.lockout_response(request, credentials=credentials)

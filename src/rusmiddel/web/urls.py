@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import (
     admin_pages,
+    assignment_pages,
     capacity_pages,
     case_pages,
     caseload,
@@ -10,6 +11,7 @@ from . import (
     fit_pages,
     group_admin_pages,
     group_pages,
+    intake_pages,
     login_pages,
     region_pages,
     register_pages,
@@ -26,8 +28,10 @@ urlpatterns = [
     path("sundhed/", views.health, name="health"),
     path("om/", views.about, name="about"),
     *caseload.urlpatterns,
+    *intake_pages.urlpatterns,  # before the case pages: /sager/ny/
     *case_pages.urlpatterns,
     *region_pages.urlpatterns,  # the case page's forms for integrated treatment (SUL § 82 c)
+    *assignment_pages.urlpatterns,
     *group_pages.urlpatterns,
     *fit_pages.urlpatterns,
     *citizen.urlpatterns,  # the public self-service pages (no login)

@@ -9,6 +9,7 @@ list reads.
 from collections.abc import Callable
 from typing import Any
 
+from .assignment import case_assign
 from .citizens import citizen_update
 from .complaints import complaint_reassess, complaint_receive
 from .courses import (
@@ -54,6 +55,7 @@ SERVICES: dict[str, Callable[..., Any]] = {
         citizen_update,
         region_referral_record,
         region_referral_accept,
+        case_assign,
     )
 }
 

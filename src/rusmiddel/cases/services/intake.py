@@ -101,6 +101,7 @@ def case_create(
     received_on: dt.date,
     channel: str,
     contact_by: str = "citizen",
+    referrer: str = "",
     wishes_treatment: bool = True,
     requested_offer: str = "",
     note: str = "",
@@ -204,6 +205,7 @@ def case_create(
             received_on=received_on,
             channel=channel,
             contact_by=contact_by,
+            referrer=referrer,
             wishes_treatment=wishes_treatment,
             requested_offer=requested_offer,
             note=supplied_note(note, supplied, source="Oplyst ved henvendelsen"),
@@ -238,6 +240,10 @@ def _next_case_number(municipality: Municipality, *, anonymous: bool, year: int)
     return f"{municipality.slug.upper()}-{series}{year}-{sequence:06d}"
 
 
+#: The longest name of who referred (Contact.referrer).
+REFERRER_MAX_CHARS = 200
+
+
 def _contact_create(*, actor: Any, case: Case, **fields: Any) -> Contact:
     from ..models import ContactBy, ContactChannel
 
@@ -248,6 +254,11 @@ def _contact_create(*, actor: Any, case: Case, **fields: Any) -> Contact:
         )
     if fields["contact_by"] not in ContactBy.values:
         raise Invalid(f"Ukendt afsender '{fields['contact_by']}'.", field="contact_by")
+    fields["referrer"] = fields.get("referrer", "").strip()
+    if len(fields["referrer"]) > REFERRER_MAX_CHARS:
+        raise Invalid(
+            f"Henviseren må højst være {REFERRER_MAX_CHARS} tegn.", field="referrer"
+        )
     contact = Contact(case=case, recorded_by=actor, **fields)
     _guarantee(case, contact)
     contact.save()
@@ -271,6 +282,7 @@ def contact_record(
     received_on: dt.date,
     channel: str,
     contact_by: str = "citizen",
+    referrer: str = "",
     wishes_treatment: bool = True,
     requested_offer: str = "",
     note: str = "",
@@ -286,6 +298,7 @@ def contact_record(
             received_on=received_on,
             channel=channel,
             contact_by=contact_by,
+            referrer=referrer,
             wishes_treatment=wishes_treatment,
             requested_offer=requested_offer,
             note=note,
