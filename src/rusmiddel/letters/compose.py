@@ -53,9 +53,23 @@ def _head(case: Case, standard: Standard, on: dt.date) -> dict[str, Any]:
     }
 
 
+def route_letter_text(route: Any) -> str:
+    """The route's guidance as a letter says it to the citizen: the standard's `letter_text`
+    (its `text` describes the route in the standard's own words, about "borgeren", and may
+    say that guidance will follow in the decision), else a plain sentence."""
+    if route.letter_text:
+        return " ".join(route.letter_text.split())
+    if route.appealable:
+        return "Er du ikke enig i afgørelsen, kan du klage over den."
+    return "Der er ikke klageadgang over afgørelsen."
+
+
 def _guidance(
     standard: Standard, route_id: str | None, deadline: dt.date | None, received, part: str = ""
 ):
+    """Forvaltningsloven § 25: the complaint guidance of `route_id` for the letter: how to
+    complain (`text`), to whom, by when (the deadline as a date where the route counts one)
+    and where an upheld decision goes next."""
     route = standard.complaint_route(route_id or None)
     if route is None:
         return None
@@ -64,13 +78,16 @@ def _guidance(
         "weeks": route.deadline_weeks,
         "title": route.title,
         "appealable": route.appealable,
-        "text": " ".join(route.text.split()),
+        "text": route_letter_text(route),
+        # the standard's own deadline sentence, for a route whose letter text gives none
+        "own_text": not route.letter_text,
         "to": route.first_instance + (f", {route.address}" if route.address else ""),
         "deadline_text": " ".join(route.deadline_text.split()),
         "deadline": deadline.isoformat() if deadline else None,
         "deadline_date_text": danish_date(deadline),
         "received_text": danish_date(received),
         "forwards_to": route.forwards_to or "",
+        "reassessment_weeks": route.reassessment_weeks if route.reassessment else None,
     }
     return guidance
 

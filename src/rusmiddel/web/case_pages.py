@@ -59,6 +59,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.scoping import case_filter, require, visible_cases
 from rusmiddel.cases.services.decisions import decision_reasoning
+from rusmiddel.letters.compose import route_letter_text
 from rusmiddel.letters.models import DeliveryStatus, Letter, LetterKind
 from rusmiddel.outcomes.key_facts import FIELDS as KEY_FACT_FIELDS
 from rusmiddel.outcomes.key_facts import FOLLOW_UP_MOMENTS, key_facts_defaults
@@ -1139,13 +1140,13 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
     route = routes.route
     preview["route"] = route
     if route is not None:
-        preview["route_text"] = " ".join(route.text.split())
+        preview["route_text"] = route_letter_text(route)  # as the letter says it
         preview["route_deadline_text"] = " ".join(route.deadline_text.split())
     preview["route_parts"] = [
         {
             "title": part.title,
             "route": part_route,
-            "text": " ".join(part_route.text.split()),
+            "text": route_letter_text(part_route),
             "deadline_text": " ".join(part_route.deadline_text.split()),
         }
         for part, part_route in routes.parts
