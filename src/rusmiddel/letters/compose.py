@@ -167,6 +167,82 @@ def decision_context(decision: Decision) -> dict[str, Any]:
     }
 
 
+def _staff_name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def withdrawal_context(decision: Decision, received: dt.date) -> dict[str, Any]:
+    """The withdrawal of `decision` (tilbagekaldelse): what was decided and is withdrawn, from
+    when, why, and the complaint guidance of the decision's route, counted from `received`."""
+    case = decision.case
+    standard = _standard(case, decision.decided_on)  # the route's and the offer's version
+    offer = standard.offer(decision.offer)
+    return {
+        **_head(case, _standard(case, decision.withdrawn_on), decision.withdrawn_on),
+        "title": "Tilbagekaldelse af afgørelse",
+        "granted": decision.outcome == "granted",
+        "offer": {"title": offer.title if offer else decision.offer},
+        "decided_text": danish_date(decision.decided_on),
+        "withdrawn_text": danish_date(decision.withdrawn_on),
+        "legal_basis": with_seed_wording(standard, decision.legal_basis),
+        "reason": decision.withdrawal_reason,
+        "complaint": _guidance(
+            standard, decision.complaint_route, decision.withdrawal_complaint_deadline, received
+        ),
+        "decided_by": _staff_name(decision.withdrawn_by),
+    }
+
+
+def _changes(new: Decision, old: Decision, standard: Standard) -> list[str]:
+    """What the correction changed, in the citizen's words."""
+
+    def title(offer_id: str) -> str:
+        offer = standard.offer(offer_id)
+        return offer.title if offer else offer_id
+
+    def provider(d: Decision) -> str:
+        found = standard.provider(d.provider.slug) if d.provider else None
+        return found.name if found else (d.provider.name if d.provider else "intet valgt")
+
+    out = []
+    if new.offer != old.offer:
+        out.append(f"Tilbuddet: {title(old.offer)} er ændret til {title(new.offer)}.")
+    if new.outcome != old.outcome:
+        out.append(
+            "Afgørelsen: afslaget er ændret til en bevilling."
+            if new.outcome == "granted"
+            else "Afgørelsen: bevillingen er ændret til et afslag."
+        )
+    if new.provider_id != old.provider_id:
+        out.append(f"Behandlingsstedet: {provider(old)} er ændret til {provider(new)}.")
+    if (new.free_choice_requested, new.free_choice_outcome) != (
+        old.free_choice_requested,
+        old.free_choice_outcome,
+    ):
+        out.append("Svaret på dit ønske om frit valg er ændret.")
+    if new.reasoning != old.reasoning or new.override_reason != old.override_reason:
+        out.append("Begrundelsen er ændret.")
+    return out or ["Afgørelsens indhold er det samme; den er rettet og sendt til dig igen."]
+
+
+def correction_context(decision: Decision, replaced: Decision) -> dict[str, Any]:
+    """The corrected decision in full (`decision_context`), with the decision it replaces,
+    what changed and why."""
+    context = decision_context(decision)
+    standard = _standard(decision.case, decision.decided_on)
+    offer = standard.offer(replaced.offer)
+    return {
+        **context,
+        "title": f"Ændret afgørelse om {context['offer']['title']}",
+        "replaces": {
+            "decided_text": danish_date(replaced.decided_on),
+            "offer": offer.title if offer else replaced.offer,
+            "reason": replaced.withdrawal_reason,
+            "changes": _changes(decision, replaced, standard),
+        },
+    }
+
+
 def receipt_context(contact: Contact) -> dict[str, Any]:
     case = contact.case
     standard = _standard(case, contact.received_on)

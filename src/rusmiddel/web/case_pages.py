@@ -49,6 +49,7 @@ from rusmiddel.cases.models import (
     CourseStatus,
     DeadlineKind,
     DecisionOutcome,
+    DecisionStatus,
     EndReason,
     FollowUpChannel,
     FreeChoiceOutcome,
@@ -701,8 +702,8 @@ def _timeline(
 
 
 def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]]:
-    """What a new course can start on: a granted decision without a course, or (anonymous
-    cases, offers without a decision) the offer itself."""
+    """What a new course can start on: a standing granted decision without a course, or
+    (anonymous cases, offers without a decision) the offer itself."""
     started = {c.decision_id for c in case.courses.all() if c.decision_id}
     bases = [
         (
@@ -712,7 +713,9 @@ def _course_bases(case: Case, standard: Standard | None) -> list[tuple[str, str]
             ),
         )
         for d in case.decisions.all()
-        if d.outcome == DecisionOutcome.GRANTED and d.pk not in started
+        if d.outcome == DecisionOutcome.GRANTED
+        and d.status == DecisionStatus.ACTIVE
+        and d.pk not in started
     ]
     active = any(c.status == CourseStatus.ACTIVE for c in case.courses.all())
     if standard is not None and not active:

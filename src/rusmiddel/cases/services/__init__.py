@@ -22,7 +22,7 @@ from .courses import (
     session_record,
     status_report_record,
 )
-from .decisions import decision_record
+from .decisions import decision_correct, decision_record, decision_withdraw
 from .follow_ups import follow_up_record
 from .intake import assessment_record, case_create, contact_record, cpr_validate
 from .self_service import self_service_apply
@@ -37,6 +37,8 @@ SERVICES: dict[str, Callable[..., Any]] = {
         contact_record,
         assessment_record,
         decision_record,
+        decision_withdraw,
+        decision_correct,
         course_start,
         plan_record,
         session_record,
