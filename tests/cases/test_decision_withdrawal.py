@@ -295,3 +295,15 @@ def test_a_correction_of_the_outcome_says_so(caseworker, granted):
     with pytest.raises(Invalid) as again:
         _correct(caseworker, granted)
     assert "allerede ændret" in again.value.message
+
+
+def test_a_case_with_a_corrected_decision_can_be_erased(caseworker, granted):
+    """Retention erases a case's rows model by model (`privacy.graph`): the link from the
+    corrected decision to its replacement does not stand in the way."""
+    from rusmiddel.privacy.graph import case_held, deletion_order, rows_of
+
+    new = _correct(caseworker, granted)
+    _withdraw(caseworker, new)
+    for held in deletion_order(case_held()):
+        rows_of(held, [granted.case_id]).delete()
+    assert not Decision.objects.filter(case_id=granted.case_id).exists()

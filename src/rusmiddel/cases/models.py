@@ -239,17 +239,14 @@ class Decision(models.Model):
     standard_version = models.CharField(max_length=60)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
-    # withdrawal or correction (`decision_withdraw`, `decision_correct`); the database
-    # defaults let bulk loads (synth) leave the columns out
-    status = models.CharField(
-        max_length=10, choices=DecisionStatus.choices, default="active", db_default="active"
-    )
+    # withdrawal or correction (`decision_withdraw`, `decision_correct`)
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default="active")
     withdrawn_on = models.DateField(null=True, blank=True)  # the day it stopped counting
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    withdrawal_reason = models.TextField(blank=True, default="", db_default="")
+    withdrawal_reason = models.TextField(blank=True)
     # a withdrawal is a decision of its own, with its own deadline (None: no appeal, or a
     # correction: the new decision carries the deadline)
     withdrawal_complaint_deadline = models.DateField(null=True, blank=True)

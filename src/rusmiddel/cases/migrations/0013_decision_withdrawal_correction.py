@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='decision',
             name='status',
-            field=models.CharField(choices=[('active', 'Gældende'), ('withdrawn', 'Tilbagekaldt'), ('corrected', 'Ændret')], db_default='active', default='active', max_length=10),
+            field=models.CharField(choices=[('active', 'Gældende'), ('withdrawn', 'Tilbagekaldt'), ('corrected', 'Ændret')], default='active', max_length=10),
         ),
         migrations.AddField(
             model_name='decision',
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='decision',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, db_default='', default=''),
+            field=models.TextField(blank=True),
         ),
         migrations.AddField(
             model_name='decision',
