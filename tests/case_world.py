@@ -99,7 +99,7 @@ class Bundle:
     case_id: int = 0
     number: str = ""
     decision_id: int = 0  # granted main offer: complaints, course start
-    change_decision_id: int = 0  # granted other offer: change of offer
+    change_decision_id: int = 0  # granted other offer: change of offer, withdrawal, correction
     course_id: int = 0  # active course on the main offer
     residential_course_id: int = 0  # active residential course: self-payment
     session_id: int = 0  # booked on the active course
@@ -447,6 +447,26 @@ ENDPOINT_CALLS: dict[tuple[str, str], Call] = {
             "offer": OFFERS[b.municipality]["main"],
             "outcome": "refused",
             "decided_on": "2026-12-02",
+        },
+    ),
+    # the granted decision without a course (withdrawing the main one is refused: a course
+    # rests on it)
+    ("POST", "/decisions/{decision_id}/withdrawal"): Call(
+        "change_decision",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "reason": "Bevilget ved en fejl",
+            "withdrawn_on": "2026-12-03",
+        },
+    ),
+    ("POST", "/decisions/{decision_id}/correction"): Call(
+        "change_decision",
+        "path",
+        body=lambda b, v: {
+            "version": v,
+            "reason": "Forkert leverandør",
+            "decided_on": "2026-12-03",
         },
     ),
     ("POST", "/cases/{case_id}/courses"): Call(

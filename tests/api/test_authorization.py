@@ -61,6 +61,9 @@ ACTION_OF: dict[tuple[str, str], Action | None] = {
     ("POST", "/cases/{case_id}/contacts"): A.CONTACT_RECORD,
     ("POST", "/cases/{case_id}/assessments"): A.ASSESSMENT_RECORD,
     ("POST", "/cases/{case_id}/decisions"): A.DECISION_RECORD,
+    # the roles that decide withdraw and correct
+    ("POST", "/decisions/{decision_id}/withdrawal"): A.DECISION_RECORD,
+    ("POST", "/decisions/{decision_id}/correction"): A.DECISION_RECORD,
     ("POST", "/cases/{case_id}/courses"): A.COURSE_MANAGE,
     ("POST", "/cases/{case_id}/complaints"): A.COMPLAINT_HANDLE,
     ("POST", "/complaints/{complaint_id}/reassessment"): A.COMPLAINT_HANDLE,
@@ -115,6 +118,8 @@ BOOKING = ("POST", "/cases/{case_id}/bookings")
 CASES = ("POST", "/cases")
 CITIZEN = ("PATCH", "/citizens/{citizen_id}")
 ASSIGNMENT = ("POST", "/cases/{case_id}/assignment")
+WITHDRAWAL = ("POST", "/decisions/{decision_id}/withdrawal")
+CORRECTION = ("POST", "/decisions/{decision_id}/correction")
 WAITLIST = ("GET", "/waitlist")
 FIT_RECORD = ("POST", "/sessions/{session_id}/fit")
 FIT_READ = ("GET", "/courses/{course_id}/fit")
@@ -407,6 +412,10 @@ KEY_EXPECTATIONS = [
     ("caseworker", "own", ("POST", "/complaints/{complaint_id}/reassessment"), 200),
     ("caseworker", "other", ("GET", "/cases/{case_id}"), 404),
     ("caseworker", "other", ("POST", "/cases/{case_id}/decisions"), 404),
+    ("caseworker", "own", WITHDRAWAL, 200),
+    ("caseworker", "own", CORRECTION, 201),
+    ("caseworker", "other", WITHDRAWAL, 404),
+    ("caseworker", "other", CORRECTION, 404),
     # The head of unit reads (cases, due list, log) and writes no case (but see below)
     ("head_of_unit", "own", ("GET", "/cases/{case_id}"), 200),
     ("head_of_unit", "own", ("GET", "/cases"), 200),
@@ -427,11 +436,15 @@ KEY_EXPECTATIONS = [
     ("substance_consultant", "own", ("POST", "/follow-ups/{follow_up_id}"), 200),
     ("substance_consultant", "own", ("POST", "/cases/{case_id}/assessments"), 403),
     ("substance_consultant", "own", ("POST", "/cases/{case_id}/decisions"), 403),
+    ("substance_consultant", "own", WITHDRAWAL, 403),
+    ("substance_consultant", "own", CORRECTION, 403),
     ("substance_consultant", "own", ("POST", "/courses/{course_id}/sessions"), 201),
     # Provider staff treat the cases referred to them, and nothing else
     ("provider_staff", "own", ("GET", "/cases/{case_id}"), 200),
     ("provider_staff", "own", ("POST", "/courses/{course_id}/sessions"), 201),
     ("provider_staff", "own", ("POST", "/cases/{case_id}/decisions"), 403),
+    ("provider_staff", "own", WITHDRAWAL, 403),
+    ("provider_staff", "unreferred", WITHDRAWAL, 404),
     ("provider_staff", "own", ("POST", "/complaints/{complaint_id}/reassessment"), 403),
     ("provider_staff", "own", ("POST", "/follow-ups/{follow_up_id}"), 200),
     ("provider_staff", "own", ("GET", "/audit"), 403),

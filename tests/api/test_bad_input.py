@@ -48,6 +48,8 @@ SELF_PAYMENT = ("POST", "/courses/{course_id}/self-payment")
 END = ("POST", "/courses/{course_id}/end")
 CHANGE = ("POST", "/courses/{course_id}/change-offer")
 FOLLOW_UP = ("POST", "/follow-ups/{follow_up_id}")
+WITHDRAWAL = ("POST", "/decisions/{decision_id}/withdrawal")
+CORRECTION = ("POST", "/decisions/{decision_id}/correction")
 
 NAMED = {
     "received_on": "2026-11-24",
@@ -305,6 +307,30 @@ BAD = [
         DECISION,
         _body(DECISION, offer="substitution", outcome="granted", override_reason="   "),
         "override_reason",
+    ),
+    # --- withdrawing and correcting a decision -----------------------------------------------
+    ("withdrawal without a reason", WITHDRAWAL, _body(WITHDRAWAL, reason=...), "reason"),
+    ("withdrawal with a blank reason", WITHDRAWAL, _body(WITHDRAWAL, reason="  "), "reason"),
+    (
+        "withdrawal before the decision",
+        WITHDRAWAL,
+        _body(WITHDRAWAL, withdrawn_on="2026-11-29"),
+        "withdrawn_on",
+    ),
+    (
+        "withdrawal sent by pigeon",
+        WITHDRAWAL,
+        _body(WITHDRAWAL, send_channel="pigeon"),
+        "send_channel",
+    ),
+    ("correction without a reason", CORRECTION, _body(CORRECTION, reason=...), "reason"),
+    ("correction outcome", CORRECTION, _body(CORRECTION, outcome="maybe"), "outcome"),
+    ("correction to an unknown offer", CORRECTION, _body(CORRECTION, offer="yoga"), "offer"),
+    (
+        "correction before the decision",
+        CORRECTION,
+        _body(CORRECTION, decided_on="2026-11-29"),
+        "decided_on",
     ),
     # --- other rules ------------------------------------------------------------------------
     ("self-payment for no days", SELF_PAYMENT, _body(SELF_PAYMENT, days=0), "days"),

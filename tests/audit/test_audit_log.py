@@ -102,6 +102,28 @@ RECIPES: dict[str, Recipe] = {
         "decision_recorded",
         lambda r, b: r,
     ),
+    "decision_withdraw": (
+        lambda b, a: services.decision_withdraw(
+            actor=a,
+            decision_id=b.change_decision_id,  # granted, no course on it
+            version=_version(b.case_id),
+            reason="Bevilget ved en fejl",
+            withdrawn_on=D(2026, 12, 3),
+        ),
+        "decision_withdrawn",
+        lambda r, b: r,
+    ),
+    "decision_correct": (
+        lambda b, a: services.decision_correct(
+            actor=a,
+            decision_id=b.change_decision_id,
+            version=_version(b.case_id),
+            reason="Forkert leverandør",
+            decided_on=D(2026, 12, 3),
+        ),
+        "decision_corrected",  # about the old decision; the new one is recorded
+        lambda r, b: Decision.objects.get(pk=b.change_decision_id),
+    ),
     "course_start": (
         lambda b, a: services.course_start(
             actor=a,
@@ -303,6 +325,8 @@ MAIN_TYPE = {
     "contact_record": Contact,
     "assessment_record": Assessment,
     "decision_record": Decision,
+    "decision_withdraw": Decision,
+    "decision_correct": Decision,
     "course_start": Course,
     "plan_record": TreatmentPlan,
     "session_record": Session,

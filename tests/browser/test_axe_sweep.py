@@ -58,6 +58,8 @@ class SweepWorld:
     fit_course_id: int = 0
     receipt_case: Any = None
     capacity_id: int = 0
+    # state → (case id, decision id): a withdrawn and a corrected decision (Gentofte)
+    decisions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def b(self, municipality: str) -> Any:
         return self.bundles.referred(municipality)
@@ -125,6 +127,22 @@ def build_sweep_world() -> SweepWorld:
         override_reason="Visitationsmødet har vurderet, at tilbuddet er det rette",
     )
     cases["decided"] = decided.pk
+    refused = services.decision_record(
+        actor=caseworker,
+        case_id=decided.pk,
+        version=_version(decided.pk),
+        offer="dagbehandling",
+        outcome="refused",
+        decided_on=today,
+    )
+    services.decision_withdraw(
+        actor=caseworker,
+        decision_id=refused.pk,
+        version=_version(decided.pk),
+        reason="Afslaget byggede på en anden borgers oplysninger.",
+        withdrawn_on=dt.date(2026, 11, 25),
+    )
+    decisions = {"withdrawn": (decided.pk, refused.pk)}
     cases["in_course"] = bundles.referred("gentofte").case_id
     ended = opened("0404831234", "Dorte Afsluttet")
     services.assessment_record(
@@ -160,6 +178,15 @@ def build_sweep_world() -> SweepWorld:
         **END_KEY_FACTS,
     )
     cases["ended"] = ended.pk
+    services.decision_correct(  # its course has ended: nothing rests on it
+        actor=caseworker,
+        decision_id=decision.pk,
+        version=_version(ended.pk),
+        reason="Leverandøren var forkert.",
+        decided_on=dt.date(2026, 12, 1),
+        provider="gladsaxe_rusmiddelcenter",
+    )
+    decisions["corrected"] = (ended.pk, decision.pk)
 
     # Helsingør: the referred bundle's course enrolled in its group, with FIT scores
     hb = bundles.referred("helsingoer")
@@ -238,6 +265,7 @@ def build_sweep_world() -> SweepWorld:
         fit_course_id=hb.course_id,
         receipt_case=Case.objects.select_related("municipality").get(pk=cases["contact"]),
         capacity_id=capacity.pk,
+        decisions=decisions,
     )
 
 
@@ -295,6 +323,33 @@ PAGES: dict[str, Callable[[SweepWorld], list[Visit]]] = {
     "decision": lambda w: [
         Visit("caseworker", {"case_id": w.cases["assessment"]}),
         Visit("therapist", {"case_id": w.b("helsingoer").case_id}, note="Helsingør"),
+    ],
+    "decision_view": lambda w: [
+        Visit(
+            "caseworker",
+            {"case_id": w.b("gentofte").case_id, "decision_id": w.b("gentofte").change_decision_id},
+            note="standing, with its forms",
+        ),
+        Visit(
+            "caseworker",
+            {"case_id": w.b("gentofte").case_id, "decision_id": w.b("gentofte").decision_id},
+            note="a course rests on it",
+        ),
+        *(
+            Visit("caseworker", {"case_id": case_id, "decision_id": decision_id}, note=state)
+            for state, (case_id, decision_id) in w.decisions.items()
+        ),
+        Visit(
+            "head",
+            {"case_id": w.b("helsingoer").case_id, "decision_id": w.b("helsingoer").decision_id},
+            note="read only",
+        ),
+    ],
+    "decision_correct": lambda w: [
+        Visit(
+            "caseworker",
+            {"case_id": w.b("gentofte").case_id, "decision_id": w.b("gentofte").change_decision_id},
+        )
     ],
     "course": lambda w: [
         Visit("caseworker", {"course_id": w.b("gentofte").course_id}, note="active"),
@@ -383,6 +438,24 @@ FORM_ERRORS: list[tuple[str, str, Callable[[SweepWorld], dict[str, Any]], str]] 
         lambda w: {"case_id": w.b("gentofte").case_id},
         "Registrér modtagelsen",
     ),
+    (
+        "caseworker",
+        "decision_view",
+        lambda w: {
+            "case_id": w.b("gentofte").case_id,
+            "decision_id": w.b("gentofte").change_decision_id,
+        },
+        "Tilbagekald afgørelsen og send brevet",
+    ),
+    (
+        "caseworker",
+        "decision_correct",
+        lambda w: {
+            "case_id": w.b("gentofte").case_id,
+            "decision_id": w.b("gentofte").change_decision_id,
+        },
+        "Gem den ændrede afgørelse og send brevet",
+    ),
 ]
 
 
@@ -411,6 +484,11 @@ EXCLUDED: dict[str, Excluded] = {
     ),
     "decision_preview": _post_only(
         "the decision's preview (htmx), swept inside the decision page", case_id="case_id"
+    ),
+    "decision_withdraw": _post_only(
+        "the decision page's withdrawal form",
+        case_id="case_id",
+        decision_id="change_decision_id",
     ),
     "course_start": _post_only("starts a course from the case page", case_id="case_id"),
     "citizen_update": _post_only(

@@ -259,6 +259,7 @@ FILLABLE = {
     "municipality",
     "token",
     "citizen_id",
+    "decision_id",
 }
 PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
 

@@ -280,6 +280,28 @@ def decision_create(request: HttpRequest, case_id: int, body: s.DecisionIn):
     return Status(201, decision_json(decision))
 
 
+@api.post("/decisions/{decision_id}/withdrawal", response={200: s.DecisionOut}, tags=["cases"])
+def decision_withdrawal(request: HttpRequest, decision_id: int, body: s.DecisionWithdrawalIn):
+    """Withdraw a decision (tilbagekaldelse), with a reason: it stays on the case, no longer
+    counts as the basis of a course or a waitlist place, and the citizen gets a letter with
+    the reason and complaint guidance. Refused (422, `decision_id`) while an active course
+    rests on it. The roles that decide; the case's `version` (a stale one answers 409)."""
+    decision = services.decision_withdraw(
+        actor=request.user, decision_id=decision_id, **body.dict()
+    )
+    return decision_json(decision)
+
+
+@api.post("/decisions/{decision_id}/correction", response={201: s.DecisionOut}, tags=["cases"])
+def decision_correction(request: HttpRequest, decision_id: int, body: s.DecisionCorrectionIn):
+    """Correct a decision, with a reason: a new decision (answered, with `replaces_id`) on the
+    latest evaluation replaces it, with its own complaint deadline, and the citizen gets it in
+    full, saying what changed. An active course moves to the new decision when it grants the
+    same offer; otherwise the correction is refused (422) until the course has ended."""
+    new = services.decision_correct(actor=request.user, decision_id=decision_id, **body.dict())
+    return Status(201, decision_json(new, replaces=decision_id))
+
+
 @api.post("/cases/{case_id}/courses", response={201: dict}, tags=["courses"])
 def course_create(request: HttpRequest, case_id: int, body: s.CourseStartIn):
     course = services.course_start(actor=request.user, case_id=case_id, **body.dict())

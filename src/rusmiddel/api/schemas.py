@@ -222,6 +222,62 @@ class DecisionIn(Versioned):
     note: Text = ""
 
 
+SendChannel = Literal["digital_post", "post", "quickpost"]
+
+
+class DecisionWithdrawalIn(Versioned):
+    reason: Text = Field(description="why the decision is withdrawn: the letter gives it")
+    withdrawn_on: Day | None = Field(None, description="the day it stops counting; left out: today")
+    send_channel: SendChannel = "digital_post"
+
+
+class DecisionCorrectionIn(Versioned):
+    """The corrected decision: what is left out is as in the decision corrected (the note:
+    none)."""
+
+    reason: Text = Field(description="why the decision is corrected: the letter gives it")
+    decided_on: Day | None = Field(None, description="the new decision's date; left out: today")
+    offer: Code | None = None
+    outcome: Literal["granted", "refused"] | None = None
+    send_channel: SendChannel = "digital_post"
+    provider: Code | None = None
+    free_choice_requested: Name | None = None
+    free_choice_outcome: Literal["not_requested", "granted", "refused"] | None = None
+    override_reason: Text | None = None
+    note: Text = ""
+
+
+class DecisionOut(Schema):
+    """A decision as the API shows it (`decision_json`)."""
+
+    id: int
+    offer: str
+    outcome: Literal["granted", "refused"]
+    evaluation_status: str
+    legal_basis: list[str]
+    reasoning: str
+    override_reason: str
+    provider: str | None
+    free_choice_requested: str
+    free_choice_outcome: Literal["not_requested", "granted", "refused"]
+    decided_on: dt.date
+    send_channel: SendChannel
+    received_on: dt.date
+    complaint_route: str | None
+    complaint_deadline: dt.date | None = Field(description="None: no appeal")
+    standard_version: str
+    status: Literal["active", "withdrawn", "corrected"] = Field(
+        description="only an active decision is the basis of a course or a waitlist place"
+    )
+    withdrawn_on: dt.date | None = Field(description="when a withdrawn or corrected one stopped")
+    withdrawal_reason: str | None
+    withdrawal_complaint_deadline: dt.date | None = Field(
+        description="the withdrawal's own complaint deadline (None: none)"
+    )
+    replaced_by_id: int | None = Field(description="the decision that corrected this one")
+    replaces_id: int | None = Field(description="the decision this one corrected")
+
+
 # The key facts' codes (outcomes.models); the "" variants: not given.
 UseFrequency = Literal["daily", "days_4_6", "days_2_3", "weekly_or_less", "not_used"]
 UseFrequencyOrNot = Literal["", "daily", "days_4_6", "days_2_3", "weekly_or_less", "not_used"]

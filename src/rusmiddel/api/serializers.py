@@ -63,7 +63,9 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def decision_json(d: Decision) -> dict[str, Any]:
+def decision_json(d: Decision, *, replaces: int | None = None) -> dict[str, Any]:
+    """A decision; `replaces`: the decision this one corrected (the reverse of the old one's
+    `replaced_by_id`, given by the caller, which has it without a query)."""
     return {
         "id": d.pk,
         "offer": d.offer,
@@ -81,6 +83,13 @@ def decision_json(d: Decision) -> dict[str, Any]:
         "complaint_route": d.complaint_route or None,
         "complaint_deadline": _d(d.complaint_deadline),
         "standard_version": d.standard_version,
+        # active, withdrawn or corrected: only an active decision is the basis of a course
+        "status": d.status,
+        "withdrawn_on": _d(d.withdrawn_on),  # the day a withdrawn or corrected one stopped
+        "withdrawal_reason": d.withdrawal_reason or None,
+        "withdrawal_complaint_deadline": _d(d.withdrawal_complaint_deadline),
+        "replaced_by_id": d.replaced_by_id,
+        "replaces_id": replaces,
     }
 
 
@@ -198,6 +207,8 @@ def deadline_json(d: Deadline, today: dt.date) -> dict[str, Any]:
 def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
     evaluations = list(case.evaluations.all())
     assessments = list(case.assessments.all())
+    # the corrected decision each one replaces (old → new is a column of the old one)
+    replaced = {d.replaced_by_id: d.pk for d in case.decisions.all() if d.replaced_by_id}
     return {
         **case_summary(case),
         "municipality": case.municipality.slug,
@@ -234,7 +245,7 @@ def case_detail(case: Case, today: dt.date) -> dict[str, Any]:
         }
         if evaluations
         else None,
-        "decisions": [decision_json(d) for d in case.decisions.all()],
+        "decisions": [decision_json(d, replaces=replaced.get(d.pk)) for d in case.decisions.all()],
         "courses": [course_json(c) for c in case.courses.all()],
         "complaints": [
             {

@@ -21,6 +21,8 @@ class Event(models.TextChoices):
     ASSESSMENT_RECORDED = "assessment_recorded", gettext_lazy("Udredning registreret")
     EVALUATION_RECORDED = "evaluation_recorded", gettext_lazy("Visitation beregnet")
     DECISION_RECORDED = "decision_recorded", gettext_lazy("Afgørelse truffet")
+    DECISION_WITHDRAWN = "decision_withdrawn", gettext_lazy("Afgørelse tilbagekaldt")
+    DECISION_CORRECTED = "decision_corrected", gettext_lazy("Afgørelse ændret")
     COURSE_STARTED = "course_started", gettext_lazy("Forløb startet")
     PLAN_RECORDED = "plan_recorded", gettext_lazy("Behandlingsplan registreret")
     SESSION_RECORDED = "session_recorded", gettext_lazy("Samtale registreret")

@@ -49,6 +49,7 @@ from rusmiddel.cases.models import (
     DeadlineKind,
     Decision,
     DecisionOutcome,
+    DecisionStatus,
     Evaluation,
     FreeChoiceOutcome,
 )
@@ -145,8 +146,9 @@ def _standard(slug: str, on: dt.date) -> Standard | None:
 
 
 def _waiting_decisions_all(municipality_id: int) -> QuerySet[Decision]:
-    """Every waiting decision of the municipality: granted, no course started on it, the case
-    not ended; with the day of the first contact that asked for treatment."""
+    """Every waiting decision of the municipality: granted and standing (not withdrawn or
+    corrected), no course started on it, the case not ended; with the day of the first
+    contact that asked for treatment."""
     first_contact = (
         Contact.objects.filter(case=OuterRef("case"), wishes_treatment=True)
         .order_by("received_on")
@@ -157,6 +159,7 @@ def _waiting_decisions_all(municipality_id: int) -> QuerySet[Decision]:
             case__municipality_id=municipality_id,
             case__status__in=OPEN_STATUSES,
             outcome=DecisionOutcome.GRANTED,
+            status=DecisionStatus.ACTIVE,
         )
         .filter(~Exists(Course.objects.filter(decision=OuterRef("pk"))))
         .annotate(waiting_since=Subquery(first_contact))
@@ -565,6 +568,7 @@ def _history(
             case__municipality_id=municipality_id,
             offer__in=offers,
             outcome=DecisionOutcome.GRANTED,
+            status=DecisionStatus.ACTIVE,  # a corrected grant counts once, by its replacement
             decided_on__gt=since,
         )
         .values("offer")

@@ -207,6 +207,15 @@ class FreeChoiceOutcome(models.TextChoices):
     REFUSED = "refused", gettext_lazy("Afslået (ikke et tilsvarende tilbud)")
 
 
+class DecisionStatus(models.TextChoices):
+    """Whether a decision still stands. Only an active one is the basis of a course or a
+    place on the waitlist; the others stay on the case, in its timeline and in the log."""
+
+    ACTIVE = "active", gettext_lazy("Gældende")
+    WITHDRAWN = "withdrawn", gettext_lazy("Tilbagekaldt")  # revoked, with a letter of its own
+    CORRECTED = "corrected", gettext_lazy("Ændret")  # replaced by a new decision (`replaced_by`)
+
+
 class Decision(models.Model):
     """An afgørelse on one offer, with its reasoning and complaint deadline."""
 
@@ -232,6 +241,20 @@ class Decision(models.Model):
     standard_version = models.CharField(max_length=60)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    # withdrawal or correction (`decision_withdraw`, `decision_correct`)
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default="active")
+    withdrawn_on = models.DateField(null=True, blank=True)  # the day it stopped counting
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+    # a withdrawal is a decision of its own, with its own deadline (None: no appeal, or a
+    # correction: the new decision carries the deadline)
+    withdrawal_complaint_deadline = models.DateField(null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )  # the corrected decision that replaces this one
 
 
 class CourseStatus(models.TextChoices):

@@ -53,9 +53,23 @@ def _head(case: Case, standard: Standard, on: dt.date) -> dict[str, Any]:
     }
 
 
+def route_letter_text(route: Any) -> str:
+    """The route's guidance as a letter says it to the citizen: the standard's `letter_text`
+    (its `text` describes the route in the standard's own words, about "borgeren", and may
+    say that guidance will follow in the decision), else a plain sentence."""
+    if route.letter_text:
+        return " ".join(route.letter_text.split())
+    if route.appealable:
+        return "Er du ikke enig i afgørelsen, kan du klage over den."
+    return "Der er ikke klageadgang over afgørelsen."
+
+
 def _guidance(
     standard: Standard, route_id: str | None, deadline: dt.date | None, received, part: str = ""
 ):
+    """Forvaltningsloven § 25: the complaint guidance of `route_id` for the letter: how to
+    complain (`text`), to whom, by when (the deadline as a date where the route counts one)
+    and where an upheld decision goes next."""
     route = standard.complaint_route(route_id or None)
     if route is None:
         return None
@@ -64,13 +78,16 @@ def _guidance(
         "weeks": route.deadline_weeks,
         "title": route.title,
         "appealable": route.appealable,
-        "text": " ".join(route.text.split()),
+        "text": route_letter_text(route),
+        # the standard's own deadline sentence, for a route whose letter text gives none
+        "own_text": not route.letter_text,
         "to": route.first_instance + (f", {route.address}" if route.address else ""),
         "deadline_text": " ".join(route.deadline_text.split()),
         "deadline": deadline.isoformat() if deadline else None,
         "deadline_date_text": danish_date(deadline),
         "received_text": danish_date(received),
         "forwards_to": route.forwards_to or "",
+        "reassessment_weeks": route.reassessment_weeks if route.reassessment else None,
     }
     return guidance
 
@@ -147,6 +164,82 @@ def decision_context(decision: Decision) -> dict[str, Any]:
         "send_channel": decision.send_channel,
         "decided_by": decision.decided_by.get_full_name() or decision.decided_by.get_username(),
         "standard_version": decision.standard_version,
+    }
+
+
+def _staff_name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def withdrawal_context(decision: Decision, received: dt.date) -> dict[str, Any]:
+    """The withdrawal of `decision` (tilbagekaldelse): what was decided and is withdrawn, from
+    when, why, and the complaint guidance of the decision's route, counted from `received`."""
+    case = decision.case
+    standard = _standard(case, decision.decided_on)  # the route's and the offer's version
+    offer = standard.offer(decision.offer)
+    return {
+        **_head(case, _standard(case, decision.withdrawn_on), decision.withdrawn_on),
+        "title": "Tilbagekaldelse af afgørelse",
+        "granted": decision.outcome == "granted",
+        "offer": {"title": offer.title if offer else decision.offer},
+        "decided_text": danish_date(decision.decided_on),
+        "withdrawn_text": danish_date(decision.withdrawn_on),
+        "legal_basis": with_seed_wording(standard, decision.legal_basis),
+        "reason": decision.withdrawal_reason,
+        "complaint": _guidance(
+            standard, decision.complaint_route, decision.withdrawal_complaint_deadline, received
+        ),
+        "decided_by": _staff_name(decision.withdrawn_by),
+    }
+
+
+def _changes(new: Decision, old: Decision, standard: Standard) -> list[str]:
+    """What the correction changed, in the citizen's words."""
+
+    def title(offer_id: str) -> str:
+        offer = standard.offer(offer_id)
+        return offer.title if offer else offer_id
+
+    def provider(d: Decision) -> str:
+        found = standard.provider(d.provider.slug) if d.provider else None
+        return found.name if found else (d.provider.name if d.provider else "intet valgt")
+
+    out = []
+    if new.offer != old.offer:
+        out.append(f"Tilbuddet: {title(old.offer)} er ændret til {title(new.offer)}.")
+    if new.outcome != old.outcome:
+        out.append(
+            "Afgørelsen: afslaget er ændret til en bevilling."
+            if new.outcome == "granted"
+            else "Afgørelsen: bevillingen er ændret til et afslag."
+        )
+    if new.provider_id != old.provider_id:
+        out.append(f"Behandlingsstedet: {provider(old)} er ændret til {provider(new)}.")
+    if (new.free_choice_requested, new.free_choice_outcome) != (
+        old.free_choice_requested,
+        old.free_choice_outcome,
+    ):
+        out.append("Svaret på dit ønske om frit valg er ændret.")
+    if new.reasoning != old.reasoning or new.override_reason != old.override_reason:
+        out.append("Begrundelsen er ændret.")
+    return out or ["Afgørelsens indhold er det samme; den er rettet og sendt til dig igen."]
+
+
+def correction_context(decision: Decision, replaced: Decision) -> dict[str, Any]:
+    """The corrected decision in full (`decision_context`), with the decision it replaces,
+    what changed and why."""
+    context = decision_context(decision)
+    standard = _standard(decision.case, decision.decided_on)
+    offer = standard.offer(replaced.offer)
+    return {
+        **context,
+        "title": f"Ændret afgørelse om {context['offer']['title']}",
+        "replaces": {
+            "decided_text": danish_date(replaced.decided_on),
+            "offer": offer.title if offer else replaced.offer,
+            "reason": replaced.withdrawal_reason,
+            "changes": _changes(decision, replaced, standard),
+        },
     }
 
 

@@ -18,6 +18,10 @@ from rusmiddel.cases.models import Case
 
 class LetterKind(models.TextChoices):
     DECISION = "decision", gettext_lazy("Afgørelse")
+    # a decision withdrawn (with its reason and complaint guidance), or corrected: the new
+    # decision in full, saying what changed and why
+    DECISION_WITHDRAWAL = "decision_withdrawal", gettext_lazy("Tilbagekaldelse af afgørelse")
+    DECISION_CORRECTED = "decision_corrected", gettext_lazy("Ændret afgørelse")
     CONTACT_RECEIPT = "contact_receipt", gettext_lazy("Kvittering for henvendelse")
     FOLLOW_UP_INVITATION = "follow_up_invitation", gettext_lazy("Invitation til opfølgning")
     SELF_PAYMENT = "self_payment", gettext_lazy("Afgørelse om egenbetaling")

@@ -131,6 +131,30 @@ def letter_for_decision(*, decision: Decision, actor: Any) -> Letter | None:
     )
 
 
+def letter_for_withdrawal(*, decision: Decision, actor: Any, received: dt.date) -> Letter | None:
+    """The withdrawal of a decision: what is withdrawn, from when, why, and how to complain
+    of the withdrawal (counted from `received`, the day the letter counts as received)."""
+    return _letter(
+        case=decision.case,
+        kind=LetterKind.DECISION_WITHDRAWAL,
+        source=decision,
+        context=compose.withdrawal_context(decision, received),
+        actor=actor,
+    )
+
+
+def letter_for_correction(*, decision: Decision, replaced: Decision, actor: Any) -> Letter | None:
+    """The corrected decision in full, saying which decision it replaces, what changed and
+    why, with complaint guidance counted from the new decision."""
+    return _letter(
+        case=decision.case,
+        kind=LetterKind.DECISION_CORRECTED,
+        source=decision,
+        context=compose.correction_context(decision, replaced),
+        actor=actor,
+    )
+
+
 def letter_for_contact(*, contact: Contact, actor: Any) -> Letter | None:
     """A receipt for a contact with a wish for treatment, with the guarantee date."""
     if not contact.wishes_treatment:

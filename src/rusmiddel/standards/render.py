@@ -273,6 +273,8 @@ def to_markdown(compiled: CompiledStandard) -> str:
             out.append(f"- Klagen genvurderes inden {r.reassessment_weeks} uger")
         if r.forwards_to:
             out.append(f"- Fastholdes afgørelsen, sendes klagen videre til {r.forwards_to}")
+        if r.letter_text:
+            out.append(f"- I brevet til borgeren: {' '.join(r.letter_text.split())}")
         out.append("")
     routing = s.complaint_routing
     for rule in routing.by_substance if routing else []:

@@ -357,6 +357,10 @@ class ComplaintRoute(Strict):
     )
     forwards_to: str | None = None
     text: Text
+    # the guidance as the letters give it, to the citizen ("du"): that and how to complain
+    # and, on a route without `deadline_weeks`, by when. The letter adds where to send the
+    # complaint, the deadline's date and the forwarding. None: a plain sentence in its place
+    letter_text: Text | None = None
     section: Text
     reading: str | None = None
 

@@ -94,7 +94,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "override_reason", "legal_basis", "provider_id", "free_choice_requested",
         "free_choice_outcome", "decided_on", "sent_on", "send_channel", "received_on",
         "complaint_route", "complaint_deadline", "standard_version", "decided_by_id",
-        "decided_at",
+        "decided_at", "status", "withdrawn_on", "withdrawn_at", "withdrawn_by_id",
+        "withdrawal_reason", "withdrawal_complaint_deadline", "replaced_by_id",
     ),
     "treatment_groups.Group": (
         "id", "municipality_id", "provider_id", "offer", "title", "starts_on", "stop_day", "seats",
@@ -621,6 +622,7 @@ class _Municipality:
                 json.dumps(list(offer.legal_basis), ensure_ascii=False), provider, "",
                 "not_requested", decided, decided, channel, received, routes.route_id,
                 deadline.date if deadline else None, self.compiled.version, by, at,
+                "active", None, None, None, "", None, None,  # none withdrawn or corrected
             ),
         )  # fmt: skip
         complain = 0.14 if outcome == "refused" else 0.0065

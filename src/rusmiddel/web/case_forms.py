@@ -757,6 +757,35 @@ class DecisionForm(CaseForm):
         super().add_service_error(type(exc)(message, field=exc.field))
 
 
+class DecisionCorrectionForm(DecisionForm):
+    """The decision form, filled in with the decision corrected, and why it is corrected."""
+
+    reason = text_field(
+        gettext_lazy("Begrundelse for ændringen"),
+        rows=4,
+        help_text=gettext_lazy(
+            "Hvad var forkert, og hvorfor ændres afgørelsen? Kommer med i brevet til borgeren."
+        ),
+    )
+
+
+class DecisionWithdrawalForm(CaseForm):
+    """Withdraw a decision: why (the letter gives it), from when, how the letter is sent."""
+
+    reason = text_field(
+        gettext_lazy("Begrundelse for tilbagekaldelsen"),
+        rows=4,
+        help_text=gettext_lazy("Kommer med i brevet til borgeren."),
+    )
+    withdrawn_on = date_field(gettext_lazy("Afgørelsen tilbagekaldes fra"))
+    send_channel = forms.ChoiceField(
+        label=gettext_lazy("Brevet sendes med"),
+        choices=SendChannel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Vælg hvordan brevet sendes.")},
+    )
+
+
 # --- the course ---------------------------------------------------------------------------
 
 

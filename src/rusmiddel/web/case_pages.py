@@ -5,6 +5,8 @@ decision with its reasoning and complaint guidance, and the course.
 /sager/<id>/udredning/             the assessment form; /vurdering/ evaluates it live (htmx)
 /sager/<id>/afgoerelse/            the decision form; /forhaandsvisning/ shows reasoning and
                                    complaint guidance for the choices made (htmx)
+/sager/<id>/afgoerelser/<id>/      one decision; its forms withdraw it (tilbagekald/) and open
+                                   the correction (ret/: the decision form, filled in)
 /sager/<id>/forloeb/start/         start a course on a granted decision (the case page's form)
 /sager/<id>/borger/                change the citizen's name and contact details (the case page's
                                    form; every case of theirs)
@@ -49,6 +51,7 @@ from rusmiddel.cases.models import (
     CourseStatus,
     DeadlineKind,
     DecisionOutcome,
+    DecisionStatus,
     EndReason,
     FollowUpChannel,
     FreeChoiceOutcome,
@@ -59,6 +62,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.scoping import case_filter, require, visible_cases
 from rusmiddel.cases.services.decisions import decision_reasoning
+from rusmiddel.letters.compose import route_letter_text
 from rusmiddel.letters.models import DeliveryStatus, Letter, LetterKind
 from rusmiddel.outcomes.key_facts import FIELDS as KEY_FACT_FIELDS
 from rusmiddel.outcomes.key_facts import FOLLOW_UP_MOMENTS, key_facts_defaults
@@ -80,7 +84,9 @@ from .case_forms import (
     CaseForm,
     CitizenForm,
     CourseStartForm,
+    DecisionCorrectionForm,
     DecisionForm,
+    DecisionWithdrawalForm,
     PlanForm,
     ReportForm,
     SessionForm,
@@ -256,6 +262,7 @@ class Entry(TypedDict):
     by_id: int | None
     by: str  # "Registreret af …", or nothing when no one is recorded
     current: bool  # the decision just saved
+    struck: bool  # no longer stands (a withdrawn or corrected decision): shown struck through
 
 
 #: The order of the steps within one day.
@@ -264,6 +271,7 @@ ORDER = {
     "udredning": 1,
     "visitation": 2,
     "afgoerelse": 3,
+    "tilbagekaldelse": 3,  # after the decision of the same day (added after it)
     "brev": 4,
     "forloeb": 5,
     "plan": 6,
@@ -306,9 +314,15 @@ class _Timeline:
     per row: the staff names come in one query at the end)."""
 
     def __init__(
-        self, case: Case, standard: Standard | None, letters: list[Letter], today: dt.date
+        self,
+        case: Case,
+        standard: Standard | None,
+        letters: list[Letter],
+        today: dt.date,
+        may_decide: bool = False,
     ) -> None:
         self.case = case
+        self.may_decide = may_decide  # the decisions link to their withdrawal and correction
         self.standard = standard
         self.letters = letters
         self.today = today
@@ -328,6 +342,7 @@ class _Timeline:
         links: Sequence[tuple[str, str]] = (),
         badge: tuple[str, str] | None = None,  # (tone, text)
         by_id: int | None = None,
+        struck: bool = False,
     ) -> None:
         tone, badge_text = badge or ("", "")
         self.entries.append(
@@ -348,6 +363,7 @@ class _Timeline:
                 by_id=by_id,
                 by="",
                 current=False,
+                struck=struck,
             )
         )
 
@@ -374,8 +390,10 @@ class _Timeline:
             )
         for e in case.evaluations.all():
             self.evaluation(e)
-        for d in case.decisions.all():
-            self.decision(d)
+        decisions = {d.pk: d for d in case.decisions.all()}
+        replaces = {d.replaced_by_id: d for d in decisions.values() if d.replaced_by_id}
+        for d in decisions.values():
+            self.decision(d, decisions.get(d.replaced_by_id or 0), replaces.get(d.pk))
         for course in case.courses.all():
             self.course(course)
         for k in case.complaints.all():
@@ -470,7 +488,9 @@ class _Timeline:
             by_id=e.created_by_id,
         )
 
-    def decision(self, d: Any) -> None:
+    def decision(self, d: Any, replaced_by: Any = None, replaces: Any = None) -> None:
+        """A decision; one that no longer stands is struck through and says when, why and
+        what replaced it; a withdrawal has an entry of its own on its day, with its letter."""
         outcome = DecisionOutcome(d.outcome)
         lines = [
             _("Visitationens vurdering: {status}.").format(
@@ -487,6 +507,13 @@ class _Timeline:
             if d.complaint_deadline
             else _("Ingen klagefrist efter denne klagevej."),
         ]
+        if replaces is not None:
+            lines.insert(
+                0,
+                _("Ændrer afgørelsen af {decided_on}: {reason}").format(
+                    decided_on=_d(replaces.decided_on), reason=replaces.withdrawal_reason
+                ),
+            )
         if d.provider_id:
             lines.append(_("Leverandør: {name}.").format(name=d.provider.name))
         if d.free_choice_requested:
@@ -502,10 +529,37 @@ class _Timeline:
                     override_reason=d.override_reason
                 )
             )
-        self.dated[f"{LetterKind.DECISION}:{d.pk}"] = d.decided_on
-        letter = self.letter_by_key.get(f"{LetterKind.DECISION}:{d.pk}")
-        links = [(_letter_href(letter), _("Afgørelsesbrevet (PDF)"))] if letter else []
-        tone = "success" if outcome == DecisionOutcome.GRANTED else "error"
+        if d.status == DecisionStatus.WITHDRAWN:
+            lines.append(
+                _("Tilbagekaldt {withdrawn_on}: gælder ikke længere.").format(
+                    withdrawn_on=_d(d.withdrawn_on)
+                )
+            )
+        elif d.status == DecisionStatus.CORRECTED:
+            lines.append(
+                _("Ændret {withdrawn_on}: erstattet af afgørelsen af {decided_on}.").format(
+                    withdrawn_on=_d(d.withdrawn_on),
+                    decided_on=_d(replaced_by.decided_on if replaced_by else d.withdrawn_on),
+                )
+            )
+        links = []
+        for kind in (LetterKind.DECISION, LetterKind.DECISION_CORRECTED):
+            self.dated[f"{kind}:{d.pk}"] = d.decided_on
+            if letter := self.letter_by_key.get(f"{kind}:{d.pk}"):
+                links.append((_letter_href(letter), _("Afgørelsesbrevet (PDF)")))
+        if replaced_by is not None:
+            links.append((f"#afgoerelse-{replaced_by.pk}", _("Den nye afgørelse")))
+        view = reverse("web:decision_view", args=[self.case.pk, d.pk])
+        standing = d.status == DecisionStatus.ACTIVE
+        links.append(
+            (view, _("Ret eller tilbagekald afgørelsen"))
+            if standing and self.may_decide
+            else (view, _("Se afgørelsen"))
+        )
+        if standing:
+            badge = ("success" if outcome == DecisionOutcome.GRANTED else "error", outcome.label)
+        else:
+            badge = ("warning", DecisionStatus(d.status).label)
         self.add(
             d.decided_on,
             "afgoerelse",
@@ -514,8 +568,34 @@ class _Timeline:
             f"{self.title(d.offer)}: {outcome.label.lower()}",
             lines=lines,
             links=links,
-            badge=(tone, outcome.label),
+            badge=badge,
             by_id=d.decided_by_id,
+            struck=not standing,
+        )
+        if d.status == DecisionStatus.WITHDRAWN:
+            self.withdrawal(d)
+
+    def withdrawal(self, d: Any) -> None:
+        key = f"{LetterKind.DECISION_WITHDRAWAL}:{d.pk}"
+        self.dated[key] = d.withdrawn_on
+        letter = self.letter_by_key.get(key)
+        self.add(
+            d.withdrawn_on,
+            "tilbagekaldelse",
+            d.pk,
+            _("Afgørelse"),  # one word the narrow column holds at 375 px
+            _("Afgørelse tilbagekaldt: {offer}").format(offer=self.title(d.offer)),
+            lines=[
+                _("Begrundelse: {reason}").format(reason=d.withdrawal_reason),
+                _("Klagefrist for tilbagekaldelsen: {deadline}.").format(
+                    deadline=danish_date(d.withdrawal_complaint_deadline)
+                )
+                if d.withdrawal_complaint_deadline
+                else _("Ingen klagefrist efter denne klagevej."),
+            ],
+            links=[(_letter_href(letter), _("Brevet om tilbagekaldelsen (PDF)"))] if letter else [],
+            badge=("warning", _("Tilbagekaldt")),
+            by_id=d.withdrawn_by_id,
         )
 
     def course(self, course: Course) -> None:
@@ -751,9 +831,13 @@ class _Timeline:
 
 
 def _timeline(
-    case: Case, standard: Standard | None, letters: list[Letter], today: dt.date
+    case: Case,
+    standard: Standard | None,
+    letters: list[Letter],
+    today: dt.date,
+    may_decide: bool = False,
 ) -> list[Entry]:
-    return _Timeline(case, standard, letters, today).build()
+    return _Timeline(case, standard, letters, today, may_decide).build()
 
 
 def _citizen_age(case: Case, today: dt.date) -> int | None:
@@ -768,7 +852,7 @@ def _citizen_age(case: Case, today: dt.date) -> int | None:
 
 
 def _course_bases(case: Case, standard: Standard | None, today: dt.date) -> list[tuple[str, str]]:
-    """What a new course can start on: a granted decision without a course, or (anonymous
+    """What a new course can start on: a standing granted decision without a course, or (anonymous
     cases, offers the standard lets start without a decision) the offer itself, never one
     whose age band the citizen is outside today (no decision weighed it)."""
     started = {c.decision_id for c in case.courses.all() if c.decision_id}
@@ -780,7 +864,9 @@ def _course_bases(case: Case, standard: Standard | None, today: dt.date) -> list
             ),
         )
         for d in case.decisions.all()
-        if d.outcome == DecisionOutcome.GRANTED and d.pk not in started
+        if d.outcome == DecisionOutcome.GRANTED
+        and d.status == DecisionStatus.ACTIVE
+        and d.pk not in started
     ]
     active = any(c.status == CourseStatus.ACTIVE for c in case.courses.all())
     if standard is not None and not active:
@@ -812,13 +898,14 @@ def _case_context(
 ) -> dict[str, Any]:
     standard = _standard(case.municipality.slug, today)
     letters = _letters(case)
-    timeline = _timeline(case, standard, letters, today)
+    timeline = _timeline(case, standard, letters, today, _may(request, Action.DECISION_RECORD))
     saved = request.GET.get("afgoerelse", "")
     saved_letter = None
     for entry in timeline:
         if entry["kind"] == "afgoerelse" and str(entry["pk"]) == saved:
             entry["current"] = True
-            saved_letter = next((href for href, _ in entry["links"]), None)
+            pdfs = (href for href, _ in entry["links"] if href.endswith("/pdf"))
+            saved_letter = next(pdfs, None)
     bases = _course_bases(case, standard, today) if _may(request, Action.COURSE_MANAGE) else []
     if start_form is None and bases:
         granted = next((b for b, _ in bases if b.startswith("d")), "")  # the usual start
@@ -1156,8 +1243,15 @@ def _decision_setup(case: Case) -> DecisionSetup | None:
     return DecisionSetup(evaluation, compiled, offers)
 
 
-def _decision_form(case: Case, setup: DecisionSetup, offer: str, data: Any = None, **kw: Any):
-    return DecisionForm(
+def _decision_form(
+    case: Case,
+    setup: DecisionSetup,
+    offer: str,
+    data: Any = None,
+    form_class: type[DecisionForm] = DecisionForm,
+    **kw: Any,
+):
+    return form_class(
         data,
         offers=setup.offers,
         providers=setup.providers(offer),
@@ -1213,13 +1307,13 @@ def _decision_preview(case: Case, setup: DecisionSetup, form: DecisionForm) -> d
     route = routes.route
     preview["route"] = route
     if route is not None:
-        preview["route_text"] = " ".join(route.text.split())
+        preview["route_text"] = route_letter_text(route)  # as the letter says it
         preview["route_deadline_text"] = " ".join(route.deadline_text.split())
     preview["route_parts"] = [
         {
             "title": part.title,
             "route": part_route,
-            "text": " ".join(part_route.text.split()),
+            "text": route_letter_text(part_route),
             "deadline_text": " ".join(part_route.deadline_text.split()),
         }
         for part, part_route in routes.parts
@@ -1347,6 +1441,212 @@ def decision_preview(request: HttpRequest, case_id: int) -> HttpResponse:
         "providers_changed": request.POST.get("provider_for", "") != offer,
     }
     return render(request, "web/case/_decision_preview.html", context)
+
+
+# --- one decision: withdraw it or correct it ------------------------------------------------
+
+#: The letters about one decision, by the key their source gives them.
+DECISION_LETTERS = (
+    LetterKind.DECISION,
+    LetterKind.DECISION_CORRECTED,
+    LetterKind.DECISION_WITHDRAWAL,
+)
+
+
+def _decision_of(
+    request: HttpRequest, case_id: int, decision_id: int, why: str, *more: str
+) -> tuple[Case, Any]:
+    """The case (its decisions, its deadlines for the header and the `more` parts a page
+    needs) and its decision, or 404."""
+    case = _case(request, case_id, why, parts=("decisions", "deadlines", *more))
+    decision = next((d for d in case.decisions.all() if d.pk == decision_id), None)
+    if decision is None:
+        raise Http404(_("Afgørelsen findes ikke på sagen."))
+    return case, decision
+
+
+def _decision_page(
+    request: HttpRequest,
+    case: Case,
+    decision: Any,
+    form: DecisionWithdrawalForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    standard = _standard(case.municipality.slug, decision.decided_on)
+    by_id = {d.pk: d for d in case.decisions.all()}
+    replaces = next((d for d in by_id.values() if d.replaced_by_id == decision.pk), None)
+    keys = [f"{kind}:{decision.pk}" for kind in DECISION_LETTERS]
+    letters = [
+        (_letter_href(letter), letter.title, LetterKind(letter.kind).label)
+        for letter in Letter.objects.filter(case=case, key__in=keys)
+        .defer("pdf", "context")
+        .order_by("created_at", "pk")
+    ]
+    resting = [  # not the case's courses with all their sessions: these few rows
+        (c, _offer_title(standard, c.offer), reverse("web:course", args=[c.pk]))
+        for c in Course.objects.filter(decision=decision, status=CourseStatus.ACTIVE)
+    ]
+    names = _names({decision.decided_by_id, decision.withdrawn_by_id})  # one query
+    active = decision.status == DecisionStatus.ACTIVE
+    may_change = active and _may(request, Action.DECISION_RECORD)
+    if form is None and may_change:
+        form = DecisionWithdrawalForm(
+            initial={
+                "version": case.version,
+                "withdrawn_on": today,
+                "send_channel": decision.send_channel,
+            }
+        )
+    context = {
+        "head": _head(case, today),
+        "decision": decision,
+        "offer_title": _offer_title(standard, decision.offer),
+        "outcome": DecisionOutcome(decision.outcome).label,
+        "status_label": DecisionStatus(decision.status).label,
+        "status_tone": {"active": "success", "withdrawn": "error", "corrected": "warning"}[
+            decision.status
+        ],
+        "sent_with": SENT_WITH.get(decision.send_channel, decision.send_channel),
+        "reasoning": decision.reasoning.split("\n"),
+        "replaced_by": by_id.get(decision.replaced_by_id),
+        "replaces": replaces,
+        "letters": letters,
+        "resting": resting,
+        "may_change": may_change,
+        "form": form if may_change else None,
+        "withdraw_url": reverse("web:decision_withdraw", args=[case.pk, decision.pk]),
+        "correct_url": reverse("web:decision_correct", args=[case.pk, decision.pk]),
+        "withdrawn_by": names.get(decision.withdrawn_by_id or 0, ""),
+        "decided_by": names.get(decision.decided_by_id, ""),
+    }
+    return render(request, "web/case/decision_view.html", context, status=status)
+
+
+@staff_page
+def decision_view(request: HttpRequest, case_id: int, decision_id: int) -> HttpResponse:
+    """One decision: what was decided, its letters, and, for the roles that decide while it
+    stands, the forms that withdraw it and open its correction."""
+    case, decision = _decision_of(request, case_id, decision_id, "afgørelse")
+    return _decision_page(request, case, decision)
+
+
+@require_POST
+@staff_page
+def decision_withdraw(request: HttpRequest, case_id: int, decision_id: int) -> HttpResponse:
+    """Withdraw the decision (the decision page's form; the service checks role, version,
+    the reason and a course resting on it)."""
+    case, decision = _decision_of(request, case_id, decision_id, "tilbagekaldelse")
+    require(request.user, Action.DECISION_RECORD)
+    form = DecisionWithdrawalForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = _save(
+            form,
+            services.decision_withdraw,
+            actor=request.user,
+            decision_id=decision.pk,
+            version=data["version"],
+            reason=data["reason"],
+            withdrawn_on=data["withdrawn_on"],
+            send_channel=data["send_channel"],
+        )
+        if done is not None:
+            messages.success(
+                request,
+                _("Afgørelsen er tilbagekaldt, og brevet til borgeren er lagt i udbakken."),
+            )
+            url = reverse("web:case", args=[case.pk])
+            return redirect(f"{url}#tilbagekaldelse-{decision.pk}")
+    return _decision_page(request, case, decision, form, status=_status(form))
+
+
+@staff_page
+def decision_correct(request: HttpRequest, case_id: int, decision_id: int) -> HttpResponse:
+    """Correct the decision: the decision form, filled in with it, with the reasoning and
+    complaint guidance of the new one previewed, and why it is corrected."""
+    case, old = _decision_of(
+        request,
+        case_id,
+        decision_id,
+        "ændring af afgørelse",
+        "evaluations",
+        "assessments",
+        "contacts",
+    )
+    require(request.user, Action.DECISION_RECORD)
+    if old.status != DecisionStatus.ACTIVE:
+        return redirect("web:decision_view", case_id=case.pk, decision_id=old.pk)
+    today = timezone.localdate()
+    setup = _decision_setup(case)
+    if setup is None:  # a decision rests on an evaluation: never without one
+        raise Http404(_("Sagen er ikke udredt."))
+    status = 200
+    if request.method == "POST":
+        offer = request.POST.get("offer", "")
+        form = _decision_form(case, setup, offer, request.POST, form_class=DecisionCorrectionForm)
+        if "forhaandsvis" not in request.POST and form.is_valid():
+            data = form.cleaned_data
+            made = _save(
+                form,
+                services.decision_correct,
+                actor=request.user,
+                decision_id=old.pk,
+                version=data["version"],
+                reason=data["reason"],
+                decided_on=data["decided_on"],
+                offer=data["offer"],
+                outcome=data["outcome"],
+                send_channel=data["send_channel"],
+                provider=data["provider"] or "",
+                free_choice_requested=data["free_choice_requested"].strip(),
+                free_choice_outcome=data["free_choice_outcome"],
+                override_reason=data["override_reason"],
+                note=data["note"],
+            )
+            if made is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Afgørelsen er ændret, og den nye afgørelse er lagt i udbakken til "
+                        "borgeren (ny klagefrist {deadline})."
+                    ).format(deadline=danish_date(made.complaint_deadline) or _("ingen")),
+                )
+                url = reverse("web:case", args=[case.pk])
+                return redirect(f"{url}?afgoerelse={made.pk}#afgoerelse-{made.pk}")
+        if form.errors:
+            status = _status(form)
+    else:
+        offer = old.offer
+        form = _decision_form(
+            case,
+            setup,
+            offer,
+            form_class=DecisionCorrectionForm,
+            initial={
+                "version": case.version,
+                "offer": old.offer,
+                "outcome": old.outcome,
+                "decided_on": today,
+                "send_channel": old.send_channel,
+                "provider": old.provider.slug if old.provider_id else "",
+                "free_choice_requested": old.free_choice_requested,
+                "free_choice_outcome": old.free_choice_outcome,
+                "override_reason": old.override_reason,
+            },
+        )
+    context = {
+        "head": _head(case, today),
+        "setup": setup,
+        "form": form,
+        "old": old,
+        "old_title": _offer_title(setup.standard, old.offer),
+        "provider_for": offer,
+        "preview": _decision_preview(case, setup, form),
+        "evaluated_text": _d(setup.evaluation.evaluated_on),
+        "view_url": reverse("web:decision_view", args=[case.pk, old.pk]),
+    }
+    return render(request, "web/case/decision_correct.html", context, status=status)
 
 
 # --- the course -----------------------------------------------------------------------------
@@ -1662,6 +1962,21 @@ urlpatterns = [
         "sager/<int:case_id>/afgoerelse/forhaandsvisning/",
         decision_preview,
         name="decision_preview",
+    ),
+    path(
+        "sager/<int:case_id>/afgoerelser/<int:decision_id>/",
+        decision_view,
+        name="decision_view",
+    ),
+    path(
+        "sager/<int:case_id>/afgoerelser/<int:decision_id>/tilbagekald/",
+        decision_withdraw,
+        name="decision_withdraw",
+    ),
+    path(
+        "sager/<int:case_id>/afgoerelser/<int:decision_id>/ret/",
+        decision_correct,
+        name="decision_correct",
     ),
     path("sager/<int:case_id>/forloeb/start/", course_start, name="course_start"),
     path("sager/<int:case_id>/borger/", citizen_update, name="citizen_update"),

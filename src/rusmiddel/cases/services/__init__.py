@@ -23,7 +23,7 @@ from .courses import (
     session_record,
     status_report_record,
 )
-from .decisions import decision_record
+from .decisions import decision_correct, decision_record, decision_withdraw
 from .follow_ups import follow_up_record
 from .intake import assessment_record, case_create, contact_record, cpr_validate
 from .region import region_referral_accept, region_referral_record
@@ -39,6 +39,8 @@ SERVICES: dict[str, Callable[..., Any]] = {
         contact_record,
         assessment_record,
         decision_record,
+        decision_withdraw,
+        decision_correct,
         course_start,
         plan_record,
         session_record,

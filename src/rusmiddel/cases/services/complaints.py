@@ -18,6 +18,7 @@ from ..models import (
     Complaint,
     ComplaintStatus,
     DeadlineKind,
+    DecisionStatus,
 )
 from ._common import (
     bump,
@@ -50,6 +51,18 @@ def complaint_receive(
         decision = case.decisions.filter(pk=decision_id).first()
         if decision is None:
             raise Invalid(f"Afgørelse {decision_id} findes ikke på sagen.", field="decision_id")
+        if decision.status == DecisionStatus.CORRECTED:  # the complaint is of the new one
+            raise Invalid(
+                f"Afgørelsen er ændret ved afgørelse {decision.replaced_by_id}: registrér klagen "
+                "over den.",
+                field="decision_id",
+            )
+        # a withdrawn decision: the complaint is of the withdrawal, with its own deadline
+        deadline = (
+            decision.withdrawal_complaint_deadline
+            if decision.status == DecisionStatus.WITHDRAWN
+            else decision.complaint_deadline
+        )
         compiled = standard_on(case.municipality.slug, decision.decided_on)
         route = compiled.standard.complaint_route(decision.complaint_route or None)
         if route is None or not route.appealable:
@@ -65,8 +78,7 @@ def complaint_receive(
             decision=decision,
             route=route.id,
             received_on=received_on,
-            within_deadline=decision.complaint_deadline is None
-            or received_on <= decision.complaint_deadline,
+            within_deadline=deadline is None or received_on <= deadline,
             text=text.strip(),
             reassess_by=reassess_by,
             recorded_by=actor,

@@ -38,6 +38,7 @@ from ..models import (
     Deadline,
     DeadlineKind,
     DecisionOutcome,
+    DecisionStatus,
     EndOutcome,
     EndReason,
     FollowUp,
@@ -60,6 +61,7 @@ from ._common import (
     provider_in,
     standard_on,
 )
+from .decisions import NO_LONGER
 
 
 def _locked_course(*, actor: Any, course_id: int, version: int, action: Action) -> Course:
@@ -204,6 +206,12 @@ def _course_create(
         decision = case.decisions.filter(pk=decision_id).first()
         if decision is None:
             raise Invalid(f"Afgørelse {decision_id} findes ikke på sagen.", field="decision_id")
+        if decision.status != DecisionStatus.ACTIVE:  # withdrawn or corrected: no basis
+            raise Invalid(
+                f"Afgørelsen er {NO_LONGER[DecisionStatus(decision.status)]} og kan ikke "
+                "længere være grundlag for et forløb.",
+                field="decision_id",
+            )
         if decision.outcome != DecisionOutcome.GRANTED:
             raise Invalid(
                 "Afgørelsen er et afslag; der kan ikke startes forløb.", field="decision_id"
