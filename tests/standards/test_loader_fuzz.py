@@ -365,5 +365,8 @@ def test_code_of_reads_a_string_as_cel_does(prefix, quote, body):
         program = cel.compile(source)
     except ValueError:
         return  # not CEL
-    code = "".join(code_of(source).replace('""', "").split())
-    assert code == ("==" if "_==_" in program.functions() else ""), (source, code_of(source))
+    # what code_of leaves outside strings: an `==` exactly when the engine compares (a body
+    # that closes the quote early leaves code of its own, e.g. `""/"" == ""/""`, which the
+    # engine reads as division of two strings; the body's alphabet holds no `=`)
+    compares = "".join(ch for ch in code_of(source) if ch == "=")
+    assert compares == ("==" if "_==_" in program.functions() else ""), (source, code_of(source))
