@@ -556,3 +556,17 @@ def test_the_reassessment_form_names_a_date_after_today(tenants):
         f"Genvurderingens dato ({_day(TOMORROW)}) kan ikke ligge efter i dag ({_day(TODAY)})."
     ) in body
     assert Complaint.objects.get(pk=complaint.pk).reassessed_on is None
+
+
+def test_the_course_page_offers_only_cancelling_a_session_ahead(therapist):
+    course = _course(therapist)
+    held = _session(therapist, course, noon(TODAY) - dt.timedelta(hours=2))
+    ahead = _session(therapist, course, noon(TOMORROW))
+
+    body = _client(therapist).get(f"/forloeb/{course.pk}/").content.decode()
+
+    for value in ("attended", "no_show", "cancelled"):
+        assert f'id="fremmoede-{held.pk}-{value}"' in body
+    assert f'id="fremmoede-{ahead.pk}-cancelled"' in body
+    assert f'id="fremmoede-{ahead.pk}-attended"' not in body
+    assert f'id="fremmoede-{ahead.pk}-no_show"' not in body

@@ -215,3 +215,19 @@ def test_a_seat_may_be_booked_ahead_of_a_run_that_has_not_begun(therapist):
 
     assert enrolment.enrolled_on == dt.date(2027, 4, 12)
     assert _days(course)[0] == LATE_SPRING  # signing up before the first meeting is the way in
+
+
+def test_the_group_page_offers_only_cancelling_a_meeting_ahead(therapist):
+    course = _course(therapist)
+    winter = _run("Anonym gruppe vinter 2027", WINTER)
+    _enrol(therapist, course, winter, WINTER)
+    held = Session.objects.get(course=course, starts_at__date=dt.date(2027, 4, 5))
+    ahead = Session.objects.get(course=course, starts_at__date=dt.date(2027, 4, 12))
+    client = Client()
+    client.force_login(therapist)
+
+    body = client.get(f"/grupper/{winter.pk}/").content.decode()
+
+    assert f'id="fremmoede-{held.pk}-attended"' in body
+    assert f'id="fremmoede-{ahead.pk}-cancelled"' in body
+    assert f'id="fremmoede-{ahead.pk}-attended"' not in body
