@@ -362,11 +362,10 @@ def _attendance_check(attendance: str, starts_at: dt.datetime, course: Course) -
             field="attendance",
         )
     if attendance in _HAPPENED and starts_at > timezone.now():
-        label = Attendance(attendance).label
         when = timezone.localtime(starts_at, COPENHAGEN)
         raise Invalid(
-            f"Samtalen begynder {when:%d.%m.%Y kl. %H.%M}: fremmøde ('{label}') registreres, "
-            "når den er begyndt. En samtale, der ikke bliver til noget, kan aflyses.",
+            f"Samtalen begynder {when:%d.%m.%Y kl. %H.%M}: fremmøde registreres, når den er "
+            "begyndt. En samtale, der ikke bliver til noget, kan aflyses.",
             field="attendance",
         )
 
