@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rusmiddel.rules import Evaluation, evaluate
 from rusmiddel.standards.registry import load
 
 TODAY = dt.date(2026, 11, 24)
+
+#: Where the services' today is.
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def noon(day: dt.date) -> dt.datetime:
+    """Noon in Copenhagen on `day`: a moment to set the clock to (time-machine)."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=COPENHAGEN)
+
+
+#: A moment after every event the services' tests record (their timelines run from TODAY
+#: into 2027), as the services refuse an event dated after today. A test module whose events
+#: lie ahead of the real clock runs on it:
+#: `pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)`.
+AFTER_THE_EVENTS = noon(dt.date(2027, 12, 31))
 
 
 def evaluation(municipality: str, facts: dict[str, Any], on: dt.date | str = TODAY) -> Evaluation:

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from case_world import (
     ENDPOINT_CALLS,
     NONEXISTENT_ID,
+    NOW,
     Bundle,
     api_endpoints,
     assert_error,
@@ -37,6 +38,9 @@ from factories import END_KEY_FACTS, START_KEY_FACTS
 from rusmiddel.audit.models import AuditEntry
 from rusmiddel.cases.models import Case, Citizen
 from rusmiddel.letters.models import Delivery, DeliveryStatus, Letter
+
+#: The anonymous bundle records events up to the world's today (see tests/case_world.py).
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 AUTHORITY_ROLES = ["caseworker", "head_of_unit", "administrator"]
 LOGOUT = ("POST", "/auth/logout")  # revokes a bearer token of its own (case_world.request)

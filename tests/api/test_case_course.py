@@ -7,6 +7,10 @@ from __future__ import annotations
 import pytest
 
 from rusmiddel.audit.models import AuditEntry
+from support import AFTER_THE_EVENTS
+
+#: The tests record events ahead of the real today: on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 CPR = "0702921234"  # 7 Feb 1992, century digit 1 → 1900s; fails modulus 11, valid since 2007
 

@@ -13,6 +13,10 @@ from case_world import assert_error
 from factories import END_KEY_FACTS, START_KEY_FACTS, granted_course
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case
+from support import AFTER_THE_EVENTS
+
+#: The tests record events ahead of the real today: on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 START = dt.date(2026, 12, 1)
 

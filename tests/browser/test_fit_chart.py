@@ -12,11 +12,13 @@ from factories import granted_course, staff
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case
 from rusmiddel.outcomes.services import fit_record
+from support import noon
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_fit_chart_is_drawn_and_accessible(page, live_server, tenants, tmp_path):
+def test_the_fit_chart_is_drawn_and_accessible(page, live_server, tenants, tmp_path, time_machine):
+    time_machine.move_to(noon(dt.date(2027, 1, 1)))  # after the sessions: FIT waits for them
     therapist = staff("therapist", "helsingoer")
     start = dt.date(2026, 12, 1)
     case, course = granted_course(therapist, on=start, offer="individuelle_samtaler")

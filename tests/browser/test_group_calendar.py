@@ -14,11 +14,12 @@ from rusmiddel.accounts.models import Municipality, Provider
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case, Session
 from rusmiddel.groups.models import Group
+from support import noon
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_therapist_opens_the_week_view_and_a_run(page, live_server, tenants):
+def test_a_therapist_opens_the_week_view_and_a_run(page, live_server, tenants, time_machine):
     therapist = staff("therapist", "helsingoer")
     today = timezone.localdate()
     group = Group.objects.create(
@@ -53,6 +54,8 @@ def test_a_therapist_opens_the_week_view_and_a_run(page, live_server, tenants):
         enrolled_on=dt.date(2027, 3, 15),
     )
 
+    # the week after the run's first meeting: attendance waits for a meeting to begin
+    time_machine.move_to(noon(dt.date(2027, 3, 20)))
     log_in(page, live_server, therapist.username)
     page.goto(f"{live_server.url}/grupper/?uge=2027-W13")
     assert "Anden påskedag" in page.locator("main").inner_text()

@@ -21,8 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_therapist_runs_a_course_from_plan_to_ending(page, live_server, tenants):
     therapist = staff("therapist", "helsingoer")
     today = timezone.localdate()
+    # started yesterday: its sessions then have begun whatever the time of day (attendance
+    # waits for a session to begin)
+    yesterday = today - dt.timedelta(days=1)
     case, course = granted_course(
-        therapist, on=today, offer="individuelle_samtaler", received_on=today - dt.timedelta(days=3)
+        therapist,
+        on=yesterday,
+        offer="individuelle_samtaler",
+        received_on=today - dt.timedelta(days=3),
     )
 
     log_in(page, live_server, therapist.username)
@@ -37,7 +43,7 @@ def test_a_therapist_runs_a_course_from_plan_to_ending(page, live_server, tenant
 
     for n in range(3):
         page.locator("summary", has_text="Book en samtale").click()
-        page.get_by_label("Dato", exact=True).first.fill(today.isoformat())
+        page.get_by_label("Dato", exact=True).first.fill(yesterday.isoformat())
         page.get_by_label("Fra kl.").fill(f"{9 + n:02d}:00")
         page.get_by_label("Til kl.").fill(f"{9 + n:02d}:45")
         with page.expect_navigation():

@@ -16,6 +16,10 @@ from rusmiddel.cases import services
 from rusmiddel.cases.errors import Invalid
 from rusmiddel.cases.models import Case, Course, FollowUp
 from rusmiddel.outcomes.models import KeyFacts
+from support import AFTER_THE_EVENTS
+
+#: The tests record events up to a year ahead of the real today: on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 START = dt.date(2026, 12, 1)
 ENDED = dt.date(2027, 3, 1)

@@ -27,6 +27,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.letters.models import Letter
 from rusmiddel.outcomes.models import KeyFacts
+from support import AFTER_THE_EVENTS
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,7 @@ def test_a_decision_whose_letter_cannot_be_written_leaves_no_decision(tenants):
     assert snapshot(case.pk) == before
 
 
+@pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)  # the ending lies after the real today
 def test_an_ending_whose_audit_entry_cannot_be_written_leaves_the_course_running(tenants):
     # given a running course
     therapist = staff("therapist", "helsingoer")

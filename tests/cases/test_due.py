@@ -12,6 +12,7 @@ from rusmiddel.cases import services
 from rusmiddel.cases.due import due_notify
 from rusmiddel.cases.models import Notification
 from rusmiddel.cli import main
+from support import noon
 
 CONTACT = dt.date(2026, 11, 24)  # guarantee due 8 December
 
@@ -44,6 +45,7 @@ def test_the_guarantee_is_warned_three_days_ahead_once_and_to_the_caseworker(ten
 
 
 @pytest.mark.django_db
+@pytest.mark.time_machine(noon(dt.date(2027, 3, 25)), tick=False)  # the day warned
 def test_an_anonymous_case_is_never_warned_to_the_authority(tenants):
     therapist = staff("therapist", "helsingoer")
     caseworker = staff("caseworker", "helsingoer")

@@ -23,8 +23,10 @@ from rusmiddel.cases.models import Case, Course, Deadline, FollowUp
 from rusmiddel.letters.models import Letter, LetterKind
 from rusmiddel.letters.render import letter_html
 from rusmiddel.standards.registry import load
+from support import AFTER_THE_EVENTS
 
-pytestmark = pytest.mark.django_db
+# the tests record events up to a year ahead of the real today: on a clock after them
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)]
 
 CONTACT = dt.date(2026, 11, 24)
 DECIDED = dt.date(2026, 11, 30)

@@ -15,6 +15,10 @@ from factories import END_KEY_FACTS, START_KEY_FACTS, staff
 from rusmiddel.cases import services
 from rusmiddel.letters.models import Letter, LetterKind
 from rusmiddel.letters.services import letter_for_decision
+from support import AFTER_THE_EVENTS
+
+#: The tests record events ahead of the real today: on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 CPR = "0702921234"
 GENTOFTE_FACTS = {

@@ -15,6 +15,10 @@ from rusmiddel.cases.models import Case
 from rusmiddel.outcomes.models import FitScore
 from rusmiddel.outcomes.selectors import course_outcomes
 from rusmiddel.outcomes.services import fit_record
+from support import AFTER_THE_EVENTS
+
+#: The tests record events up to a year ahead of the real today: on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 START = dt.date(2026, 12, 1)
 

@@ -13,6 +13,10 @@ from rusmiddel.cases.errors import Conflict, Forbidden, Invalid, NotFound
 from rusmiddel.cases.models import Case
 from rusmiddel.outcomes.models import KeyFacts
 from rusmiddel.outcomes.services import key_facts_record
+from support import AFTER_THE_EVENTS
+
+#: The tests record events up to a year ahead of the real today: on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 START = dt.date(2026, 12, 1)
 ENDED = dt.date(2027, 2, 26)

@@ -38,6 +38,7 @@ from case_world import (
     _columns,
     _version,
     build_world,
+    world_clock,
 )
 from factories import staff
 from rusmiddel.accounts.models import Role
@@ -174,7 +175,7 @@ def _bundle_target(b: Bundle, label: str, user) -> Target:
 
 @pytest.fixture(scope="module")
 def sweep(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with world_clock(), django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         actors = {
             (m, role): staff(role, m, PROVIDER[m] if role == "provider_staff" else None)

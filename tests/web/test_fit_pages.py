@@ -10,6 +10,10 @@ from factories import granted_course, staff
 from rusmiddel.cases import services
 from rusmiddel.cases.models import Case
 from rusmiddel.outcomes.models import FitScore
+from support import AFTER_THE_EVENTS
+
+#: The sessions lie ahead of the real today: FIT is recorded on a clock after them.
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 START = dt.date(2026, 12, 1)
 

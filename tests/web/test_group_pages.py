@@ -20,6 +20,7 @@ from rusmiddel.cases import services
 from rusmiddel.cases.models import Case, Course, Session
 from rusmiddel.groups.models import Enrolment, Group
 from rusmiddel.web.group_pages import RECENT_RUN_DAYS
+from support import noon
 
 pytestmark = pytest.mark.django_db
 
@@ -245,13 +246,16 @@ def test_enrolment_errors_are_shown_by_the_field_in_danish(tenants):
     assert not Enrolment.objects.filter(course=second).exists()
 
 
-def test_attendance_is_recorded_with_htmx_and_versions_follow(tenants):
+def test_attendance_is_recorded_with_htmx_and_versions_follow(tenants, time_machine):
     therapist = staff("therapist", "helsingoer")
     group = a_group()
     course = a_course(therapist, 1)
     client = client_for(therapist)
     client.post(f"/grupper/{group.pk}/tilmeld/", enrol_data(course))
     sessions = list(Session.objects.filter(group=group).order_by("starts_at"))
+    # the day after the second meeting: attendance is recorded once a meeting has begun
+    time_machine.move_to(noon(dt.date(2027, 3, 23)), tick=False)
+    client.force_login(therapist)  # the log-in of months ago has expired
     page = client.get(f"/grupper/{group.pk}/").content.decode()
     assert f'id="fremmoede-{sessions[0].pk}-attended"' in page
     response = client.post(
@@ -412,9 +416,11 @@ def test_by_default_the_latest_dates_and_the_next_ones_are_shown(tenants, monkey
     assert 'href="?foer=2027-05-24#fremmoede"' in page and 'href="?fra=' not in page
 
 
-def test_recording_attendance_keeps_the_window_of_dates(tenants):
+def test_recording_attendance_keeps_the_window_of_dates(tenants, time_machine):
     therapist = staff("therapist", "helsingoer")
     group, client, course = a_run_with_one_enrolled(therapist)
+    time_machine.move_to(noon(dt.date(2027, 5, 4)), tick=False)  # after the meeting of 3 May
+    client.force_login(therapist)  # the log-in of months ago has expired
     session = Session.objects.get(group=group, starts_at__date=dt.date(2027, 5, 3))
     page = client.get(f"/grupper/{group.pk}/?fra=2027-04-27").content.decode()
     action = f"/grupper/{group.pk}/fremmoede/{session.pk}/?fra=2027-05-03"

@@ -1,5 +1,6 @@
 """Group runs: create and change one run of a group offer (the administrator's or the head of
-unit's setup, `Action.GROUP_MANAGE`).
+unit's setup, `Action.GROUP_MANAGE`), and the rules of enrolling a course in a run
+(`enrolment_check`, used by `cases.services.group_enrol`).
 
 A run is checked against the municipality's standard in force on its start date: the offer
 is one of the standard's group offers (delivered in groups, with a calendar), the provider
@@ -15,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Min
 
 from rusmiddel import rules
 from rusmiddel.accounts.models import Provider
@@ -22,9 +24,12 @@ from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.errors import Invalid
+from rusmiddel.cases.models import Attendance, Course, Session
 from rusmiddel.cases.scoping import not_found, require
+from rusmiddel.cases.services._common import event_date_check, local_date
 from rusmiddel.rules.calendar import WEEKDAY_NAMES
 from rusmiddel.rules.errors import RulesError
+from rusmiddel.rules.schedule import Session as Meeting
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import WEEKDAYS, Offer, Standard
 
@@ -243,3 +248,54 @@ def group_update(
             new={k: new[k] for k in changed},
         )
     return group
+
+
+def enrolment_check(
+    *, course: Course, group: Group, enrolled_on: dt.date, calendar: list[Meeting]
+) -> None:
+    """The rules of enrolling an active `course` in the run `group` from `enrolled_on`, given
+    the run's `calendar`; Invalid names the field.
+
+    - The date lies within the course: not before its start (an ended course enrols in
+      nothing). It may lie ahead, as the course's start may: a seat is booked ahead (the
+      waitlist enrols from the start it books).
+    - It lies within the run: not after its last meeting (nothing would be booked). It may lie
+      before the first meeting: signing up before a run begins is the usual way in. (The day a
+      run was entered is not a bound: a run may be entered after it began.)
+    - One run at a time: the course's meetings in another run (those not cancelled) may not
+      overlap the meetings booked here, or the course would be in two groups at once (its
+      sessions doubled on the FIT page). An earlier run ends with its last meeting held, or
+      with its remaining meetings cancelled."""
+    event_date_check(
+        enrolled_on,
+        field="enrolled_on",
+        what="Tilmeldingens dato",
+        planned=True,
+        follows=((course.started_on, "forløbets start"),),
+    )
+    last = calendar[-1].start.date()
+    if enrolled_on > last:
+        raise Invalid(
+            f"enrolled_on: Holdet '{group.title}' holdt sit sidste møde {_d(last)}; "
+            f"der er ingen møder at tilmelde fra {_d(enrolled_on)}.",
+            field="enrolled_on",
+        )
+    first = next(m.start.date() for m in calendar if m.start.date() >= enrolled_on)
+    others = (
+        Session.objects.filter(course=course, group__isnull=False)
+        .exclude(group=group)
+        .exclude(attendance=Attendance.CANCELLED)
+        .values("group_id", "group__title")
+        .annotate(first=Min("starts_at"), last=Max("starts_at"))
+        .order_by("first")
+    )
+    for run in others:
+        begins, ends = local_date(run["first"]), local_date(run["last"])
+        if begins <= last and first <= ends:
+            raise Invalid(
+                f"Forløbet går allerede på holdet '{run['group__title']}' "
+                f"({_d(begins)} – {_d(ends)}). Et forløb kan kun gå på ét hold ad gangen: "
+                "aflys de resterende møder på det hold, eller tilmeld fra efter "
+                f"{_d(ends)}.",
+                field="group_id",
+            )

@@ -7,17 +7,25 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
 from rusmiddel.cases.errors import Invalid
-from rusmiddel.cases.models import Course, Session
-from rusmiddel.cases.services._common import bump, locked_child, not_before, standard_on
+from rusmiddel.cases.models import Attendance, Course, Session
+from rusmiddel.cases.services._common import (
+    bump,
+    event_date_check,
+    local_date,
+    locked_child,
+    standard_on,
+)
 from rusmiddel.rules import outcomes as rules_outcomes
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.rules.outcomes import FitInputError, FitProblem, fit_total
+from rusmiddel.rules.schedule import COPENHAGEN
 from rusmiddel.standards.schema import Instrument
 
 from .key_facts import FOLLOW_UP_MOMENTS, key_facts_json, key_facts_put
@@ -88,7 +96,8 @@ def fit_record(
             path="course__case__",
             what="Samtale",
         )
-        standard = standard_on(case.municipality.slug, session.starts_at.date()).standard
+        _session_held(session)
+        standard = standard_on(case.municipality.slug, local_date(session.starts_at)).standard
         chosen = standard.instrument(instrument)
         if chosen is None:
             known = (
@@ -131,6 +140,23 @@ def fit_record(
     return score
 
 
+def _session_held(session: Session) -> None:
+    """FIT scores are the citizen's answers at a session: not before it has begun, nor for a
+    session after the course's end (cancelled when it ended) or a cancelled one."""
+    when = timezone.localtime(session.starts_at, COPENHAGEN)
+    if session.starts_at > timezone.now():
+        raise Invalid(
+            f"Samtalen begynder {when:%d.%m.%Y kl. %H.%M}: FIT-scorer registreres ved eller "
+            "efter samtalen.",
+            field="session_id",
+        )
+    if session.attendance == Attendance.CANCELLED:
+        raise Invalid(
+            f"Samtalen den {when:%d.%m.%Y} er aflyst: der er ingen FIT-scorer at registrere.",
+            field="session_id",
+        )
+
+
 #: Who may record each moment: the course's staff at the start, whoever ends it at the end,
 #: whoever follows up at the follow-ups.
 _MOMENT_ACTION = {
@@ -169,17 +195,24 @@ def key_facts_record(
             path="case__",
             what="Forløb",
         )
+        # measured on a day that has come (the start's facts, too: at or before the start)
+        event_date_check(recorded_on, field="recorded_on", what="Nøgleoplysningernes dato")
         if moment == Moment.START:
             if course.ended_on and recorded_on > course.ended_on:
                 raise Invalid(
-                    f"recorded_on: {recorded_on.isoformat()} ligger efter forløbets afslutning "
-                    f"({course.ended_on.isoformat()}).",
+                    f"recorded_on: Nøgleoplysningernes dato ({recorded_on:%d.%m.%Y}) ligger "
+                    f"efter forløbets afslutning ({course.ended_on:%d.%m.%Y}).",
                     field="recorded_on",
                 )
         elif course.ended_on is None:
             raise Invalid("Forløbet er ikke afsluttet.", field="moment")
         elif moment == Moment.END:
-            not_before(recorded_on, course.started_on, "recorded_on", "forløbets start")
+            event_date_check(
+                recorded_on,
+                field="recorded_on",
+                what="Nøgleoplysningernes dato",
+                follows=((course.started_on, "forløbets start"),),
+            )
         else:
             months = next(n for n, m in FOLLOW_UP_MOMENTS.items() if m == moment)
             done = course.follow_ups.filter(months=months, done_on__isnull=False, reached=True)
@@ -189,7 +222,12 @@ def key_facts_record(
                     "registreret med borgeren truffet.",
                     field="moment",
                 )
-            not_before(recorded_on, course.ended_on, "recorded_on", "forløbets afslutning")
+            event_date_check(
+                recorded_on,
+                field="recorded_on",
+                what="Nøgleoplysningernes dato",
+                follows=((course.ended_on, "forløbets afslutning"),),
+            )
         row, old = key_facts_put(
             course=course,
             moment=moment,

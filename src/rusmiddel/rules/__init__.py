@@ -17,11 +17,13 @@ from .calendar import (
 from .compiled import CompiledStandard
 from .deadlines import (
     CHANNELS,
+    FOLLOW_UP_EARLY_DAYS,
     MovedDate,
     complaint_deadline,
     complaint_weeks,
     deadline_in_weeks,
     follow_up_applies,
+    follow_up_earliest,
     follow_ups,
     guarantee_basis,
     no_show_limit,
@@ -39,6 +41,7 @@ from .schedule import Session, group_sessions, longest_run
 __all__ = [
     "CHANNELS",
     "CompiledStandard",
+    "FOLLOW_UP_EARLY_DAYS",
     "ErrorCode",
     "Evaluation",
     "InputError",
@@ -60,6 +63,7 @@ __all__ = [
     "deadline_in_weeks",
     "evaluate",
     "follow_up_applies",
+    "follow_up_earliest",
     "follow_ups",
     "grant_blockers",
     "group_sessions",

@@ -172,6 +172,23 @@ def follow_up_applies(
     return bool(treated & set(rule.substances))
 
 
+#: How many days before its due date a follow-up may be done. Both seeds say when, not how
+#: early: Gentofte follows up "efter en måned og igen efter seks måneder", Helsingør "en måned
+#: og igen seks måneder efter" the course ended, and neither gives a window (nor does the
+#: schema: `deadlines.follow_up` has months, channels and who). Our reading: a follow-up asks
+#: how the citizen has fared since the ending, so it is not done at the ending (before this,
+#: both could be recorded on the end date); two weeks before the due date leaves the
+#: consultant two working weeks to reach the citizen, and keeps the one-month follow-up at
+#: least about two weeks after the end (halfway there). Late is allowed: an overdue
+#: follow-up is still done, and the due list shows it overdue meanwhile.
+FOLLOW_UP_EARLY_DAYS = 14
+
+
+def follow_up_earliest(due: dt.date) -> dt.date:
+    """The first day a follow-up due on `due` may be done (`FOLLOW_UP_EARLY_DAYS` before)."""
+    return due - dt.timedelta(days=FOLLOW_UP_EARLY_DAYS)
+
+
 def follow_ups(
     standard: Standard,
     ended: dt.date,

@@ -1699,6 +1699,7 @@ def _session_rows(sessions: list[Session]) -> list[dict[str, Any]]:
     cheapest lookup)."""
     labels = {a: str(a.label) for a in Attendance}
     unrecorded = _("Ikke registreret")
+    now = timezone.now()
     rows = []
     for s in sessions:
         start, end = _local(s.starts_at), _local(s.ends_at)
@@ -1714,6 +1715,8 @@ def _session_rows(sessions: list[Session]) -> list[dict[str, Any]]:
                 "label": labels[s.attendance] if s.attendance else unrecorded,
                 "href": reverse("web:attendance", args=[s.pk]),
                 "described_by": f"{anchor}-dato {anchor}-tid",
+                # attended or not once it has begun; before, it can only be cancelled
+                "begun": s.starts_at <= now,
             }
         )
     return rows

@@ -49,6 +49,7 @@ from rusmiddel.cases.models import (
 )
 from rusmiddel.cases.scoping import case_filter, visible_cases
 from rusmiddel.outcomes.key_facts import key_facts_missing
+from rusmiddel.rules import follow_up_earliest
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.standards import registry
 from rusmiddel.web.pages import staff_for, staff_page
@@ -703,6 +704,8 @@ def _follow_up_item(
         "outcome": EndOutcome(course.outcome).label.lower() if course.outcome else "",
         "due_on": _day(f.due_on),
         "badge": due_badge(Due.of(f.due_on, today)),
+        # a follow-up is recorded from two weeks before it falls due (`follow_up_earliest`)
+        "opens_on": _day(opens) if (opens := follow_up_earliest(f.due_on)) > today else "",
         "record_url": reverse("web:follow_up_record", args=[f.pk]),
         "form": None,
         "errors": {},

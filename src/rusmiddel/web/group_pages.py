@@ -638,7 +638,9 @@ def _attendance_context(
     sessions.sort(key=lambda s: (s.starts_at, s.enrolled.number, s.pk))
     by_day = {d: SessionDay(calendar.get(d) or Meeting(group, d)) for d in window.days}
     action = _urls("web:group_attendance", group.pk)
+    now = timezone.now()
     for s in sessions:
+        s.begun = s.starts_at <= now  # attended or not once begun; before, only cancelled
         s.start = timezone.localtime(s.starts_at)
         s.end = timezone.localtime(s.ends_at)
         s.label = Attendance(s.attendance).label if s.attendance else gettext("Ikke registreret")

@@ -1,5 +1,6 @@
 """Steps every service shares: the standard in force, locking a case at the version the
-actor saw (optimistic locking), counting versions, and keeping the due list's deadlines."""
+actor saw (optimistic locking), counting versions, keeping the due list's deadlines, and the
+plausible window of a recorded event's date (`today`, `event_date_check`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F
+from django.utils import timezone
 
 from rusmiddel.accounts.models import Municipality, Provider
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.rules.errors import RulesError
+from rusmiddel.rules.schedule import COPENHAGEN
 from rusmiddel.standards import registry
 from rusmiddel.standards.schema import Offer
 
@@ -132,9 +135,54 @@ def deadlines_meet(case: Case, kind: str, on: dt.date, **source: Any) -> int:
     return rows.update(met_on=on)
 
 
+def today() -> dt.date:
+    """Today in Copenhagen: the one clock the services' date checks read (Django's, so a test
+    freezes it with time-machine), whatever time zone a request has activated."""
+    return timezone.localdate(timezone=COPENHAGEN)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Copenhagen date of a moment (a session at 00:30 in winter is 23:30 UTC the day
+    before: its UTC date would be the wrong day)."""
+    return timezone.localtime(moment, COPENHAGEN).date()
+
+
+def _d(day: dt.date) -> str:
+    return f"{day:%d.%m.%Y}"
+
+
+def event_date_check(
+    value: dt.date,
+    *,
+    field: str,
+    what: str,
+    follows: tuple[tuple[dt.date | None, str], ...] = (),
+    planned: bool = False,
+) -> None:
+    """A recorded event's date is plausible: not after today (unless the event is `planned`,
+    booked ahead: a course's start, a group seat) and not before any event it `follows`
+    ((date, "what it is") pairs; a None date is skipped). Invalid names `field`, its Danish
+    `what` ("Afgørelsens dato") and the bound, e.g. "decided_on: Afgørelsens dato (01.06.2027)
+    kan ikke ligge efter i dag (07.12.2026)." (the web shows it without the "field: ")."""
+    if not planned:
+        now = today()
+        if value > now:
+            raise Invalid(
+                f"{field}: {what} ({_d(value)}) kan ikke ligge efter i dag ({_d(now)}).",
+                field=field,
+            )
+    for earlier, follows_what in follows:
+        if earlier is not None and value < earlier:
+            raise Invalid(
+                f"{field}: {what} ({_d(value)}) ligger før {follows_what} ({_d(earlier)}).",
+                field=field,
+            )
+
+
 def not_before(later: dt.date, earlier: dt.date, field: str, what: str) -> None:
+    """`later` is not before `earlier` (no check against today: see `event_date_check`)."""
     if later < earlier:
         raise Invalid(
-            f"{field}: {later.isoformat()} ligger før {what} ({earlier.isoformat()}).",
+            f"{field}: {_d(later)} ligger før {what} ({_d(earlier)}).",
             field=field,
         )

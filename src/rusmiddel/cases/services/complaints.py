@@ -24,9 +24,9 @@ from ._common import (
     bump,
     deadline_add,
     deadlines_meet,
+    event_date_check,
     locked_case,
     locked_child,
-    not_before,
     standard_on,
 )
 
@@ -71,7 +71,12 @@ def complaint_receive(
                 + (f": {route.deadline_text}" if route else " (anonym behandling)."),
                 field="decision_id",
             )
-        not_before(received_on, decision.decided_on, "received_on", "afgørelsen")
+        event_date_check(
+            received_on,
+            field="received_on",
+            what="Klagens modtagelse",
+            follows=((decision.decided_on, "afgørelsen"),),
+        )
         reassess_by = rules.deadline_in_weeks(received_on, rules.reassessment_weeks(route)).date
         complaint = Complaint.objects.create(
             case=case,
@@ -128,7 +133,12 @@ def complaint_reassess(
         )
         if complaint.status != ComplaintStatus.RECEIVED:
             raise Invalid("Klagen er allerede genvurderet.", field="complaint_id")
-        not_before(reassessed_on, complaint.received_on, "reassessed_on", "klagens modtagelse")
+        event_date_check(
+            reassessed_on,
+            field="reassessed_on",
+            what="Genvurderingens dato",
+            follows=((complaint.received_on, "klagens modtagelse"),),
+        )
         compiled = standard_on(case.municipality.slug, complaint.decision.decided_on)
         route = compiled.standard.complaint_route(complaint.route)
         complaint.status = ComplaintStatus.FORWARDED if upheld else ComplaintStatus.CHANGED

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from rusmiddel import rules
 from rusmiddel.accounts.permissions import Action
@@ -25,6 +26,7 @@ from rusmiddel.rules import end_outcomes
 from rusmiddel.rules.errors import RulesError
 from rusmiddel.rules.evaluation import age_in_band, age_text
 from rusmiddel.rules.facts import birth_date as facts_birth_date
+from rusmiddel.rules.schedule import COPENHAGEN
 from rusmiddel.standards.schema import Offer
 
 from .. import limits
@@ -54,9 +56,10 @@ from ._common import (
     case_assign,
     deadline_add,
     deadlines_meet,
+    event_date_check,
+    local_date,
     locked_case,
     locked_child,
-    not_before,
     offer_in,
     provider_in,
     standard_on,
@@ -216,7 +219,6 @@ def _course_create(
             raise Invalid(
                 "Afgørelsen er et afslag; der kan ikke startes forløb.", field="decision_id"
             )
-        not_before(started_on, decision.decided_on, "started_on", "afgørelsen")
         chosen = offer_in(compiled, decision.offer)
     else:
         if not offer:
@@ -233,8 +235,19 @@ def _course_create(
                 field="offer",
             )
     first_contact = case.contacts.order_by("received_on").values_list("received_on", flat=True)
-    if first_contact.first():
-        not_before(started_on, first_contact.first(), "started_on", "henvendelsen")
+    # A start is planned: the waitlist books it ahead (`capacity.services.proposal_book`) and
+    # the treatment guarantee is met by the date booked, so it may lie after today. What
+    # happens on a course (its plan, attendance, reports, ending) may not.
+    event_date_check(
+        started_on,
+        field="started_on",
+        what="Forløbets start",
+        planned=True,
+        follows=(
+            (decision.decided_on if decision else None, "afgørelsen"),
+            (first_contact.first(), "henvendelsen"),
+        ),
+    )
     chosen_provider = (
         provider_in(provider, case.municipality)
         or (decision.provider if decision else None)
@@ -277,7 +290,12 @@ def plan_record(
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
         )
-        not_before(agreed_on, course.started_on, "agreed_on", "forløbets start")
+        event_date_check(
+            agreed_on,
+            field="agreed_on",
+            what="Behandlingsplanens dato",
+            follows=((course.started_on, "forløbets start"),),
+        )
         latest = course.plans.order_by("-version").values_list("version", flat=True).first()
         plan = TreatmentPlan.objects.create(
             course=course,
@@ -320,7 +338,16 @@ def session_record(
     with transaction.atomic():
         course = _locked_course(actor=actor, course_id=course_id, version=version, action=action)
         _active(course)
-        not_before(starts_at.date(), course.started_on, "starts_at", "forløbets start")
+        # a session is booked ahead; only its attendance waits for it to begin
+        event_date_check(
+            local_date(starts_at),
+            field="starts_at",
+            what="Samtalens dato",
+            planned=True,
+            follows=((course.started_on, "forløbets start"),),
+        )
+        if attendance:
+            _attendance_check(attendance, starts_at, course)
         session = Session.objects.create(
             course=course,
             starts_at=starts_at,
@@ -346,6 +373,30 @@ def _active(course: Course) -> None:
         raise Invalid("Forløbet er afsluttet.", field="course_id")
 
 
+#: Attendance that says what happened at a session: only once it has begun. A session can be
+#: cancelled ahead.
+_HAPPENED = frozenset({Attendance.ATTENDED, Attendance.NO_SHOW})
+
+
+def _attendance_check(attendance: str, starts_at: dt.datetime, course: Course) -> None:
+    """Attended or no-show only for a session that has begun; nothing for a session after the
+    course's end (ending cancels those: see `_end`)."""
+    day = local_date(starts_at)
+    if course.ended_on is not None and day > course.ended_on:
+        raise Invalid(
+            f"Samtalen den {day:%d.%m.%Y} ligger efter forløbets afslutning "
+            f"({course.ended_on:%d.%m.%Y}) og er aflyst.",
+            field="attendance",
+        )
+    if attendance in _HAPPENED and starts_at > timezone.now():
+        when = timezone.localtime(starts_at, COPENHAGEN)
+        raise Invalid(
+            f"Samtalen begynder {when:%d.%m.%Y kl. %H.%M}: fremmøde registreres, når den er "
+            "begyndt. En samtale, der ikke bliver til noget, kan aflyses.",
+            field="attendance",
+        )
+
+
 def attendance_record(
     *, actor: Any, session_id: int, version: int, attendance: str, note: str = ""
 ) -> dict[str, Any]:
@@ -367,6 +418,7 @@ def attendance_record(
             what="Samtale",
         )
         course = session.course
+        _attendance_check(attendance, session.starts_at, course)
         limit = rules.no_show_limit(standard_on(case.municipality.slug, course.started_on).standard)
         old = session.attendance
         session.attendance = attendance
@@ -413,6 +465,7 @@ def group_enrol(
     """Enrol a course in a group run: its remaining sessions (from the standard's calendar,
     public holidays skipped) are booked. A full group refuses."""
     from rusmiddel.groups.models import Enrolment, Group
+    from rusmiddel.groups.services import enrolment_check
 
     with transaction.atomic():
         course = _locked_course(actor=actor, course_id=course_id, version=version, action=action)
@@ -441,6 +494,7 @@ def group_enrol(
             )
         except RulesError as exc:
             raise Invalid(str(exc), field="group_id") from None
+        enrolment_check(course=course, group=group, enrolled_on=enrolled_on, calendar=calendar)
         enrolment = Enrolment.objects.create(
             group=group, course=course, enrolled_on=enrolled_on, enrolled_by=actor
         )
@@ -495,7 +549,12 @@ def status_report_record(
 def _status_report_create(
     actor: Any, course: Course, kind: str, text: str, submitted_on: dt.date
 ) -> StatusReport:
-    not_before(submitted_on, course.started_on, "submitted_on", "forløbets start")
+    event_date_check(
+        submitted_on,
+        field="submitted_on",
+        what="Statusrapportens dato",
+        follows=((course.started_on, "forløbets start"),),
+    )
     report = StatusReport.objects.create(
         course=course, kind=kind, text=text.strip(), submitted_on=submitted_on, submitted_by=actor
     )
@@ -569,8 +628,15 @@ def self_payment_record(
 
 
 def _end(
-    *, actor: Any, course: Course, ended_on: dt.date, reason: str, outcome: str
-) -> list[FollowUp]:
+    *,
+    actor: Any,
+    course: Course,
+    ended_on: dt.date,
+    reason: str,
+    outcome: str,
+    field: str = "ended_on",
+) -> tuple[list[FollowUp], int]:
+    """End the course: its follow-ups, and how many sessions after the end were cancelled."""
     if reason not in EndReason.values:
         raise Invalid(
             f"Ukendt årsag '{reason}' (en af {', '.join(EndReason.values)}).", field="reason"
@@ -582,16 +648,38 @@ def _end(
         )
         course.substance = _substance(offer, course.case) if offer else ""
     outcome_check(course.substance, outcome)
-    not_before(ended_on, course.started_on, "ended_on", "forløbets start")
+    # after the last session the citizen came to (or missed): it happened while the course ran
+    last = (
+        course.sessions.filter(attendance__in=_HAPPENED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    event_date_check(
+        ended_on,
+        field=field,
+        what="Forløbets afslutning",
+        follows=(
+            (course.started_on, "forløbets start"),
+            (local_date(last) if last else None, "den sidste samtale med fremmøde registreret"),
+        ),
+    )
     course.status = CourseStatus.ENDED
     course.ended_on = ended_on
     course.end_reason = reason
     course.outcome = outcome
     course.save(update_fields=["status", "ended_on", "end_reason", "outcome", "substance"])
+    # the sessions booked after the end will not be held: cancelled, kept for the record
+    # (the day after the end starts at midnight in Copenhagen)
+    after = dt.datetime.combine(ended_on + dt.timedelta(days=1), dt.time(), tzinfo=COPENHAGEN)
+    cancelled = course.sessions.filter(starts_at__gte=after, attendance="").update(
+        attendance=Attendance.CANCELLED
+    )
     deadlines_meet(course.case, DeadlineKind.STATUS_REPORT, ended_on, source_id=course.pk)
     follow_ups: list[FollowUp] = []
     if reason in (EndReason.DECEASED, EndReason.TRANSFERRED, EndReason.MOVED):
-        return follow_ups  # nobody to follow up here: the next course or municipality does
+        # nobody to follow up here: the next course or municipality does
+        return follow_ups, cancelled
     compiled = standard_on(course.case.municipality.slug, ended_on)
     standard = compiled.standard
     dates = rules.follow_ups(
@@ -613,7 +701,7 @@ def _end(
         )
         follow_ups.append(follow_up)
         letter_for_follow_up(follow_up=follow_up, actor=actor)
-    return follow_ups
+    return follow_ups, cancelled
 
 
 def outcome_check(substance: str, outcome: str) -> None:
@@ -687,7 +775,7 @@ def course_end(
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_END
         )
-        follow_ups = _end(
+        follow_ups, cancelled = _end(
             actor=actor, course=course, ended_on=ended_on, reason=reason, outcome=outcome
         )
         offer = standard_on(course.case.municipality.slug, course.started_on).standard.offer(
@@ -717,6 +805,7 @@ def course_end(
                 "outcome": outcome,
                 "substance": course.substance,
                 "key_facts": key_facts_json(end) if end else None,
+                "sessions_cancelled": cancelled,
             },
         )
     return follow_ups
@@ -745,17 +834,25 @@ def offer_change(
         course = _locked_course(
             actor=actor, course_id=course_id, version=version, action=Action.COURSE_MANAGE
         )
-        # the change date ends one course and starts the next: name it, not their fields
-        not_before(changed_on, course.started_on, "changed_on", "forløbets start")
+        # the change date ends one course and starts the next: name it, not their fields;
+        # the ending has happened, so the change is not dated ahead
         decision = course.case.decisions.filter(pk=decision_id).first()
-        if decision is not None:
-            not_before(changed_on, decision.decided_on, "changed_on", "afgørelsen")
-        _end(
+        event_date_check(
+            changed_on,
+            field="changed_on",
+            what="Skiftets dato",
+            follows=(
+                (course.started_on, "forløbets start"),
+                (decision.decided_on if decision else None, "afgørelsen"),
+            ),
+        )
+        _, cancelled = _end(
             actor=actor,
             course=course,
             ended_on=changed_on,
             reason=EndReason.TRANSFERRED,
             outcome=EndOutcome.UNCHANGED,
+            field="changed_on",
         )
         new, chosen = _course_create(
             actor=actor,
@@ -803,6 +900,6 @@ def offer_change(
             case_id=course.case_id,
             obj=new,
             old={"course": course.pk, "offer": course.offer},
-            new={"course": new.pk, "offer": new.offer},
+            new={"course": new.pk, "offer": new.offer, "sessions_cancelled": cancelled},
         )
     return new

@@ -36,6 +36,7 @@ from ..models import (
 from ._common import (
     bump,
     case_assign,
+    event_date_check,
     locked_case,
     locked_child,
     not_before,
@@ -138,7 +139,14 @@ def decision_record(
                 f"({result['status']}); skriv en begrundelse for at fravige den.",
                 field="override_reason",
             )
-        not_before(decided_on, evaluation.evaluated_on, "decided_on", "udredningen")
+        # dated ahead, the letter would go out with a complaint deadline months away and no
+        # course could start before it
+        event_date_check(
+            decided_on,
+            field="decided_on",
+            what="Afgørelsens dato",
+            follows=((evaluation.evaluated_on, "udredningen"),),
+        )
         received = rules.received_on(decided_on, send_channel)
         facts = evaluation.assessment.facts
         routes = rules.complaint_routes(compiled.standard, chosen, facts)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from rusmiddel import rules
 from rusmiddel.accounts.permissions import Action
 from rusmiddel.audit.models import Event
 from rusmiddel.audit.services import audit_record
@@ -21,8 +22,8 @@ from ..models import (
 from ._common import (
     bump,
     deadlines_meet,
+    event_date_check,
     locked_child,
-    not_before,
     standard_on,
 )
 from .courses import key_facts_after, measured, outcome_check, reachable
@@ -77,7 +78,21 @@ def follow_up_record(
         if outcome:
             outcome_check(course.substance, outcome)
         ended_on = course.ended_on
-        not_before(done_on, ended_on, "done_on", "forløbets afslutning")
+        event_date_check(
+            done_on,
+            field="done_on",
+            what="Opfølgningens dato",
+            follows=((ended_on, "forløbets afslutning"),),
+        )
+        earliest = rules.follow_up_earliest(follow_up.due_on)
+        if done_on < earliest:
+            months = f"{follow_up.months} måned{'er' if follow_up.months > 1 else ''}"
+            raise Invalid(
+                f"done_on: Opfølgningen efter {months} kan tidligst registreres "
+                f"{earliest:%d.%m.%Y}, {rules.FOLLOW_UP_EARLY_DAYS} dage før fristen "
+                f"{follow_up.due_on:%d.%m.%Y} (du skrev {done_on:%d.%m.%Y}).",
+                field="done_on",
+            )
         old = {"done_on": follow_up.done_on and follow_up.done_on.isoformat()}
         follow_up.done_on = done_on
         follow_up.channel = channel

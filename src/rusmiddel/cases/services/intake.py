@@ -37,6 +37,7 @@ from ..scoping import case_filter, require, visible_cases
 from ._common import (
     bump,
     deadline_add,
+    event_date_check,
     locked_case,
     offer_in,
     provider_in,
@@ -259,6 +260,8 @@ def _contact_create(*, actor: Any, case: Case, **fields: Any) -> Contact:
         raise Invalid(
             f"Henviseren må højst være {REFERRER_MAX_CHARS} tegn.", field="referrer"
         )
+    # every way in (staff intake, a further contact, the citizen's own form) comes here
+    event_date_check(fields["received_on"], field="received_on", what="Henvendelsens dato")
     contact = Contact(case=case, recorded_by=actor, **fields)
     _guarantee(case, contact)
     contact.save()
@@ -335,6 +338,10 @@ def assessment_record(
     with transaction.atomic():
         case = locked_case(
             actor=actor, case_id=case_id, version=version, action=Action.ASSESSMENT_RECORD
+        )
+        first = case.contacts.order_by("received_on").values_list("received_on", flat=True)
+        event_date_check(
+            on, field="on", what="Udredningens dato", follows=((first.first(), "henvendelsen"),)
         )
         facts = _with_citizen_birth_date(case, facts)
         compiled = standard_on(case.municipality.slug, on)
