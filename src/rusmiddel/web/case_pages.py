@@ -851,6 +851,17 @@ def _citizen_age(case: Case, today: dt.date) -> int | None:
     return rules.age_on(born, today) if born and born <= today else None
 
 
+def _decision_content(data: dict[str, Any]) -> dict[str, Any]:
+    """The decision form's content as `decision_record` and `decision_correct` take it."""
+    fields = ("offer", "outcome", "decided_on", "send_channel", "free_choice_outcome")
+    return {
+        **{f: data[f] for f in fields},
+        "free_choice_requested": data["free_choice_requested"].strip(),
+        "override_reason": data["override_reason"],
+        "note": data["note"],
+    }
+
+
 def _course_bases(case: Case, standard: Standard | None, today: dt.date) -> list[tuple[str, str]]:
     """What a new course can start on: a standing granted decision without a course, or (anonymous
     cases, offers the standard lets start without a decision) the offer itself, never one
@@ -1367,15 +1378,8 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=request.user,
                 case_id=case.pk,
                 version=data["version"],
-                offer=data["offer"],
-                outcome=data["outcome"],
-                decided_on=data["decided_on"],
-                send_channel=data["send_channel"],
                 provider=data["provider"] or None,
-                free_choice_requested=data["free_choice_requested"].strip(),
-                free_choice_outcome=data["free_choice_outcome"],
-                override_reason=data["override_reason"],
-                note=data["note"],
+                **_decision_content(data),
             )
             if made is not None:
                 messages.success(
@@ -1594,15 +1598,8 @@ def decision_correct(request: HttpRequest, case_id: int, decision_id: int) -> Ht
                 decision_id=old.pk,
                 version=data["version"],
                 reason=data["reason"],
-                decided_on=data["decided_on"],
-                offer=data["offer"],
-                outcome=data["outcome"],
-                send_channel=data["send_channel"],
                 provider=data["provider"] or "",
-                free_choice_requested=data["free_choice_requested"].strip(),
-                free_choice_outcome=data["free_choice_outcome"],
-                override_reason=data["override_reason"],
-                note=data["note"],
+                **_decision_content(data),
             )
             if made is not None:
                 messages.success(
