@@ -73,7 +73,8 @@ def granted(therapist, age: int, n: int, today: dt.date, days_ago: int = 10):
 
 
 def started(therapist, age: int, n: int, today: dt.date, on: dt.date):
-    case, decision = granted(therapist, age, n, today, days_ago=(today - on).days + 5)
+    # decided before the start, and never after today (a start may be booked ahead)
+    case, decision = granted(therapist, age, n, today, days_ago=max((today - on).days + 5, 10))
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
     return services.course_start(
         actor=therapist,

@@ -17,8 +17,10 @@ from rusmiddel.cases import services
 from rusmiddel.cases.errors import Conflict, Forbidden, Invalid, NotFound
 from rusmiddel.cases.models import Case, Course, Decision, DecisionStatus
 from rusmiddel.letters.models import Delivery, Letter, LetterKind
+from support import AFTER_THE_EVENTS
 
-pytestmark = pytest.mark.django_db
+# the decisions and complaints are dated ahead of the real today (the services refuse that)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)]
 
 FACTS = {
     "person": {"role": "user", "children_at_home": 0, "pregnant": False},

@@ -18,6 +18,10 @@ from rusmiddel.cases import services
 from rusmiddel.letters.compose import _guidance
 from rusmiddel.letters.models import Letter, LetterKind
 from rusmiddel.standards.registry import every_version
+from support import AFTER_THE_EVENTS
+
+# the decisions are dated ahead of the real today (the services refuse that)
+pytestmark = pytest.mark.time_machine(AFTER_THE_EVENTS, tick=False)
 
 ROUTES = [
     pytest.param(compiled.standard, route, id=f"{compiled.standard.municipality.id}-{route.id}")

@@ -292,3 +292,14 @@ def test_the_child_names_the_file_as_asked_and_reports_a_valid_one():
     result = check_file(seed, name="upload.yaml")
     assert result.valid and result.municipality == "helsingoer" and result.offers == 31
     assert result.version and result.version.startswith("2024-01-01+sha256:")
+
+
+def test_a_mapping_inside_a_list_key_is_the_loaders_error(tmp_path):
+    """`? [{b: c}]` makes a key the YAML constructor cannot hash (TypeError): found by the
+    loader fuzz test in the full run; told as the file's problem, exit 2, no traceback."""
+    path = write(tmp_path, "a:\n  ? [{b: c}]\n  : x\n")
+    done = run_cli("standard", "check", str(path), timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip() == (
+        f"{path}:?: (file): a key must be plain text, a number or a date, not a list or a mapping"
+    )

@@ -282,7 +282,7 @@ def warnings_of(raw: bytes, on: dt.date | None = None) -> list[Warning]:
     `valid_from`. A file that is not YAML has none (its errors are told elsewhere)."""
     try:
         tree = YAML(typ="rt").load(raw)
-    except YAMLError:
+    except (YAMLError, TypeError, ValueError):  # told as the file's problems, with lines
         return []
     if not isinstance(tree, CommentedMap):
         return []

@@ -452,6 +452,9 @@ def load_file(path: Path | str) -> CompiledStandard:
         raise _syntax_error(path, exc) from None
     except ValueError as exc:  # a date or number the constructor cannot make
         raise StandardFileError(path, [_bad_value(raw, exc)]) from None
+    except TypeError:  # a key the constructor cannot hash: a mapping inside a list key
+        problem = "a key must be plain text, a number or a date, not a list or a mapping"
+        raise StandardFileError(path, [Problem((), problem)]) from None
     if refused is not None:
         raise StandardFileError(path, [refused])
     standard, expressions, problems = validate(data)
