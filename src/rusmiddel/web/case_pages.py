@@ -851,6 +851,15 @@ def _citizen_age(case: Case, today: dt.date) -> int | None:
     return rules.age_on(born, today) if born and born <= today else None
 
 
+def _to_decision(request: HttpRequest, case: Case, made: Any, message: str) -> HttpResponse:
+    """After a decision is saved: `message` (with its complaint deadline) and the case page at
+    the decision."""
+    deadline = danish_date(made.complaint_deadline) or _("ingen")
+    messages.success(request, message.format(deadline=deadline))
+    url = reverse("web:case", args=[case.pk])
+    return redirect(f"{url}?afgoerelse={made.pk}#afgoerelse-{made.pk}")
+
+
 def _decision_content(data: dict[str, Any]) -> dict[str, Any]:
     """The decision form's content as `decision_record` and `decision_correct` take it."""
     fields = ("offer", "outcome", "decided_on", "send_channel", "free_choice_outcome")
@@ -1382,15 +1391,11 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
                 **_decision_content(data),
             )
             if made is not None:
-                messages.success(
-                    request,
-                    _(
-                        "Afgørelsen er gemt, og brevet til borgeren er lagt i udbakken "
-                        "(klagefrist {deadline})."
-                    ).format(deadline=danish_date(made.complaint_deadline) or _("ingen")),
+                message = _(
+                    "Afgørelsen er gemt, og brevet til borgeren er lagt i udbakken "
+                    "(klagefrist {deadline})."
                 )
-                url = reverse("web:case", args=[case.pk])
-                return redirect(f"{url}?afgoerelse={made.pk}#afgoerelse-{made.pk}")
+                return _to_decision(request, case, made, message)
         if form.errors:
             status = _status(form)
     else:
@@ -1602,15 +1607,11 @@ def decision_correct(request: HttpRequest, case_id: int, decision_id: int) -> Ht
                 **_decision_content(data),
             )
             if made is not None:
-                messages.success(
-                    request,
-                    _(
-                        "Afgørelsen er ændret, og den nye afgørelse er lagt i udbakken til "
-                        "borgeren (ny klagefrist {deadline})."
-                    ).format(deadline=danish_date(made.complaint_deadline) or _("ingen")),
+                message = _(
+                    "Afgørelsen er ændret, og den nye afgørelse er lagt i udbakken til "
+                    "borgeren (ny klagefrist {deadline})."
                 )
-                url = reverse("web:case", args=[case.pk])
-                return redirect(f"{url}?afgoerelse={made.pk}#afgoerelse-{made.pk}")
+                return _to_decision(request, case, made, message)
         if form.errors:
             status = _status(form)
     else:

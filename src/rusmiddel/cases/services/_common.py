@@ -178,11 +178,3 @@ def event_date_check(
                 field=field,
             )
 
-
-def not_before(later: dt.date, earlier: dt.date, field: str, what: str) -> None:
-    """`later` is not before `earlier` (no check against today: see `event_date_check`)."""
-    if later < earlier:
-        raise Invalid(
-            f"{field}: {_d(later)} ligger før {what} ({_d(earlier)}).",
-            field=field,
-        )

@@ -39,10 +39,10 @@ from ._common import (
     event_date_check,
     locked_case,
     locked_child,
-    not_before,
     offer_in,
     provider_in,
     standard_on,
+    today,
 )
 
 
@@ -243,10 +243,10 @@ def _course_named(course: Course, case: Case) -> str:
 
 def _dated(on: dt.date | None, decision: Decision, field: str) -> dt.date:
     """The day of the withdrawal or correction: not before the decision, not after today."""
-    day = on or timezone.localdate()
-    not_before(day, decision.decided_on, field, "afgørelsen")
-    if day > timezone.localdate():
-        raise Invalid(f"{field}: {day.isoformat()} ligger i fremtiden.", field=field)
+    day = on or today()
+    event_date_check(
+        day, field=field, what="Datoen", follows=((decision.decided_on, "afgørelsen"),)
+    )
     return day
 
 
